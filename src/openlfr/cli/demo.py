@@ -1,0 +1,34 @@
+"""``lfr demo``: enrol two people, build a clip, print what the engine finds."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from openlfr.config import Settings
+from openlfr.gallery.thresholds import default_threshold
+from openlfr.services.demo import Sighting, run_demo
+
+out = Console()
+
+
+def demo(
+    threshold: Annotated[float | None, typer.Option(help="default: the measured one")] = None,
+) -> None:
+    """Enrol the two demo people, run the engine over a clip of them, print faces and matches."""
+    settings = Settings()
+    used = threshold if threshold is not None else default_threshold(settings)
+    out.print(f"embedder {settings.embedder}, detector {settings.detector}, threshold {used:.3f}")
+
+    def show(s: Sighting) -> None:
+        x1, y1, x2, y2 = s.face.box
+        where = f"frame {s.frame:3d}  face at ({x1:.0f},{y1:.0f})-({x2:.0f},{y2:.0f})"
+        if s.match is None:
+            out.print(f"{where}  no match")
+        else:
+            out.print(f"{where}  [green]match {s.match.label}[/green] score {s.match.score:.3f}")
+
+    clip = run_demo(settings, used, show)
+    out.print(f"clip written to {clip}")

@@ -1,0 +1,94 @@
+"""``lfr faces IMAGE...``: what the engine finds in image files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from openlfr.config import Settings
+from openlfr.errors import LfrError
+from openlfr.vision.engine import Engine
+from openlfr.vision.image import read_image
+from openlfr.vision.types import Face
+
+out = Console()
+err = Console(stderr=True)
+
+
+def _face_dict(face: Face) -> dict[str, object]:
+    q = face.quality
+    return {
+        "box": [round(float(v), 1) for v in face.box],
+        "landmarks": [[round(float(x), 1), round(float(y), 1)] for x, y in face.landmarks],
+        "score": round(face.score, 4),
+        "quality": {
+            "face_px": round(q.face_px, 1),
+            "inter_eye_px": round(q.inter_eye_px, 1),
+            "sharpness": round(q.sharpness, 1),
+            "yaw": round(q.yaw, 3),
+            "acceptable": q.acceptable,
+            "failures": list(q.failures),
+        },
+        "template_dim": int(face.embedding.shape[0]),
+    }
+
+
+def faces(
+    images: Annotated[list[Path], typer.Argument(help="image files")],
+    as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
+) -> None:
+    """Detect faces in each image and report box, landmarks and quality.
+
+    A file that cannot be read gets one error line; the others are still processed.
+    """
+    settings = Settings()
+    engine = Engine(settings)
+    results: list[dict[str, object]] = []
+    failed = 0
+    for path in images:
+        try:
+            image = read_image(path, settings.max_image_bytes, settings.max_image_pixels)
+        except LfrError as exc:
+            failed += 1
+            err.print(f"[red]error:[/red] {exc}", highlight=False)
+            results.append({"file": str(path), "error": str(exc)})
+            continue
+        found = engine.analyse([image])[0]
+        results.append({"file": str(path), "faces": [_face_dict(f) for f in found]})
+        if not as_json:
+            _print_table(path, found)
+    if as_json:
+        print(json.dumps(results, indent=2))
+    if failed:
+        raise typer.Exit(1)
+
+
+def _print_table(path: Path, found: list[Face]) -> None:
+    table = Table(
+        "#",
+        "box (x1 y1 x2 y2)",
+        "score",
+        "eye dist",
+        "sharpness",
+        "yaw",
+        "quality",
+        title=f"{path}: {len(found)} face(s)",
+        title_justify="left",
+    )
+    for i, face in enumerate(found, 1):
+        q = face.quality
+        table.add_row(
+            str(i),
+            " ".join(f"{v:.0f}" for v in face.box),
+            f"{face.score:.2f}",
+            f"{q.inter_eye_px:.0f}px",
+            f"{q.sharpness:.0f}",
+            f"{q.yaw:+.2f}",
+            "ok" if q.acceptable else ", ".join(q.failures),
+        )
+    out.print(table)

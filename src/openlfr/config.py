@@ -1,0 +1,102 @@
+"""Settings: environment (prefix ``LFR_``), then a TOML file, then defaults.
+
+The TOML file is ``$LFR_CONFIG`` if set, else ``config.toml`` in the user config
+directory. Nested fields use ``__`` in the environment, e.g.
+``LFR_EMBEDDER_INPUT__COLOUR=bgr``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+import platformdirs
+from pydantic import BaseModel, Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+DetectorName = Literal["yunet", "centerface", "scrfd", "retinaface"]
+Backend = Literal["auto", "openvino", "onnxruntime", "opencv"]
+
+
+def config_file() -> Path:
+    """The TOML settings file in use (it need not exist)."""
+    override = os.environ.get("LFR_CONFIG")
+    if override:
+        return Path(override)
+    return Path(platformdirs.user_config_dir("openlfr")) / "config.toml"
+
+
+class EmbedderInput(BaseModel):
+    """How a bring-your-own ArcFace-style embedder wants its 112x112 aligned chip."""
+
+    colour: Literal["rgb", "bgr"] = "rgb"
+    mean: float = 127.5
+    std: float = 127.5
+
+
+class QualityThresholds(BaseModel):
+    """A face below any of these is reported as poor quality (and refused at enrolment)."""
+
+    min_inter_eye_px: float = Field(20.0, description="eye-centre distance in source pixels")
+    min_sharpness: float = Field(40.0, description="variance of the Laplacian of the chip")
+    max_yaw: float = Field(0.6, description="nose offset from the eye midline, in eye distances")
+    min_detector_score: float = 0.6
+
+
+class Settings(BaseSettings):
+    """Everything openlfr can be told; see README for the file and variables."""
+
+    model_config = SettingsConfigDict(env_prefix="LFR_", env_nested_delimiter="__", extra="ignore")
+
+    data_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_data_dir("openlfr")))
+    threads: int = Field(2, ge=1, description="CPU threads each model may use")
+    backend: Backend = Field("auto", description="auto: the backend measured fastest per model")
+
+    detector: DetectorName = "yunet"
+    detector_path: Path | None = Field(
+        None, description="bring-your-own detector file; required for scrfd and retinaface"
+    )
+    detector_score: float | None = Field(None, description="None: the detector's own default")
+    nms_iou: float = 0.4
+    detect_max_side: int = Field(
+        960, description="frames larger than this are scaled down before detection"
+    )
+
+    embedder: str = Field("sface", description="a model name from `lfr models list`, or custom")
+    embedder_path: Path | None = Field(None, description="file for embedder = custom")
+    embedder_input: EmbedderInput = EmbedderInput()
+    embed_batch: int = 16
+
+    match_threshold: float | None = Field(
+        None, description="None: the threshold measured for the embedder (FPIR 1e-3 on LFW)"
+    )
+
+    quality: QualityThresholds = QualityThresholds()
+
+    max_image_bytes: int = 50_000_000
+    max_image_pixels: int = 40_000_000
+
+    @property
+    def models_dir(self) -> Path:
+        return self.data_dir / "models"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (
+            init_settings,
+            env_settings,
+            TomlConfigSettingsSource(settings_cls, toml_file=config_file()),
+        )

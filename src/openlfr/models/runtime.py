@@ -1,0 +1,93 @@
+"""Inference runners: one small interface over OpenVINO, ONNX Runtime and OpenCV DNN.
+
+Every model openlfr runs has one input and is run as ``runner.run(batch)``,
+returning the model's outputs in graph order. Which backend runs a model is a
+measured choice recorded in the manifest; where OpenVINO cannot load (it is
+not installed, or the CPU is not one it supports) ONNX Runtime takes over.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Literal, Protocol
+
+import numpy as np
+
+BackendName = Literal["openvino", "onnxruntime", "opencv"]
+Precision = Literal["f32", "bf16"]
+
+log = logging.getLogger(__name__)
+
+
+class Runner(Protocol):
+    backend: BackendName
+
+    def run(self, batch: np.ndarray) -> list[np.ndarray]:
+        """Outputs of the model for one float32 NCHW batch."""
+        ...
+
+
+class OpenVinoRunner:
+    backend: BackendName = "openvino"
+
+    def __init__(self, path: Path, threads: int, precision: Precision) -> None:
+        import openvino as ov
+
+        config = {
+            "INFERENCE_NUM_THREADS": threads,
+            "INFERENCE_PRECISION_HINT": precision,
+            "PERFORMANCE_HINT": "LATENCY",
+        }
+        self._request = ov.Core().compile_model(str(path), "CPU", config).create_infer_request()
+
+    def run(self, batch: np.ndarray) -> list[np.ndarray]:
+        results = self._request.infer({0: batch})
+        return [np.array(results[k]) for k in range(len(results))]
+
+
+class OnnxRuntimeRunner:
+    backend: BackendName = "onnxruntime"
+
+    def __init__(self, path: Path, threads: int) -> None:
+        import onnxruntime as ort
+
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.log_severity_level = 3
+        self._session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        self._input = self._session.get_inputs()[0].name
+
+    def run(self, batch: np.ndarray) -> list[np.ndarray]:
+        return list(self._session.run(None, {self._input: batch}))
+
+
+class OpenCvRunner:
+    backend: BackendName = "opencv"
+
+    def __init__(self, path: Path, threads: int) -> None:
+        import cv2
+
+        cv2.setNumThreads(threads)
+        self._net = cv2.dnn.readNetFromONNX(str(path))
+        self._outputs = self._net.getUnconnectedOutLayersNames()
+
+    def run(self, batch: np.ndarray) -> list[np.ndarray]:
+        self._net.setInput(batch)
+        return list(self._net.forward(self._outputs))
+
+
+def load_runner(
+    path: Path, backend: BackendName, threads: int, precision: Precision = "f32"
+) -> Runner:
+    """A runner for the ONNX file at ``path`` on ``backend`` (OpenVINO falls back to ORT)."""
+    if backend == "openvino":
+        try:
+            return OpenVinoRunner(path, threads, precision)
+        except (ImportError, RuntimeError) as exc:
+            log.warning("OpenVINO cannot run %s here (%s); using ONNX Runtime", path.name, exc)
+            return OnnxRuntimeRunner(path, threads)
+    if backend == "opencv":
+        return OpenCvRunner(path, threads)
+    return OnnxRuntimeRunner(path, threads)

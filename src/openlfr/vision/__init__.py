@@ -1,0 +1,1 @@
+"""Detect, align, embed: frames in, faces out."""

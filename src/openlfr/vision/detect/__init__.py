@@ -1,0 +1,41 @@
+"""Face detectors: one module per family behind ``base.Detector``; ``load_detector`` picks one."""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+from openlfr.config import Settings
+from openlfr.models.manifest import spec
+from openlfr.models.provision import ModelError, effective_backend, installed_path, prepared_custom
+from openlfr.models.runtime import load_runner
+from openlfr.vision.detect.base import Detector
+
+# family -> (module:class, the shipped model for it, if any)
+FAMILIES: dict[str, tuple[str, str | None]] = {
+    "yunet": ("yunet:YuNet", "yunet"),
+    "centerface": ("centerface:CenterFace", "centerface"),
+    "scrfd": ("scrfd:Scrfd", "scrfd_500m"),
+    "retinaface": ("retinaface:RetinaFace", None),
+}
+
+
+def load_detector(settings: Settings) -> Detector:
+    """The detector ``settings.detector``, on its own file or ``settings.detector_path``."""
+    target, shipped = FAMILIES[settings.detector]
+    if settings.detector_path is not None:
+        path = prepared_custom(settings.detector_path, settings.models_dir, spatial_dynamic=True)
+        backend = "onnxruntime" if settings.backend == "auto" else settings.backend
+    elif shipped is not None:
+        path = installed_path(settings.models_dir, shipped)
+        backend = effective_backend(spec(shipped), settings.backend)
+    else:
+        raise ModelError(
+            f"detector {settings.detector} ships with no model: set detector_path "
+            "(LFR_DETECTOR_PATH) to its ONNX file"
+        )
+    module_name, class_name = target.split(":")
+    cls = getattr(import_module(f"openlfr.vision.detect.{module_name}"), class_name)
+    runner = load_runner(path, backend, settings.threads)
+    score = settings.detector_score if settings.detector_score is not None else cls.default_score
+    detector: Detector = cls(runner, score, settings.nms_iou, settings.detect_max_side)
+    return detector

@@ -1,0 +1,53 @@
+"""The one small interface every detector implements, and the box maths they share."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import cv2
+import numpy as np
+
+from openlfr.vision.types import Detections
+
+
+class Detector(Protocol):
+    """Finds faces with five landmarks in one BGR image."""
+
+    def detect(self, image: np.ndarray) -> Detections: ...
+
+
+def shrink(image: np.ndarray, max_side: int) -> tuple[np.ndarray, float]:
+    """``image`` scaled down so its longer side is at most ``max_side``, and the factor back."""
+    side = max(image.shape[:2])
+    if side <= max_side:
+        return image, 1.0
+    factor = max_side / side
+    size = (round(image.shape[1] * factor), round(image.shape[0] * factor))
+    return cv2.resize(image, size, interpolation=cv2.INTER_AREA), 1.0 / factor
+
+
+def pad_to_multiple(image: np.ndarray, multiple: int) -> np.ndarray:
+    """``image`` padded with black at the bottom and right to a multiple of ``multiple``."""
+    h, w = image.shape[:2]
+    bottom, right = -h % multiple, -w % multiple
+    if not bottom and not right:
+        return image
+    return cv2.copyMakeBorder(image, 0, bottom, 0, right, cv2.BORDER_CONSTANT, value=0)
+
+
+def nms(found: Detections, iou: float) -> Detections:
+    """Greedy non-maximum suppression, highest score first."""
+    if len(found) == 0:
+        return found
+    x1, y1, x2, y2 = found.boxes.T
+    areas = (x2 - x1).clip(0) * (y2 - y1).clip(0)
+    order = np.argsort(-found.scores)
+    keep = []
+    while order.size:
+        i, rest = order[0], order[1:]
+        keep.append(i)
+        w = (np.minimum(x2[i], x2[rest]) - np.maximum(x1[i], x1[rest])).clip(0)
+        h = (np.minimum(y2[i], y2[rest]) - np.maximum(y1[i], y1[rest])).clip(0)
+        overlap = w * h / (areas[i] + areas[rest] - w * h + 1e-9)
+        order = rest[overlap <= iou]
+    return found.take(np.array(keep))

@@ -1,0 +1,62 @@
+"""ArcFace-style embedders: a 112x112 aligned chip in, an L2-normalised template out.
+
+SFace, InsightFace's ArcFace models and most bring-your-own embedders share
+this family; they differ only in channel order and input scaling, which come
+from the manifest or, for a custom file, the settings.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from openlfr.config import Settings
+from openlfr.models.manifest import spec
+from openlfr.models.provision import ModelError, effective_backend, installed_path, prepared_custom
+from openlfr.models.runtime import Runner, load_runner
+
+
+class ArcFaceEmbedder:
+    def __init__(self, runner: Runner, colour: str, mean: float, std: float, batch: int) -> None:
+        self.runner = runner
+        self.swap_to_rgb = colour == "rgb"
+        self.mean = mean
+        self.std = std
+        self.batch = batch
+
+    def infer(self, chips: np.ndarray) -> np.ndarray:
+        """(N, 112, 112, 3) BGR uint8 chips -> (N, D) float32 unit-length templates."""
+        out = [self._postprocess(self.runner.run(self._preprocess(chips[i : i + self.batch]))[0])
+               for i in range(0, len(chips), self.batch)]  # fmt: skip
+        return np.concatenate(out) if out else np.zeros((0, 0), np.float32)
+
+    def _preprocess(self, chips: np.ndarray) -> np.ndarray:
+        if self.swap_to_rgb:
+            chips = chips[..., ::-1]
+        blob = chips.transpose(0, 3, 1, 2).astype(np.float32)
+        if self.mean or self.std != 1.0:
+            blob = (blob - self.mean) / self.std
+        return np.ascontiguousarray(blob)
+
+    def _postprocess(self, raw: np.ndarray) -> np.ndarray:
+        raw = raw.reshape(len(raw), -1).astype(np.float32)
+        norms = np.linalg.norm(raw, axis=1, keepdims=True)
+        return raw / np.maximum(norms, 1e-12)
+
+
+def load_embedder(settings: Settings) -> ArcFaceEmbedder:
+    """The embedder ``settings.embedder``: a manifest model, or ``custom`` from its path."""
+    if settings.embedder == "custom":
+        if settings.embedder_path is None:
+            raise ModelError("embedder = custom needs embedder_path (LFR_EMBEDDER_PATH)")
+        path = prepared_custom(settings.embedder_path, settings.models_dir, spatial_dynamic=False)
+        backend = "onnxruntime" if settings.backend == "auto" else settings.backend
+        runner = load_runner(path, backend, settings.threads)
+        conv = settings.embedder_input
+        return ArcFaceEmbedder(runner, conv.colour, conv.mean, conv.std, settings.embed_batch)
+    model = spec(settings.embedder)
+    if model.kind != "embedder":
+        raise ModelError(f"{model.name} is a {model.kind}, not an embedder: check `embedder`")
+    path = installed_path(settings.models_dir, model.name)
+    backend = effective_backend(model, settings.backend)
+    runner = load_runner(path, backend, settings.threads, model.precision)
+    return ArcFaceEmbedder(runner, model.colour, model.mean, model.std, settings.embed_batch)

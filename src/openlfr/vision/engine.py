@@ -1,0 +1,57 @@
+"""The engine: frames in, faces (box, landmarks, quality, template) out."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cached_property
+
+import numpy as np
+
+from openlfr.config import Settings
+from openlfr.vision.align import align
+from openlfr.vision.detect import load_detector
+from openlfr.vision.detect.base import Detector
+from openlfr.vision.embed import ArcFaceEmbedder, load_embedder
+from openlfr.vision.quality import assess
+from openlfr.vision.types import Detections, Face
+
+
+class Engine:
+    """Detect, align and embed faces with the models ``settings`` name.
+
+    Models load on first use, not when the engine is made. Templates of all
+    faces in one call are computed in batches, which is what makes many small
+    faces per call cheap.
+    """
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or Settings()
+
+    @cached_property
+    def detector(self) -> Detector:
+        return load_detector(self.settings)
+
+    @cached_property
+    def embedder(self) -> ArcFaceEmbedder:
+        return load_embedder(self.settings)
+
+    def analyse(self, frames: Sequence[np.ndarray]) -> list[list[Face]]:
+        """For each BGR frame, the faces in it (highest detector score first)."""
+        return self.describe(frames, [self.detector.detect(frame) for frame in frames])
+
+    def describe(
+        self, frames: Sequence[np.ndarray], found: Sequence[Detections]
+    ) -> list[list[Face]]:
+        """Align, assess and embed faces already detected in ``frames``."""
+        chips = [align(frame, lm) for frame, dets in zip(frames, found, strict=True)
+                 for lm in dets.landmarks]  # fmt: skip
+        templates = self.embedder.infer(np.stack(chips)) if chips else np.zeros((0, 0))
+        faces: list[list[Face]] = []
+        k = 0
+        for dets in found:
+            faces.append([])
+            for box, lm, score in zip(dets.boxes, dets.landmarks, dets.scores, strict=True):
+                quality = assess(box, lm, float(score), chips[k], self.settings.quality)
+                faces[-1].append(Face(box, lm, float(score), quality, templates[k]))
+                k += 1
+        return faces

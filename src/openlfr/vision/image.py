@@ -1,0 +1,48 @@
+"""Reading images from files safely: one clear error per bad file."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from openlfr.errors import LfrError
+
+
+class ImageError(LfrError):
+    pass
+
+
+def read_image(path: Path, max_bytes: int, max_pixels: int) -> np.ndarray:
+    """Decode the image file at ``path`` to a BGR uint8 array (EXIF rotation applied).
+
+    Raises ImageError naming the file for a missing, empty, oversized,
+    truncated, corrupt or non-image file, or a decompression bomb.
+    """
+    if not path.is_file():
+        raise ImageError(f"{path}: no such file")
+    size = path.stat().st_size
+    if size == 0:
+        raise ImageError(f"{path}: the file is empty")
+    if size > max_bytes:
+        raise ImageError(f"{path}: {size:,} bytes is over the {max_bytes:,}-byte limit")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as img:
+                width, height = img.size
+                if width * height > max_pixels:
+                    raise ImageError(
+                        f"{path}: {width}x{height} pixels is over the {max_pixels:,}-pixel "
+                        "limit (a decompression bomb or an oversized image)"
+                    )
+                rgb = ImageOps.exif_transpose(img).convert("RGB")
+    except ImageError:
+        raise
+    except UnidentifiedImageError:
+        raise ImageError(f"{path}: not an image file, or a format that cannot be read") from None
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        raise ImageError(f"{path}: the image is corrupt or truncated ({exc})") from None
+    return np.ascontiguousarray(np.asarray(rgb)[:, :, ::-1])
