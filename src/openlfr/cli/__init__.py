@@ -16,9 +16,10 @@ err = Console(stderr=True)
 
 
 def _register() -> None:
-    from openlfr.cli import demo, faces, models
+    from openlfr.cli import demo, evaluate, faces, models
 
     app.add_typer(models.app, name="models")
+    app.add_typer(evaluate.app, name="evaluate")
     app.command("faces")(faces.faces)
     app.command("demo")(demo.demo)
 

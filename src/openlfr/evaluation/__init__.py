@@ -1,0 +1,1 @@
+"""Data set readers, protocols and ISO/IEC 19795 metrics."""
