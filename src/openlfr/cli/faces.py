@@ -17,7 +17,7 @@ from openlfr.vision.image import read_image
 from openlfr.vision.types import Face
 
 out = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 def _face_dict(face: Face) -> dict[str, object]:

@@ -10,8 +10,8 @@ from rich.console import Console
 from rich.table import Table
 
 from openlfr.config import Settings
-from openlfr.models.manifest import MODELS
-from openlfr.models.provision import ModelStatus, install, status
+from openlfr.models.manifest import MODELS, spec
+from openlfr.models.provision import ModelStatus, default_models, install, status
 
 app = typer.Typer(no_args_is_help=True, help="Provision and inspect model files.")
 out = Console()
@@ -55,9 +55,8 @@ def install_cmd(
     """Download, verify (SHA-256) and fix up model files; already installed ones are kept."""
     settings = Settings()
     with out.status("installing models") as spinner:
-        statuses = install(
-            settings.models_dir, names or (), accept_licence, lambda s: spinner.update(s)
-        )
+        wanted = [spec(n) for n in names] if names else default_models()
+        statuses = install(settings.models_dir, wanted, accept_licence, spinner.update)
     _render(statuses, as_json)
 
 

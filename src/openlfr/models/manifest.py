@@ -11,7 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from openlfr.errors import LfrError
+
 ModelKind = Literal["detector", "embedder"]
+
+
+class ModelError(LfrError):
+    """A model that is unknown, missing, tampered with or unusable."""
 
 
 @dataclass(frozen=True)
@@ -183,8 +189,8 @@ MODELS: dict[str, ModelSpec] = {
 
 
 def spec(name: str) -> ModelSpec:
-    """The manifest entry called ``name``; a KeyError names the choices."""
+    """The manifest entry called ``name``; a ModelError names the choices."""
     try:
         return MODELS[name]
     except KeyError:
-        raise KeyError(f"unknown model {name!r}; choose one of {', '.join(MODELS)}") from None
+        raise ModelError(f"unknown model {name!r}: choose one of {', '.join(MODELS)}") from None

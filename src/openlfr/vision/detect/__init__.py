@@ -5,8 +5,8 @@ from __future__ import annotations
 from importlib import import_module
 
 from openlfr.config import Settings
-from openlfr.models.manifest import spec
-from openlfr.models.provision import ModelError, effective_backend, installed_path, prepared_custom
+from openlfr.models.manifest import ModelError, spec
+from openlfr.models.provision import effective_backend, installed_path, prepared_custom
 from openlfr.models.runtime import load_runner
 from openlfr.vision.detect.base import Detector
 

