@@ -14,15 +14,22 @@ from openlfr.vision.engine import Engine
 from openlfr.vision.image import read_image
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("LFR_SHARED_DATA", REPO.parent / "shared" / "data"))
-HAMILTON = SHARED / "video" / "hamilton"
+# $LFR_SHARED_DATA, else ../shared/data beside the checkout, else where this workplace mounts it.
+CANDIDATES = [
+    *([Path(os.environ["LFR_SHARED_DATA"])] if "LFR_SHARED_DATA" in os.environ else []),
+    REPO.parent / "shared" / "data",
+    Path("/work/shared/data"),
+]
 
 
 def shared(*parts: str) -> Path:
-    """A path in the shared data folder; the test is skipped only if that folder is absent."""
-    if not SHARED.is_dir():
-        pytest.skip(f"shared data folder {SHARED} is absent (set LFR_SHARED_DATA)")
-    return SHARED.joinpath(*parts)
+    """A path in the shared data folder. Its absence fails the test: data tests never skip."""
+    for root in CANDIDATES:
+        if root.is_dir():
+            return root.joinpath(*parts)
+    pytest.fail(
+        f"shared data folder not found in {[str(c) for c in CANDIDATES]}: set LFR_SHARED_DATA"
+    )
 
 
 @pytest.fixture(scope="session")
