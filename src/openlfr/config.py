@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_data_dir("openlfr")))
     threads: int = Field(2, ge=1, description="CPU threads each model may use")
     backend: Backend = Field("auto", description="auto: the backend measured fastest per model")
+    precision: Literal["auto", "f32", "bf16"] = Field(
+        "auto", description="OpenVINO inference precision; auto: the one measured per model"
+    )
 
     detector: DetectorName = "yunet"
     detector_path: Path | None = Field(

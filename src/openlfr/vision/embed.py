@@ -58,5 +58,6 @@ def load_embedder(settings: Settings) -> ArcFaceEmbedder:
         raise ModelError(f"{model.name} is a {model.kind}, not an embedder: check `embedder`")
     path = installed_path(settings.models_dir, model.name)
     backend = effective_backend(model, settings.backend)
-    runner = load_runner(path, backend, settings.threads, model.precision)
+    precision = model.precision if settings.precision == "auto" else settings.precision
+    runner = load_runner(path, backend, settings.threads, precision)
     return ArcFaceEmbedder(runner, model.colour, model.mean, model.std, settings.embed_batch)
