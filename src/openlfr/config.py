@@ -85,6 +85,13 @@ class Settings(BaseSettings):
     max_image_bytes: int = 50_000_000
     max_image_pixels: int = 40_000_000
 
+    lfw_dir: Path | None = Field(
+        None, description="LFW folder (holding pairs.txt) for `lfr evaluate ... --dataset lfw`"
+    )
+    cohort_dir: Path | None = Field(
+        None, description="face images of people on no watchlist, for cohort score normalisation"
+    )
+
     @property
     def models_dir(self) -> Path:
         return self.data_dir / "models"

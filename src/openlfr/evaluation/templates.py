@@ -1,0 +1,184 @@
+"""Templates of image files through the full pipeline, with an on-disk cache.
+
+Each image goes through detection, alignment and embedding exactly as in
+live use. Where the detector finds several faces, the one whose box centre is
+nearest the image centre is the subject (LFW and UTKFace images are centred on
+it). Where it finds none the image's template is None: a miss the protocols
+count, never a silently dropped image.
+
+The cache is one SQLite file. Its key is the image's absolute path, size and
+modification time plus the identity of the pipeline: the detector and
+embedder, the SHA-256 of their model files, the backend and precision they run
+on and every setting that changes a template. Change any of those and the
+cached templates are not reused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+from contextlib import closing, nullcontext
+from pathlib import Path
+
+import numpy as np
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from openlfr import __version__
+from openlfr.config import Settings
+from openlfr.models.manifest import spec
+from openlfr.models.provision import effective_backend, installed_path, sha256_of
+from openlfr.vision.detect import FAMILIES
+from openlfr.vision.engine import Engine
+from openlfr.vision.image import ImageError, read_image
+from openlfr.vision.types import Detections
+
+# Raise when the way a template is made changes in code rather than in settings.
+CACHE_FORMAT = 1
+CHUNK = 64  # images read, detected and embedded per step
+
+
+def cache_path(settings: Settings) -> Path:
+    """Where the template cache of ``settings`` lives: ``data_dir/cache/templates.sqlite3``."""
+    return settings.data_dir / "cache" / "templates.sqlite3"
+
+
+def pipeline_label(settings: Settings) -> dict[str, str]:
+    """The detector and embedder of ``settings``, as reports name them."""
+    embedder = settings.embedder
+    if embedder == "custom" and settings.embedder_path is not None:
+        embedder = f"custom ({settings.embedder_path.name})"
+    return {"detector": settings.detector, "embedder": embedder}
+
+
+def _runtime(shipped: str | None, backend: str) -> str:
+    """Backend (and precision) a model runs on: a shipped one's measured, a custom file's ORT."""
+    if shipped is None:
+        return "onnxruntime" if backend == "auto" else backend
+    model = spec(shipped)
+    chosen: str = effective_backend(model, backend)
+    return f"{chosen} {model.precision}" if chosen == "openvino" else chosen
+
+
+def pipeline_identity(settings: Settings) -> dict[str, object]:
+    """Everything about the pipeline of ``settings`` that changes a template."""
+    s = settings
+    detector = None if s.detector_path is not None else FAMILIES[s.detector][1]
+    detector_file = s.detector_path if detector is None else installed_path(s.models_dir, detector)
+    embedder = None if s.embedder == "custom" else s.embedder
+    embedder_file = s.embedder_path if embedder is None else installed_path(s.models_dir, embedder)
+    return {
+        "format": CACHE_FORMAT,
+        "openlfr": __version__,
+        "detector": s.detector,
+        "detector_sha256": sha256_of(detector_file) if detector_file else None,
+        "detector_runtime": _runtime(detector, s.backend),
+        "detector_score": s.detector_score,
+        "nms_iou": s.nms_iou,
+        "detect_max_side": s.detect_max_side,
+        "embedder": s.embedder,
+        "embedder_sha256": sha256_of(embedder_file) if embedder_file else None,
+        "embedder_runtime": _runtime(embedder, s.backend),
+        "embedder_input": s.embedder_input.model_dump() if embedder is None else "manifest",
+        "face_choice": "nearest image centre",
+    }
+
+
+class TemplateCache:
+    """Templates (or recorded misses) by key, in one SQLite file."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(path)
+        self._db.execute("CREATE TABLE IF NOT EXISTS templates (key TEXT PRIMARY KEY, vec BLOB)")
+
+    def close(self) -> None:
+        self._db.close()
+
+    def get(self, keys: Sequence[str]) -> dict[str, np.ndarray | None]:
+        """The cached entries among ``keys``; a miss is cached as None."""
+        found: dict[str, np.ndarray | None] = {}
+        for start in range(0, len(keys), 500):  # SQLite caps the number of parameters
+            chunk = keys[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            query = f"SELECT key, vec FROM templates WHERE key IN ({marks})"
+            for key, blob in self._db.execute(query, chunk):
+                found[key] = None if blob is None else np.frombuffer(blob, np.float32).copy()
+        return found
+
+    def put(self, entries: Iterable[tuple[str, np.ndarray | None]]) -> None:
+        rows = [(k, None if v is None else v.astype(np.float32).tobytes()) for k, v in entries]
+        with self._db:
+            self._db.executemany("INSERT OR REPLACE INTO templates VALUES (?, ?)", rows)
+
+
+def _file_key(path: Path, identity: str) -> str:
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        raise ImageError(f"{path}: no such file") from None
+    text = f"{identity}\n{path.resolve()}\n{stat.st_size}\n{stat.st_mtime_ns}"
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def nearest_centre(found: Detections, shape: tuple[int, ...]) -> Detections:
+    """The one face of ``found`` whose box centre is nearest the centre of an image of ``shape``."""
+    if len(found) <= 1:
+        return found
+    centres = (found.boxes[:, :2] + found.boxes[:, 2:]) / 2
+    offset = centres - np.array([shape[1] / 2, shape[0] / 2])
+    return found.take(np.array([np.argmin((offset**2).sum(axis=1))]))
+
+
+def compute_templates(
+    engine: Engine,
+    files: Sequence[Path],
+    cache_file: Path | None,
+    label: str = "templates",
+    progress: bool = True,
+) -> list[np.ndarray | None]:
+    """One template per file in ``files`` (same order), or None where no face was found.
+
+    Files already in the cache at ``cache_file`` (None: no cache) for this
+    pipeline are not read again; new ones are added to it as they are
+    computed. An unreadable file raises ImageError.
+    """
+    settings = engine.settings
+    identity = json.dumps(pipeline_identity(settings), sort_keys=True)
+    keys = [_file_key(path, identity) for path in files]
+    with closing(TemplateCache(cache_file)) if cache_file else nullcontext() as cache:
+        known = cache.get(keys) if cache else {}
+        todo = [i for i, key in enumerate(keys) if key not in known]
+        columns = (
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+            TimeRemainingColumn(),
+        )  # fmt: skip
+        with Progress(*columns, disable=not progress) as bar:
+            task = bar.add_task(label, total=len(files), completed=len(files) - len(todo))
+            for start in range(0, len(todo), CHUNK):
+                chunk = todo[start : start + CHUNK]
+                images = [
+                    read_image(files[i], settings.max_image_bytes, settings.max_image_pixels)
+                    for i in chunk
+                ]
+                chosen = [nearest_centre(engine.detector.detect(im), im.shape) for im in images]
+                faces = engine.describe(images, chosen)
+                new = [(keys[i], found[0].embedding if found else None)
+                       for i, found in zip(chunk, faces, strict=True)]  # fmt: skip
+                known.update(new)
+                if cache:
+                    cache.put(new)  # per chunk, so an interrupted run keeps its work
+                bar.advance(task, len(chunk))
+    return [known[key] for key in keys]
+
+
+def stack(templates: Sequence[np.ndarray | None]) -> tuple[np.ndarray, np.ndarray]:
+    """(N, D) matrix with zero rows for misses, and the (N,) mask of images with a template."""
+    found = np.array([t is not None for t in templates], dtype=bool)
+    dim = next((len(t) for t in templates if t is not None), 0)
+    matrix = np.zeros((len(templates), dim), np.float32)
+    for i, template in enumerate(templates):
+        if template is not None:
+            matrix[i] = template
+    return matrix, found
