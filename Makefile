@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 LFR := $(VENV)/bin/lfr
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint models clean
+.PHONY: demo test lint models bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -28,3 +28,9 @@ test: models lint
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
+
+# The engine benchmark's baselines: face_recognition without a dlib build (dlib-bin instead).
+LFW ?= ../shared/data/lfw
+bench: models
+	$(PY) -m pip install --quiet --no-deps face_recognition==1.3.0 face-recognition-models==0.3.0 dlib-bin==20.0.1.post1
+	$(PY) benchmarks/engine.py --lfw $(LFW) --json docs/engine-benchmark.json

@@ -75,6 +75,9 @@ class Settings(BaseSettings):
     embedder_path: Path | None = Field(None, description="file for embedder = custom")
     embedder_input: EmbedderInput = EmbedderInput()
     embed_batch: int = 16
+    flip_templates: bool = Field(
+        False, description="add the mirror image's embedding to each template (twice the cost)"
+    )
 
     match_threshold: float | None = Field(
         None, description="None: the threshold measured for the embedder (FPIR 1e-3 on LFW)"

@@ -62,3 +62,14 @@ def test_openvino_bf16_agrees_with_onnxruntime_f32(
         cosine = fast @ reference / np.linalg.norm(fast) / np.linalg.norm(reference)
         assert cosine > 0.999, precision
     assert spec("sface").precision == "bf16"
+
+
+def test_flip_templates_are_mirror_invariant(settings: Settings, lin_photo: np.ndarray) -> None:
+    mirrored = np.ascontiguousarray(lin_photo[:, ::-1])
+    flipping = Engine(settings.model_copy(update={"flip_templates": True}))
+    [[a]], [[b]] = flipping.analyse([lin_photo]), flipping.analyse([mirrored])
+    plain = Engine(settings)
+    [[c]], [[d]] = plain.analyse([lin_photo]), plain.analyse([mirrored])
+    assert abs(float(np.linalg.norm(a.embedding)) - 1) < 1e-5
+    assert float(a.embedding @ b.embedding) > 0.98
+    assert float(a.embedding @ b.embedding) > float(c.embedding @ d.embedding)

@@ -81,6 +81,8 @@ def pipeline_identity(settings: Settings) -> dict[str, object]:
         "embedder_sha256": sha256_of(embedder_file) if embedder_file else None,
         "embedder_runtime": _runtime(embedder, s.backend),
         "embedder_input": s.embedder_input.model_dump() if embedder is None else "manifest",
+        "precision": s.precision,
+        "flip_templates": s.flip_templates,
         "face_choice": "nearest image centre",
     }
 

@@ -16,18 +16,32 @@ from openlfr.models.runtime import Runner, load_runner
 
 
 class ArcFaceEmbedder:
-    def __init__(self, runner: Runner, colour: str, mean: float, std: float, batch: int) -> None:
+    def __init__(
+        self, runner: Runner, colour: str, mean: float, std: float, batch: int, flip: bool
+    ) -> None:
         self.runner = runner
         self.swap_to_rgb = colour == "rgb"
         self.mean = mean
         self.std = std
         self.batch = batch
+        self.flip = flip
 
     def infer(self, chips: np.ndarray) -> np.ndarray:
-        """(N, 112, 112, 3) BGR uint8 chips -> (N, D) float32 unit-length templates."""
-        out = [self._postprocess(self.runner.run(self._preprocess(chips[i : i + self.batch]))[0])
+        """(N, 112, 112, 3) BGR uint8 chips -> (N, D) float32 unit-length templates.
+
+        With ``flip`` each template is the sum of the chip's and its mirror
+        image's embeddings: twice the work for a steadier template.
+        """
+        if self.flip:
+            chips = np.concatenate([chips, chips[:, :, ::-1]])
+        out = [self.runner.run(self._preprocess(chips[i : i + self.batch]))[0]
                for i in range(0, len(chips), self.batch)]  # fmt: skip
-        return np.concatenate(out) if out else np.zeros((0, 0), np.float32)
+        if not out:
+            return np.zeros((0, 0), np.float32)
+        raw = np.concatenate(out).reshape(len(chips), -1).astype(np.float32)
+        if self.flip:
+            raw = raw[: len(raw) // 2] + raw[len(raw) // 2 :]
+        return self._postprocess(raw)
 
     def _preprocess(self, chips: np.ndarray) -> np.ndarray:
         if self.swap_to_rgb:
@@ -38,7 +52,6 @@ class ArcFaceEmbedder:
         return np.ascontiguousarray(blob)
 
     def _postprocess(self, raw: np.ndarray) -> np.ndarray:
-        raw = raw.reshape(len(raw), -1).astype(np.float32)
         norms = np.linalg.norm(raw, axis=1, keepdims=True)
         return raw / np.maximum(norms, 1e-12)
 
@@ -52,7 +65,9 @@ def load_embedder(settings: Settings) -> ArcFaceEmbedder:
         backend = "onnxruntime" if settings.backend == "auto" else settings.backend
         runner = load_runner(path, backend, settings.threads)
         conv = settings.embedder_input
-        return ArcFaceEmbedder(runner, conv.colour, conv.mean, conv.std, settings.embed_batch)
+        return ArcFaceEmbedder(
+            runner, conv.colour, conv.mean, conv.std, settings.embed_batch, settings.flip_templates
+        )
     model = spec(settings.embedder)
     if model.kind != "embedder":
         raise ModelError(f"{model.name} is a {model.kind}, not an embedder: check `embedder`")
@@ -60,4 +75,6 @@ def load_embedder(settings: Settings) -> ArcFaceEmbedder:
     backend = effective_backend(model, settings.backend)
     precision = model.precision if settings.precision == "auto" else settings.precision
     runner = load_runner(path, backend, settings.threads, precision)
-    return ArcFaceEmbedder(runner, model.colour, model.mean, model.std, settings.embed_batch)
+    return ArcFaceEmbedder(
+        runner, model.colour, model.mean, model.std, settings.embed_batch, settings.flip_templates
+    )
