@@ -2,6 +2,164 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated, Literal
+
 import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from openlfr.config import DetectorName, Settings
+from openlfr.evaluation.detection import DetectionReport, evaluate_detection
+from openlfr.evaluation.identification import (
+    NORMALISATIONS,
+    IdentificationResult,
+    evaluate_identification,
+)
+from openlfr.evaluation.lfw import Lfw
+from openlfr.evaluation.templates import cache_path
+from openlfr.evaluation.verification import VerificationResult, evaluate_verification
+from openlfr.evaluation.wider import DEFAULT_DIR, read_wider
+from openlfr.vision.engine import Engine
 
 app = typer.Typer(no_args_is_help=True, help="Measure accuracy on a data set.")
+out = Console()
+
+
+def _write_json(
+    path: Path | None, result: VerificationResult | IdentificationResult | DetectionReport
+) -> None:
+    if path is not None:
+        path.write_text(json.dumps(asdict(result), indent=2, allow_nan=False) + "\n")
+
+
+@app.command("verification")
+def verification(
+    dataset: Annotated[Literal["lfw"], typer.Option("--dataset", help="data set")],
+    data_dir: Annotated[
+        Path | None, typer.Option("--data-dir", help="default: the lfw_dir setting")
+    ] = None,
+    folds: Annotated[int, typer.Option("--folds", min=2, max=10, help="first N folds")] = 10,
+    json_file: Annotated[Path | None, typer.Option("--json", help="also write to FILE")] = None,
+) -> None:
+    """1:1 verification on LFW pairs.txt: 10-fold accuracy, EER, TAR at FAR 1e-3."""
+    settings = Settings()
+    result = evaluate_verification(
+        Lfw.locate(data_dir, settings), Engine(settings), folds, cache_path(settings)
+    )
+    folds_table = Table("fold", "threshold (other folds)", "accuracy", title="LFW verification")
+    for fold in result.folds:
+        folds_table.add_row(str(fold.fold), f"{fold.threshold:.4f}", f"{fold.accuracy:.2%}")
+    summary = Table("pipeline", " + ".join(result.pipeline.values()), show_header=True)
+    summary.add_row(
+        "accuracy",
+        f"{result.mean_accuracy:.2%} ± {result.std_accuracy:.2%} (SE {result.standard_error:.2%})",
+    )
+    summary.add_row("EER", f"{result.eer:.2%} at {result.eer_threshold:.4f}")
+    summary.add_row(
+        "TAR at FAR 1e-3", f"{result.tar_at_far_1e3:.2%} at {result.threshold_at_far_1e3:.4f}"
+    )
+    summary.add_row("images missed", f"{len(result.missed_images)} of {result.images}")
+    summary.add_row(
+        "pairs with a miss",
+        f"{result.mated_pairs_missed} mated, {result.non_mated_pairs_missed} non-mated: "
+        + result.missed_pair_rule,
+    )
+    out.print(folds_table, summary)
+    _write_json(json_file, result)
+
+
+@app.command("identification")
+def identification(
+    dataset: Annotated[Literal["lfw"], typer.Option("--dataset", help="data set")],
+    data_dir: Annotated[
+        Path | None, typer.Option("--data-dir", help="default: the lfw_dir setting")
+    ] = None,
+    normalisation: Annotated[
+        Literal["raw", "topk", "cohort", "all"],
+        typer.Option("--normalisation", help="score normalisation, or all three"),
+    ] = "raw",
+    cohort_dir: Annotated[
+        Path | None, typer.Option("--cohort-dir", help="default: the cohort_dir setting")
+    ] = None,
+    convention_threshold: Annotated[
+        float | None,
+        typer.Option(help="1:1 threshold whose FPIR to report (default: the embedder's own)"),
+    ] = None,
+    json_file: Annotated[Path | None, typer.Option("--json", help="also write to FILE")] = None,
+) -> None:
+    """Open-set 1:N on LFW: FNIR at FPIR 1e-2 and 1e-3, rank-1 rate, both errata variants."""
+    settings = Settings()
+    names = NORMALISATIONS if normalisation == "all" else (normalisation,)
+    result = evaluate_identification(
+        Lfw.locate(data_dir, settings), Engine(settings), names,
+        cohort_dir or settings.cohort_dir, convention_threshold, cache_path(settings),
+    )  # fmt: skip
+    out.print(
+        f"LFW 1:N, {' + '.join(result.pipeline.values())}: {result.gallery_entries} gallery "
+        f"entries ({len(result.failed_to_enrol)} failed to enrol), {result.probes} probes"
+        + (
+            f", cohort {result.cohort_images} ({result.cohort_missed} missed)"
+            if result.cohort_images
+            else ""
+        )
+    )
+    probes = Table(
+        "variant", "mated (missed)", "non-mated (missed)", "rank-1", "errata rank-1 matches",
+        f"raw FPIR at t={result.convention_threshold}", title="probes",
+    )  # fmt: skip
+    for v in result.probe_figures:
+        probes.add_row(
+            v.variant, f"{v.mated_probes} ({v.mated_probes_missed})",
+            f"{v.non_mated_probes} ({v.non_mated_probes_missed})",
+            f"{v.rank1_identification_rate:.2%}", str(v.errata_rank1_matches),
+            "-" if v.fpir_at_convention is None else f"{v.fpir_at_convention:.2%}",
+        )  # fmt: skip
+    table = Table(
+        "variant", "normalisation", "FPIR target", "threshold", "FNIR", "false alarms (errata)",
+        title="FNIR at FPIR",
+    )  # fmt: skip
+    for p in result.operating_points:
+        table.add_row(
+            p.variant, p.normalisation, f"{p.fpir_target:g}", f"{p.threshold:.4f}",
+            f"{p.fnir:.2%}", f"{p.false_alarms} ({p.errata_false_alarms})",
+        )  # fmt: skip
+    out.print(probes)
+    out.print(table)
+    _write_json(json_file, result)
+
+
+@app.command("detection")
+def detection(
+    dataset: Annotated[Literal["wider"], typer.Option("--dataset", help="data set")],
+    data_dir: Annotated[
+        Path | None, typer.Option("--data-dir", help=f"default: {DEFAULT_DIR}")
+    ] = None,
+    detector: Annotated[
+        DetectorName | None, typer.Option("--detector", help="default: the detector setting")
+    ] = None,
+    json_file: Annotated[Path | None, typer.Option("--json", help="also write to FILE")] = None,
+) -> None:
+    """Face detection AP per WIDER FACE level (easy, medium, hard), as officially computed."""
+    settings = Settings() if detector is None else Settings(detector=detector)
+    images = read_wider(data_dir or DEFAULT_DIR)
+    with Progress(transient=True) as progress:
+        task = progress.add_task("detecting faces", total=len(images))
+        report = evaluate_detection(settings, images, lambda: progress.advance(task))
+    table = Table(
+        "level", "faces", "AP", "recall",
+        title=f"{report.detector} on WIDER FACE val, {report.images} images",
+        caption=f"model: {report.model}",
+    )  # fmt: skip
+    for level in report.levels:
+        table.add_row(level.level, str(level.faces), f"{level.ap:.4f}", f"{level.recall:.2%}")
+    out.print(table)
+    if report.subset:
+        out.print(
+            "note: AP on a subset of WIDER FACE val is not comparable with published "
+            "full-set figures; use it to compare detectors run the same way."
+        )
+    _write_json(json_file, report)

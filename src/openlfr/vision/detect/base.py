@@ -35,6 +35,30 @@ def pad_to_multiple(image: np.ndarray, multiple: int) -> np.ndarray:
     return cv2.copyMakeBorder(image, 0, bottom, 0, right, cv2.BORDER_CONSTANT, value=0)
 
 
+def cell_xy(index: np.ndarray, width: int, stride: int, per_cell: int) -> np.ndarray:
+    """(col, row) of the grid cell of each prediction ``index`` in a row-major stride map.
+
+    ``width`` is the network input's width; ``per_cell`` predictions (anchors)
+    share each cell and sit next to each other. Returns (N, 2) float32.
+    """
+    cell = index // per_cell
+    cols = width // stride
+    return np.stack([cell % cols, cell // cols], axis=1).astype(np.float32)
+
+
+def outputs_by_width(outputs: list[np.ndarray]) -> dict[int, list[np.ndarray]]:
+    """Outputs as (rows, width) arrays grouped by width, each group finest stride first.
+
+    Exports name and order their outputs differently; the width (1 score, 2
+    classes, 4 box, 10 landmark values) and the row count (more at a finer
+    stride) say what each one holds.
+    """
+    groups: dict[int, list[np.ndarray]] = {}
+    for out in outputs:
+        groups.setdefault(out.shape[-1], []).append(out.reshape(-1, out.shape[-1]))
+    return {width: sorted(group, key=len, reverse=True) for width, group in groups.items()}
+
+
 def nms(found: Detections, iou: float) -> Detections:
     """Greedy non-maximum suppression, highest score first."""
     if len(found) == 0:

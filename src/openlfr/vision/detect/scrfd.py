@@ -1,0 +1,56 @@
+"""SCRFD with keypoints (InsightFace): two anchors per cell at strides 8/16/32.
+
+Input RGB, (x - 127.5) / 128, any size padded to a multiple of 32. Outputs, per
+stride, one row per anchor: score (already sigmoid); box as distances (left,
+top, right, bottom) from the cell's corner (col * s, row * s); 5 keypoints as
+(x, y) offsets from that corner; distances in stride units. Exports differ in
+output names, order and batch axis, so outputs are told apart by shape.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from openlfr.models.runtime import Runner
+from openlfr.vision.detect.base import cell_xy, nms, outputs_by_width, pad_to_multiple, shrink
+from openlfr.vision.types import Detections
+
+STRIDES = (8, 16, 32)
+ANCHORS = 2
+
+
+class Scrfd:
+    default_score = 0.5
+
+    def __init__(self, runner: Runner, score: float, nms_iou: float, max_side: int) -> None:
+        self.runner = runner
+        self.score = score
+        self.nms_iou = nms_iou
+        self.max_side = max_side
+
+    def detect(self, image: np.ndarray) -> Detections:
+        blob, factor, width = self._preprocess(image)
+        return self._postprocess(self.runner.run(blob), width).scaled(factor)
+
+    def _preprocess(self, image: np.ndarray) -> tuple[np.ndarray, float, int]:
+        small, factor = shrink(image, self.max_side)
+        padded = pad_to_multiple(small, 32)
+        rgb = padded[:, :, ::-1].transpose(2, 0, 1)[None].astype(np.float32)
+        return (rgb - 127.5) / 128.0, factor, padded.shape[1]
+
+    def _postprocess(self, outputs: list[np.ndarray], width: int) -> Detections:
+        groups = outputs_by_width(outputs)
+        boxes, scores, landmarks = [], [], []
+        for stride, score, dist, kps in zip(STRIDES, groups[1], groups[4], groups[10], strict=True):
+            hit = np.flatnonzero(score[:, 0] >= self.score)
+            if not hit.size:
+                continue
+            corner = cell_xy(hit, width, stride, ANCHORS)[:, None, :] * stride
+            ends = dist[hit].reshape(-1, 2, 2) * np.array([[-stride], [stride]], np.float32)
+            boxes.append((corner + ends).reshape(-1, 4))
+            landmarks.append(corner + kps[hit].reshape(-1, 5, 2) * stride)
+            scores.append(score[hit, 0])
+        if not scores:
+            return Detections.empty()
+        found = Detections(np.concatenate(boxes), np.concatenate(scores), np.concatenate(landmarks))
+        return nms(found, self.nms_iou)

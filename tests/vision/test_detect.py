@@ -1,0 +1,73 @@
+"""Every detector on real frames: one face where there is one, landmarks in order, recall."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from openlfr.config import Settings
+from openlfr.evaluation.detection import detect_all, evaluate
+from openlfr.evaluation.wider import read_wider
+from openlfr.models.manifest import ModelError, spec
+from openlfr.models.provision import status
+from openlfr.vision.detect import load_detector
+from openlfr.vision.detect.base import Detector
+from tests.conftest import shared
+
+# test id -> (family, bring-your-own file in the shared models folder, or None: shipped)
+DETECTORS = {
+    "yunet": ("yunet", None),
+    "centerface": ("centerface", None),
+    "scrfd_500m": ("scrfd", None),
+    "scrfd_2.5g": ("scrfd", "scrfd_2.5g_bnkps.onnx"),
+    "retinaface": ("retinaface", "retinaface_mobilenet0.25.onnx"),
+}
+OPT_IN = {"scrfd_500m"}
+
+
+def detector(name: str) -> Detector:
+    """The detector ``name`` at its default settings; skipped only if an optional file is absent."""
+    family, file = DETECTORS[name]
+    path = shared("models", file) if file else None
+    if path is not None and not path.exists():
+        pytest.skip(f"bring-your-own model {path} is absent")
+    settings = Settings(detector=family, detector_path=path)
+    if name in OPT_IN and status(settings.models_dir, spec(name)).state != "installed":
+        pytest.skip(f"opt-in model {name} is not installed (lfr models install {name})")
+    return load_detector(settings)
+
+
+@pytest.mark.parametrize("name", DETECTORS)
+def test_one_face_with_landmarks_in_order(name: str, hamilton_frames: list[np.ndarray]) -> None:
+    found = detector(name).detect(hamilton_frames[150])
+    assert len(found) == 1
+    x1, y1, x2, y2 = found.boxes[0]
+    assert 60 < x2 - x1 < 110, "Lin-Manuel Miranda is about 80 px wide"
+    left_eye, right_eye, nose, mouth_left, mouth_right = found.landmarks[0]
+    assert x1 < left_eye[0] < nose[0] < right_eye[0] < x2
+    assert y1 < max(left_eye[1], right_eye[1]) < nose[1] < min(mouth_left[1], mouth_right[1]) < y2
+    assert mouth_left[0] < mouth_right[0]
+
+
+@pytest.mark.parametrize(("name", "floor"), [("yunet", 0.75), ("centerface", 0.75)])
+def test_recall_of_easy_wider_faces(name: str, floor: float) -> None:
+    # Measured 2026-11-23 at the default score and detect_max_side: yunet 0.844, centerface 0.823.
+    with_easy = [i for i in read_wider(shared("widerface_val_subset")) if i.counted["easy"].any()]
+    images = with_easy[::13][:20]  # 20 images, one from each of 20 events, 147 easy faces
+    settings = Settings(detector=name)
+    easy = evaluate(images, detect_all(detector(name), images, settings))[0]
+    assert easy.level == "easy" and easy.faces == 147
+    assert easy.recall > floor
+
+
+def test_a_missing_bring_your_own_file_is_a_clear_error(tmp_path: Path) -> None:
+    missing = tmp_path / "retinaface.onnx"
+    with pytest.raises(ModelError, match=r"retinaface\.onnx does not exist"):
+        load_detector(Settings(detector="retinaface", detector_path=missing))
+
+
+def test_a_detector_without_a_shipped_model_asks_for_its_file() -> None:
+    with pytest.raises(ModelError, match="LFR_DETECTOR_PATH"):
+        load_detector(Settings(detector="retinaface", detector_path=None))
