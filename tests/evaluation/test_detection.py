@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from openlfr.evaluation import DatasetError
 from openlfr.evaluation.detection import LevelResult, evaluate, overlaps
-from openlfr.evaluation.lfw import DatasetError
 from openlfr.evaluation.wider import LEVELS, WiderImage, read_wider
 from openlfr.vision.types import Detections
 from tests.conftest import shared

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from openlfr.config import Settings
-from openlfr.evaluation.lfw import DatasetError, Lfw, LfwImage
+from openlfr.evaluation import DatasetError
+from openlfr.evaluation.lfw import Lfw, LfwImage
 from tests.conftest import shared
 
 

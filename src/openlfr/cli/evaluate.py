@@ -13,6 +13,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from openlfr.config import DetectorName, Settings
+from openlfr.evaluation import DatasetError
 from openlfr.evaluation.detection import DetectionReport, evaluate_detection
 from openlfr.evaluation.identification import (
     NORMALISATIONS,
@@ -22,7 +23,7 @@ from openlfr.evaluation.identification import (
 from openlfr.evaluation.lfw import Lfw
 from openlfr.evaluation.templates import cache_path
 from openlfr.evaluation.verification import VerificationResult, evaluate_verification
-from openlfr.evaluation.wider import DEFAULT_DIR, read_wider
+from openlfr.evaluation.wider import read_wider
 from openlfr.vision.engine import Engine
 
 app = typer.Typer(no_args_is_help=True, help="Measure accuracy on a data set.")
@@ -136,7 +137,7 @@ def identification(
 def detection(
     dataset: Annotated[Literal["wider"], typer.Option("--dataset", help="data set")],
     data_dir: Annotated[
-        Path | None, typer.Option("--data-dir", help=f"default: {DEFAULT_DIR}")
+        Path | None, typer.Option("--data-dir", help="default: the wider_dir setting")
     ] = None,
     detector: Annotated[
         DetectorName | None, typer.Option("--detector", help="default: the detector setting")
@@ -145,7 +146,13 @@ def detection(
 ) -> None:
     """Face detection AP per WIDER FACE level (easy, medium, hard), as officially computed."""
     settings = Settings() if detector is None else Settings(detector=detector)
-    images = read_wider(data_dir or DEFAULT_DIR)
+    folder = data_dir or settings.wider_dir
+    if folder is None:
+        raise DatasetError(
+            "no WIDER FACE folder given: pass --data-dir or set wider_dir (LFR_WIDER_DIR) "
+            "to the folder holding gt.json"
+        )
+    images = read_wider(folder)
     with Progress(transient=True) as progress:
         task = progress.add_task("detecting faces", total=len(images))
         report = evaluate_detection(settings, images, lambda: progress.advance(task))

@@ -13,11 +13,7 @@ from functools import cached_property
 from pathlib import Path
 
 from openlfr.config import Settings
-from openlfr.errors import LfrError
-
-
-class DatasetError(LfrError):
-    pass
+from openlfr.evaluation import DatasetError
 
 
 @dataclass(frozen=True, order=True)

@@ -15,12 +15,10 @@ from pathlib import Path
 import numpy as np
 from scipy.io import loadmat
 
-from openlfr.evaluation.lfw import DatasetError
+from openlfr.evaluation import DatasetError
 
 LEVELS = ("easy", "medium", "hard")
 VAL_IMAGES = 3226  # in the whole val set
-# The shared data folder next to a checkout of the repository.
-DEFAULT_DIR = Path("../shared/data/widerface_val_subset")
 
 
 @dataclass(frozen=True)
