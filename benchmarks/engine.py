@@ -9,7 +9,7 @@ evaluation code (openlfr.evaluation). Each pipeline detects all faces in an
 image and makes the template of the one nearest the image centre, as the
 evaluation protocols ask; a miss counts against it.
 
-- openlfr: the Engine with default settings (and named variants).
+- openlfr: the Engine with default settings, and the YuNet and flip variants.
 - OpenCV Zoo as its demos run it: ``cv2.FaceDetectorYN`` (YuNet) at score 0.9,
   and at 0.6, then ``cv2.FaceRecognizerSF`` (``alignCrop``, ``feature``,
   cosine) on the SFace file exactly as shipped.
@@ -236,7 +236,9 @@ def markdown(results: list[dict[str, Any]]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lfw", type=Path, required=True, help="the LFW folder (pairs.txt)")
-    parser.add_argument("--pipelines", default="openlfr,zoo0.9,zoo0.6,face_recognition")
+    parser.add_argument(
+        "--pipelines", default="openlfr,openlfr-yunet,openlfr-flip,zoo0.9,zoo0.6,face_recognition"
+    )
     parser.add_argument("--json", type=Path, help="write every figure here")
     args = parser.parse_args()
     settings = Settings(threads=THREADS)
@@ -247,6 +249,13 @@ def main() -> None:
         makers: dict[str, Callable[[], Pipeline]] = {
             "openlfr": lambda: openlfr_pipeline(
                 f"openlfr ({settings.detector} + {settings.embedder})", settings
+            ),
+            "openlfr-yunet": lambda: openlfr_pipeline(
+                "openlfr (yunet + sface)", settings.model_copy(update={"detector": "yunet"})
+            ),
+            "openlfr-flip": lambda: openlfr_pipeline(
+                f"openlfr ({settings.detector} + {settings.embedder}, flip templates)",
+                settings.model_copy(update={"flip_templates": True}),
             ),
             "zoo0.9": lambda: opencv_zoo_pipeline(0.9, yunet, sface),
             "zoo0.6": lambda: opencv_zoo_pipeline(0.6, yunet, sface),
