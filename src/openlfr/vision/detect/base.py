@@ -7,6 +7,7 @@ from typing import Protocol
 import cv2
 import numpy as np
 
+from openlfr.models.runtime import Runner
 from openlfr.vision.types import Detections
 
 
@@ -14,6 +15,16 @@ class Detector(Protocol):
     """Finds faces with five landmarks in one BGR image."""
 
     def detect(self, image: np.ndarray) -> Detections: ...
+
+
+class BaseDetector:
+    """What every detector is made with; each family's maths stays in its own module."""
+
+    def __init__(self, runner: Runner, score: float, nms_iou: float, max_side: int) -> None:
+        self.runner = runner
+        self.score = score
+        self.nms_iou = nms_iou
+        self.max_side = max_side
 
 
 def shrink(image: np.ndarray, max_side: int) -> tuple[np.ndarray, float]:

@@ -11,22 +11,22 @@ from __future__ import annotations
 
 import numpy as np
 
-from openlfr.models.runtime import Runner
-from openlfr.vision.detect.base import cell_xy, nms, outputs_by_width, pad_to_multiple, shrink
+from openlfr.vision.detect.base import (
+    BaseDetector,
+    cell_xy,
+    nms,
+    outputs_by_width,
+    pad_to_multiple,
+    shrink,
+)
 from openlfr.vision.types import Detections
 
 STRIDES = (8, 16, 32)
 ANCHORS = 2
 
 
-class Scrfd:
+class Scrfd(BaseDetector):
     default_score = 0.5
-
-    def __init__(self, runner: Runner, score: float, nms_iou: float, max_side: int) -> None:
-        self.runner = runner
-        self.score = score
-        self.nms_iou = nms_iou
-        self.max_side = max_side
 
     def detect(self, image: np.ndarray) -> Detections:
         blob, factor, width = self._preprocess(image)

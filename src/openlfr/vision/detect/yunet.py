@@ -9,21 +9,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from openlfr.models.runtime import Runner
-from openlfr.vision.detect.base import nms, pad_to_multiple, shrink
+from openlfr.vision.detect.base import BaseDetector, nms, pad_to_multiple, shrink
 from openlfr.vision.types import Detections
 
 STRIDES = (8, 16, 32)
 
 
-class YuNet:
+class YuNet(BaseDetector):
     default_score = 0.6
-
-    def __init__(self, runner: Runner, score: float, nms_iou: float, max_side: int) -> None:
-        self.runner = runner
-        self.score = score
-        self.nms_iou = nms_iou
-        self.max_side = max_side
 
     def detect(self, image: np.ndarray) -> Detections:
         blob, factor, shape = self._preprocess(image)
