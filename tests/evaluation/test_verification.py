@@ -39,15 +39,16 @@ def test_a_fold_is_tested_with_the_threshold_from_the_others() -> None:
     assert result.threshold == pytest.approx(0.35)
 
 
-def test_a_pair_with_a_missed_image_is_rejected() -> None:
+def test_a_pair_with_a_missed_image_is_an_error() -> None:
     a, b, c = LfwImage("A", 1), LfwImage("A", 2), LfwImage("B", 1)
     templates = {a: np.array([1.0, 0.0]), b: np.array([0.6, 0.8]), c: None}
     pairs = [Pair(a, b, True, 1), Pair(a, c, True, 1), Pair(b, c, False, 1)]
     scores = pair_scores(pairs, templates)
     assert scores[0] == pytest.approx(0.6)
     assert scores[1] == scores[2] == MISSED
-    # Wrong for the mated pair, right for the non-mated one, at any threshold.
-    assert accuracy(scores, np.array([True, True, False]), -1.0) == pytest.approx(2 / 3)
+    # A miss counts against the pipeline, mated pair or not, at any threshold.
+    assert accuracy(scores, np.array([True, True, False]), -1.0) == pytest.approx(1 / 3)
+    assert accuracy(scores, np.array([True, True, False]), 0.7) == 0.0
 
 
 @pytest.fixture(scope="module")

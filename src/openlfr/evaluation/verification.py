@@ -4,10 +4,10 @@ For each fold, the threshold that maximises accuracy on the other folds is
 applied to it; the result is the mean and standard deviation of the ten fold
 accuracies. EER and TAR at FAR 1e-3 are computed over all pairs at once.
 
-A pair with an image in which no face was detected scores ``MISSED`` (-inf),
-the lowest possible similarity, so it is always rejected: a mated pair with a
-miss counts as a false non-match, a non-mated pair with a miss as a correct
-rejection.
+A face the detector misses counts against the pipeline: in accuracy, a pair
+with such an image is an error whatever its label. It scores ``MISSED``
+(-inf), so in EER and TAR it is a false non-match if mated and can never be a
+false match.
 """
 
 from __future__ import annotations
@@ -32,8 +32,8 @@ from openlfr.evaluation.templates import compute_templates, pipeline_label
 from openlfr.vision.engine import Engine
 
 MISSED_PAIR_RULE = (
-    "a pair with a missed image scores -inf (lowest possible similarity) and is rejected: "
-    "wrong for a mated pair, right for a non-mated pair"
+    "a pair with a missed image counts as an error in accuracy, mated or not; in EER and "
+    "TAR it scores -inf"
 )
 
 
@@ -83,8 +83,11 @@ def pair_scores(
 
 
 def accuracy(scores: np.ndarray, mated: np.ndarray, threshold: float) -> float:
-    """Fraction of pairs decided right: mated ones ``>= threshold``, non-mated ones below it."""
-    return float(np.mean((scores >= threshold) == mated))
+    """Fraction of pairs decided right: mated ones ``>= threshold``, non-mated ones below it.
+
+    A pair with a missed image (``MISSED``) is never decided right.
+    """
+    return float(np.mean(((scores >= threshold) == mated) & (scores != MISSED)))
 
 
 def best_threshold(scores: np.ndarray, mated: np.ndarray) -> float:
