@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Annotated
 
 import typer
@@ -22,7 +23,10 @@ def demo(
     used = threshold if threshold is not None else default_threshold(settings)
     out.print(f"embedder {settings.embedder}, detector {settings.detector}, threshold {used:.3f}")
 
+    matched: Counter[str] = Counter()
+
     def show(s: Sighting) -> None:
+        matched[s.match.label if s.match else "no match"] += 1
         x1, y1, x2, y2 = s.face.box
         where = f"frame {s.frame:3d}  face at ({x1:.0f},{y1:.0f})-({x2:.0f},{y2:.0f})"
         if s.match is None:
@@ -31,4 +35,5 @@ def demo(
             out.print(f"{where}  [green]match {s.match.label}[/green] score {s.match.score:.3f}")
 
     clip = run_demo(settings, used, show)
+    out.print("faces per outcome: " + ", ".join(f"{k} {n}" for k, n in sorted(matched.items())))
     out.print(f"clip written to {clip}")
