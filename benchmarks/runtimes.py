@@ -73,8 +73,6 @@ def main() -> None:
         for label, batch in inputs_for(model).items():
             reference: list[np.ndarray] | None = None
             for backend, precision in CANDIDATES:
-                if backend == "opencv" and label == "batch 16":
-                    continue  # OpenCV DNN runs these graphs at batch 1 only
                 try:
                     runner: Runner = load_runner(state.path, backend, args.threads, precision)
                     out = runner.run(batch)
