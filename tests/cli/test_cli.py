@@ -18,8 +18,10 @@ LFR = [sys.executable, "-m", "openlfr.cli"]
 
 
 def lfr(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``lfr`` with the environment plus ``env``; the data set folder settings are unset."""
+    inherited = {k: v for k, v in os.environ.items() if k not in {"LFR_LFW_DIR", "LFR_WIDER_DIR"}}
     return subprocess.run(
-        [*LFR, *args], capture_output=True, text=True, env={**os.environ, **(env or {})}
+        [*LFR, *args], capture_output=True, text=True, env={**inherited, **(env or {})}
     )
 
 
@@ -65,3 +67,28 @@ def test_demo_finds_both_people(tmp_path: Path) -> None:
     assert int(counts["Eileen Collins"]) >= 24 and int(counts["Grace Hopper"]) >= 24, counts
     assert "no match" not in counts
     assert (tmp_path / "demo" / "demo_clip.mp4").stat().st_size > 10_000
+
+
+@pytest.mark.parametrize(
+    ("command", "setting"),
+    [
+        (["verification", "--dataset", "lfw"], "lfw_dir"),
+        (["detection", "--dataset", "wider"], "wider_dir"),
+    ],
+)
+def test_evaluate_without_a_data_folder_is_one_clear_line(
+    command: list[str], setting: str, tmp_path: Path
+) -> None:
+    done = lfr("evaluate", *command, env={"LFR_CONFIG": str(tmp_path / "none.toml")})
+    assert done.returncode == 1
+    [line] = done.stderr.strip().splitlines()
+    assert line.startswith("error: no ") and "--data-dir" in line and setting in line
+
+
+def test_evaluate_on_a_folder_that_is_not_lfw(tmp_path: Path) -> None:
+    done = lfr("evaluate", "verification", "--dataset", "lfw", "--data-dir", str(tmp_path))
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [
+        f"error: {tmp_path} is not an LFW folder: lfw-names.txt is missing; point --data-dir "
+        "(or the lfw_dir setting, LFR_LFW_DIR) at the folder holding pairs.txt"
+    ]
