@@ -44,12 +44,6 @@ MAX_SIDES = {"960": 960, "full": 1 << 15}
 ROUNDS = 3
 
 
-def default_backend(family: DetectorName, file: str | None) -> BackendName:
-    """The backend ``load_detector`` picks: the manifest's for a shipped model, else ORT."""
-    shipped = FAMILIES[family][1]
-    return "onnxruntime" if file or shipped is None else effective_backend(spec(shipped))
-
-
 def hamilton_frame() -> np.ndarray:
     capture = cv2.VideoCapture(str(SHARED / "video" / "hamilton" / "short_hamilton_clip.mp4"))
     capture.set(cv2.CAP_PROP_POS_FRAMES, 150)
@@ -101,7 +95,8 @@ def main() -> None:
     print(f"| detector | backend | {header} | boxes vs ONNX Runtime (px) |")
     print("|---|---|" + "---|" * len(configs) + "---|")
     for label, (family, file) in DETECTORS.items():
-        chosen = default_backend(family, file)
+        shipped = FAMILIES[family][1]
+        chosen = effective_backend(spec(shipped) if shipped and not file else None)
         path = SHARED / "models" / file if file else None
         backends = BACKENDS if args.all_backends else (chosen,)
         cells: dict[BackendName, list[str]] = {backend: [] for backend in backends}

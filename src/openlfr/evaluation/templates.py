@@ -28,7 +28,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from openlfr import __version__
 from openlfr.config import Settings
 from openlfr.models.manifest import spec
-from openlfr.models.provision import effective_backend, installed_path, sha256_of
+from openlfr.models.provision import (
+    effective_backend,
+    effective_precision,
+    installed_path,
+    sha256_of,
+)
 from openlfr.vision.detect import FAMILIES
 from openlfr.vision.engine import Engine
 from openlfr.vision.image import ImageError, read_image
@@ -52,13 +57,13 @@ def pipeline_label(settings: Settings) -> dict[str, str]:
     return {"detector": settings.detector, "embedder": embedder}
 
 
-def _runtime(shipped: str | None, backend: str) -> str:
-    """Backend (and precision) a model runs on: a shipped one's measured, a custom file's ORT."""
-    if shipped is None:
-        return "onnxruntime" if backend == "auto" else backend
-    model = spec(shipped)
+def _runtime(shipped: str | None, backend: str, precision: str = "auto") -> str:
+    """Backend (and OpenVINO precision) a shipped model or a custom file (None) runs on."""
+    model = spec(shipped) if shipped else None
     chosen: str = effective_backend(model, backend)
-    return f"{chosen} {model.precision}" if chosen == "openvino" else chosen
+    if chosen == "openvino" and model is not None:
+        return f"{chosen} {effective_precision(model, precision)}"
+    return chosen
 
 
 def pipeline_identity(settings: Settings) -> dict[str, object]:
@@ -79,7 +84,7 @@ def pipeline_identity(settings: Settings) -> dict[str, object]:
         "detect_max_side": s.detect_max_side,
         "embedder": s.embedder,
         "embedder_sha256": sha256_of(embedder_file) if embedder_file else None,
-        "embedder_runtime": _runtime(embedder, s.backend),
+        "embedder_runtime": _runtime(embedder, s.backend, s.precision),
         "embedder_input": s.embedder_input.model_dump() if embedder is None else "manifest",
         "precision": s.precision,
         "flip_templates": s.flip_templates,

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from openlfr.models.fixups import fix_file
 from openlfr.models.manifest import MODELS, ModelError, ModelSpec, Package, spec
-from openlfr.models.runtime import BackendName
+from openlfr.models.runtime import BackendName, Precision
 
 
 @dataclass(frozen=True)
@@ -42,12 +42,20 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def effective_backend(model: ModelSpec, override: str = "auto") -> BackendName:
-    """The backend ``model`` runs on here: the override, else the measured one if present."""
-    chosen: BackendName = model.backend if override == "auto" else override  # type: ignore[assignment]
+def effective_backend(model: ModelSpec | None, override: str = "auto") -> BackendName:
+    """The backend a model runs on here: the override, else the one measured for a shipped
+    ``model``, or ONNX Runtime for a bring-your-own file (``model`` None); never an
+    OpenVINO that is not installed."""
+    measured: BackendName = model.backend if model else "onnxruntime"
+    chosen: BackendName = measured if override == "auto" else override  # type: ignore[assignment]
     if chosen == "openvino" and find_spec("openvino") is None:
         return "onnxruntime"
     return chosen
+
+
+def effective_precision(model: ModelSpec, override: str = "auto") -> Precision:
+    """The OpenVINO precision ``model`` runs at: the override, else the measured one."""
+    return model.precision if override == "auto" else override  # type: ignore[return-value]
 
 
 def record_path(models_dir: Path, model: ModelSpec) -> Path:

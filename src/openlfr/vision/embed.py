@@ -11,7 +11,12 @@ import numpy as np
 
 from openlfr.config import Settings
 from openlfr.models.manifest import ModelError, spec
-from openlfr.models.provision import effective_backend, installed_path, prepared_custom
+from openlfr.models.provision import (
+    effective_backend,
+    effective_precision,
+    installed_path,
+    prepared_custom,
+)
 from openlfr.models.runtime import Runner, load_runner
 
 
@@ -62,8 +67,7 @@ def load_embedder(settings: Settings) -> ArcFaceEmbedder:
         if settings.embedder_path is None:
             raise ModelError("embedder = custom needs embedder_path (LFR_EMBEDDER_PATH)")
         path = prepared_custom(settings.embedder_path, settings.models_dir, spatial_dynamic=False)
-        backend = "onnxruntime" if settings.backend == "auto" else settings.backend
-        runner = load_runner(path, backend, settings.threads)
+        runner = load_runner(path, effective_backend(None, settings.backend), settings.threads)
         conv = settings.embedder_input
         return ArcFaceEmbedder(
             runner, conv.colour, conv.mean, conv.std, settings.embed_batch, settings.flip_templates
@@ -73,7 +77,7 @@ def load_embedder(settings: Settings) -> ArcFaceEmbedder:
         raise ModelError(f"{model.name} is a {model.kind}, not an embedder: check `embedder`")
     path = installed_path(settings.models_dir, model.name)
     backend = effective_backend(model, settings.backend)
-    precision = model.precision if settings.precision == "auto" else settings.precision
+    precision = effective_precision(model, settings.precision)
     runner = load_runner(path, backend, settings.threads, precision)
     return ArcFaceEmbedder(
         runner, model.colour, model.mean, model.std, settings.embed_batch, settings.flip_templates

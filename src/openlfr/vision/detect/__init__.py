@@ -24,7 +24,7 @@ def load_detector(settings: Settings) -> Detector:
     target, shipped = FAMILIES[settings.detector]
     if settings.detector_path is not None:
         path = prepared_custom(settings.detector_path, settings.models_dir, spatial_dynamic=True)
-        backend = "onnxruntime" if settings.backend == "auto" else settings.backend
+        backend = effective_backend(None, settings.backend)
     elif shipped is not None:
         path = installed_path(settings.models_dir, shipped)
         backend = effective_backend(spec(shipped), settings.backend)
