@@ -44,7 +44,7 @@ from openlfr.evaluation.identification import (
 )
 from openlfr.evaluation.lfw import Lfw, LfwImage
 from openlfr.evaluation.metrics import Similarity, cosine
-from openlfr.evaluation.templates import compute_templates, stack
+from openlfr.evaluation.templates import compute_templates, nearest_centre_index, stack
 from openlfr.evaluation.verification import lfw_pairs, verify
 from openlfr.gallery.normalise import Normaliser, RawScore, TopKNormaliser
 from openlfr.models.manifest import spec
@@ -53,12 +53,6 @@ from openlfr.vision.engine import Engine
 
 THREADS = 2
 SPEED_IMAGES = 1000
-
-
-def nearest_centre(boxes: np.ndarray, shape: tuple[int, ...]) -> int:
-    """Index of the (x1, y1, x2, y2) box whose centre is nearest the image centre."""
-    centres = (boxes[:, :2] + boxes[:, 2:]) / 2
-    return int(np.argmin(((centres - [shape[1] / 2, shape[0] / 2]) ** 2).sum(axis=1)))
 
 
 @dataclass
@@ -108,7 +102,7 @@ def opencv_zoo_pipeline(score: float, yunet: Path, sface: Path) -> Pipeline:
                 out.append(None)
                 continue
             boxes = np.hstack([faces[:, :2], faces[:, :2] + faces[:, 2:4]])
-            face = faces[nearest_centre(boxes, image.shape)]
+            face = faces[nearest_centre_index(boxes, image.shape)]
             feature = recogniser.feature(recogniser.alignCrop(image, face)).ravel()
             out.append(feature / np.linalg.norm(feature))  # FR_COSINE normalises too
         return out
@@ -138,7 +132,7 @@ def face_recognition_pipeline() -> Pipeline:
                 continue
             top_right_bottom_left = np.array(locations, np.float64)
             boxes = top_right_bottom_left[:, [3, 0, 1, 2]]
-            chosen = locations[nearest_centre(boxes, image.shape)]
+            chosen = locations[nearest_centre_index(boxes, image.shape)]
             out.append(np.asarray(face_recognition.face_encodings(image, [chosen])[0]))
         return out
 

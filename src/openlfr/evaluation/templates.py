@@ -129,13 +129,18 @@ def _file_key(path: Path, identity: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def nearest_centre_index(boxes: np.ndarray, shape: tuple[int, ...]) -> int:
+    """Index of the (x1, y1, x2, y2) box whose centre is nearest the centre of an image."""
+    centres = (boxes[:, :2] + boxes[:, 2:]) / 2
+    offset = centres - np.array([shape[1] / 2, shape[0] / 2])
+    return int(np.argmin((offset**2).sum(axis=1)))
+
+
 def nearest_centre(found: Detections, shape: tuple[int, ...]) -> Detections:
     """The one face of ``found`` whose box centre is nearest the centre of an image of ``shape``."""
     if len(found) <= 1:
         return found
-    centres = (found.boxes[:, :2] + found.boxes[:, 2:]) / 2
-    offset = centres - np.array([shape[1] / 2, shape[0] / 2])
-    return found.take(np.array([np.argmin((offset**2).sum(axis=1))]))
+    return found.take(np.array([nearest_centre_index(found.boxes, shape)]))
 
 
 def compute_templates(
