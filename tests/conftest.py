@@ -1,8 +1,10 @@
-"""Shared fixtures: the shared data folder, the installed models, decoded test video."""
+"""Shared fixtures: the shared data folder, the installed models, decoded test video, and the
+databases (a SQLite file; a throwaway PostgreSQL server, see tests/postgres.py)."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import cv2
@@ -12,6 +14,7 @@ import pytest
 from openlfr.config import Settings
 from openlfr.vision.engine import Engine
 from openlfr.vision.image import read_image
+from tests.postgres import fresh_database, postgres_server
 
 REPO = Path(__file__).resolve().parents[1]
 # $LFR_SHARED_DATA, else ../shared/data beside the checkout, else where this workplace mounts it.
@@ -63,3 +66,21 @@ def lin_photo() -> np.ndarray:
 @pytest.fixture(scope="session")
 def alex_photo() -> np.ndarray:
     return read_image(shared("video", "hamilton", "alex-lacamoire.png"), 10**8, 10**8)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A throwaway PostgreSQL server's database URL, started once a run, when a test asks."""
+    with postgres_server() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"], ids=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database's SQLAlchemy URL, once per backend: a SQLite file in tmp_path, and a
+    database of its own on the shared PostgreSQL server, dropped after the test."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'openlfr.db'}"
+        return
+    with fresh_database(request.getfixturevalue("postgres_url")) as url:
+        yield url

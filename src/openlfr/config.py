@@ -12,13 +12,15 @@ from pathlib import Path
 from typing import Literal
 
 import platformdirs
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+
+from openlfr.domain import vocabulary
 
 DetectorName = Literal["yunet", "centerface", "scrfd", "retinaface"]
 Backend = Literal["auto", "openvino", "onnxruntime", "opencv"]
@@ -47,6 +49,32 @@ class QualityThresholds(BaseModel):
     min_sharpness: float = Field(40.0, description="variance of the Laplacian of the chip")
     max_yaw: float = Field(0.6, description="nose offset from the eye midline, in eye distances")
     min_detector_score: float = 0.6
+
+
+class Governance(BaseModel):
+    """The closed lists, limits and retention periods a force sets for its deployments."""
+
+    use_cases: list[str] = list(vocabulary.USE_CASES)
+    watchlist_categories: list[str] = list(vocabulary.WATCHLIST_CATEGORIES)
+    sexes: list[str] = list(vocabulary.SEXES)
+    ethnicities: list[str] = list(vocabulary.ETHNICITIES)
+    image_sources: list[str] = list(vocabulary.IMAGE_SOURCES)
+    max_watchlist_size: int = Field(10_000, ge=1, description="subjects per deployment")
+    retain_unconfirmed_hours: float = Field(
+        24, ge=0, description="alert biometrics of unconfirmed and false alerts, after close"
+    )
+    retain_confirmed_days: float = Field(
+        31, ge=0, description="alert biometrics of confirmed true alerts, after close"
+    )
+
+    def vocabulary(self) -> vocabulary.Vocabulary:
+        return vocabulary.Vocabulary(
+            tuple(self.use_cases),
+            tuple(self.watchlist_categories),
+            tuple(self.sexes),
+            tuple(self.ethnicities),
+            tuple(self.image_sources),
+        )
 
 
 class Settings(BaseSettings):
@@ -87,6 +115,17 @@ class Settings(BaseSettings):
 
     quality: QualityThresholds = QualityThresholds()
 
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL; None: an SQLite file in data_dir"
+    )
+    master_key: SecretStr | None = Field(
+        None, description="base64 of the 32-byte master key (else master_key_file)"
+    )
+    master_key_file: Path | None = Field(
+        None, description="file holding the master key; None: master.key in data_dir"
+    )
+    governance: Governance = Governance()
+
     max_image_bytes: int = 50_000_000
     max_image_pixels: int = 40_000_000
 
@@ -103,6 +142,14 @@ class Settings(BaseSettings):
     @property
     def models_dir(self) -> Path:
         return self.data_dir / "models"
+
+    @property
+    def database(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'openlfr.db'}"
+
+    @property
+    def key_file(self) -> Path:
+        return self.master_key_file or self.data_dir / "master.key"
 
     @classmethod
     def settings_customise_sources(

@@ -1,0 +1,262 @@
+"""A deployment: its application, authorisation and lifecycle.
+
+``draft -> authorised -> live -> closed``, or ``cancelled`` before going live.
+Every change of state goes through ``_move``, the one place the lifecycle is
+enforced. Closing happens in two steps so that a crash cannot leave it half
+done: ``request_close`` records the intent (no alert may be raised after it),
+``complete_close`` marks it closed once its watchlist and key are destroyed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from openlfr.domain.errors import DomainError
+from openlfr.domain.roles import Action, User, require
+from openlfr.domain.vocabulary import Vocabulary, one_of
+
+
+class State(StrEnum):
+    DRAFT = "draft"
+    AUTHORISED = "authorised"
+    LIVE = "live"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+NEXT: dict[State, frozenset[State]] = {
+    State.DRAFT: frozenset({State.AUTHORISED, State.CANCELLED}),
+    # An authorised deployment whose window ends without going live closes.
+    State.AUTHORISED: frozenset({State.LIVE, State.CLOSED, State.CANCELLED}),
+    State.LIVE: frozenset({State.CLOSED}),
+    State.CLOSED: frozenset(),
+    State.CANCELLED: frozenset(),
+}
+
+# Free-text fields every application must fill, and what each is called.
+STATEMENTS = {
+    "legal_basis": "legal basis",
+    "necessity": "necessity and proportionality statement",
+    "location": "location",
+    "location_grounds": "grounds to expect watchlisted people at the location",
+    "rights_assessment": "assessment of the interference with ECHR articles 8, 10 and 11",
+    "dpia_ref": "data protection impact assessment reference",
+    "eqia_ref": "equality impact assessment reference",
+}
+
+
+@dataclass
+class Deployment:
+    """One authorised use of LFR at one place and time, from request to close.
+
+    The fields up to ``threshold`` are the application the requester makes
+    and the authorising officer decides on; the rest record what happened.
+    Times are timezone-aware UTC.
+    """
+
+    name: str
+    requested_by: str
+    use_case: str
+    legal_basis: str
+    necessity: str
+    location: str
+    location_grounds: str  # Bridges' "where": why watchlisted people are expected there
+    starts_at: datetime
+    ends_at: datetime
+    cameras: list[str]
+    criteria: list[str]  # Bridges' "who": the watchlist categories allowed
+    rights_assessment: str
+    dpia_ref: str
+    eqia_ref: str
+    threshold: float
+    near_assembly: bool = False  # at or near a protest or assembly
+    assembly_justification: str = ""
+    without_notice: bool = False  # a critical threat justifies no prior public notice
+    without_notice_justification: str = ""
+    under_18_reason: str = ""  # why under-18s may be on the watchlist; empty: they are not
+    created_at: datetime | None = None
+
+    state: State = State.DRAFT
+    authorised_by: str | None = None
+    authorised_at: datetime | None = None
+    watchlist_compiled_by: str | None = None
+    watchlist_compiled_at: datetime | None = None
+    watchlist_size: int = 0
+    watchlist_approved_by: str | None = None
+    watchlist_approved_at: datetime | None = None
+    started_by: str | None = None
+    started_at: datetime | None = None
+    signs_confirmed_by: str | None = None
+    close_requested_by: str | None = None
+    close_requested_at: datetime | None = None
+    closed_at: datetime | None = None
+    cancelled_by: str | None = None
+    cancelled_at: datetime | None = None
+    id: int | None = field(default=None)
+
+    def __str__(self) -> str:
+        return f"deployment {self.id} ({self.name})"
+
+
+def validate_application(d: Deployment, vocabulary: Vocabulary) -> None:
+    """Refuse an application that leaves out anything the authorisation must record."""
+    if not d.name.strip():
+        raise DomainError("a deployment needs a name")
+    one_of(d.use_case, vocabulary.use_cases, "use case")
+    for name, label in STATEMENTS.items():
+        if not str(getattr(d, name)).strip():
+            raise DomainError(f"{d.name}: the application has no {label} ({name})")
+    if d.starts_at.tzinfo is None or d.ends_at.tzinfo is None:
+        raise DomainError(f"{d.name}: give start and end times with a time zone")
+    if d.ends_at <= d.starts_at:
+        raise DomainError(f"{d.name}: the window ends ({d.ends_at}) before it starts")
+    if (
+        not d.cameras
+        or len(set(d.cameras)) != len(d.cameras)
+        or not all(c.strip() for c in d.cameras)
+    ):
+        raise DomainError(f"{d.name}: list each camera once, by name (cameras)")
+    if not d.criteria:
+        raise DomainError(f"{d.name}: say which watchlist categories are allowed (criteria)")
+    for category in d.criteria:
+        one_of(category, vocabulary.categories, "watchlist category")
+    validate_threshold(d.threshold)
+    if d.near_assembly and not d.assembly_justification.strip():
+        raise DomainError(
+            f"{d.name}: a deployment at or near a protest or assembly needs a stated "
+            "justification (assembly_justification)"
+        )
+    if d.without_notice and not d.without_notice_justification.strip():
+        raise DomainError(
+            f"{d.name}: deploying without prior public notice needs the critical threat "
+            "that justifies it (without_notice_justification)"
+        )
+
+
+def validate_threshold(value: float) -> None:
+    if not 0.0 < value < 1.0:
+        raise DomainError(f"match threshold {value} must lie between 0 and 1 (cosine similarity)")
+
+
+def _move(d: Deployment, to: State) -> None:
+    """The lifecycle's one gate: refuse a transition it does not allow."""
+    if to not in NEXT[d.state]:
+        allowed = ", ".join(sorted(NEXT[d.state])) or "nothing: it has ended"
+        raise DomainError(f"{d} is {d.state} and cannot become {to} (it can become: {allowed})")
+    d.state = to
+
+
+def authorise(d: Deployment, officer: User, now: datetime, vocabulary: Vocabulary) -> None:
+    """Record the authorising officer's authorisation of the application."""
+    require(officer, Action.AUTHORISE_DEPLOYMENT)
+    if officer.name == d.requested_by:
+        raise DomainError(
+            f"{d} was requested by {officer.name}, who may not also authorise it: "
+            "another authorising officer must"
+        )
+    validate_application(d, vocabulary)
+    if d.ends_at <= now:
+        raise DomainError(f"{d}: its window ended at {d.ends_at}; request a new deployment")
+    _move(d, State.AUTHORISED)
+    d.authorised_by, d.authorised_at = officer.name, now
+
+
+def change_threshold(d: Deployment, officer: User, value: float) -> float:
+    """Set a new match threshold; returns the old one (the service records both)."""
+    require(officer, Action.CHANGE_THRESHOLD)
+    if d.state not in (State.DRAFT, State.AUTHORISED, State.LIVE):
+        raise DomainError(f"{d} is {d.state}: its threshold can no longer change")
+    validate_threshold(value)
+    old, d.threshold = d.threshold, value
+    return old
+
+
+def check_watchlist_editable(d: Deployment) -> None:
+    """The watchlist is frozen once the deployment goes live."""
+    if d.state not in (State.DRAFT, State.AUTHORISED) or d.close_requested_at:
+        raise DomainError(f"{d} is {d.state}: its watchlist is frozen and cannot be recompiled")
+
+
+def record_compiled(d: Deployment, user: User, size: int, now: datetime) -> None:
+    """Record a fresh compilation; any earlier approval no longer stands."""
+    require(user, Action.COMPILE_WATCHLIST)
+    check_watchlist_editable(d)
+    d.watchlist_compiled_by, d.watchlist_compiled_at, d.watchlist_size = user.name, now, size
+    d.watchlist_approved_by = d.watchlist_approved_at = None
+
+
+def approve_watchlist(d: Deployment, officer: User, now: datetime) -> None:
+    require(officer, Action.APPROVE_WATCHLIST)
+    check_watchlist_editable(d)
+    if d.state != State.AUTHORISED:
+        raise DomainError(f"{d} is {d.state}: authorise it before approving its watchlist")
+    if d.watchlist_compiled_at is None:
+        raise DomainError(f"{d} has no compiled watchlist: compile it first")
+    d.watchlist_approved_by, d.watchlist_approved_at = officer.name, now
+
+
+def start(d: Deployment, user: User, now: datetime, signs_up: bool) -> None:
+    """Go live: only authorised, inside the window, with an approved watchlist and signs up."""
+    require(user, Action.START_DEPLOYMENT)
+    if d.state != State.AUTHORISED:
+        _move(d, State.LIVE)  # raises with the state it is in
+    if d.close_requested_at:
+        raise DomainError(f"{d} is closing and cannot start")
+    if not d.starts_at <= now < d.ends_at:
+        raise DomainError(
+            f"{d} may go live only between {d.starts_at:%Y-%m-%d %H:%M %Z} and "
+            f"{d.ends_at:%Y-%m-%d %H:%M %Z}; it is now {now:%Y-%m-%d %H:%M %Z}"
+        )
+    if d.watchlist_approved_at is None:
+        raise DomainError(f"{d} has no approved watchlist: compile it and have it approved")
+    if d.watchlist_size == 0:
+        raise DomainError(f"{d} has an empty watchlist: there is no one to look for")
+    if not signs_up:
+        raise DomainError(f"{d}: confirm that the public notice signs are up before going live")
+    _move(d, State.LIVE)
+    d.started_by = d.signs_confirmed_by = user.name
+    d.started_at = now
+
+
+def request_close(d: Deployment, by: User | None, now: datetime) -> None:
+    """Record that ``d`` is to close (``by`` None: its window ended)."""
+    if by is not None:
+        require(by, Action.CLOSE_DEPLOYMENT)
+    if State.CLOSED not in NEXT[d.state]:
+        _move(d, State.CLOSED)  # raises with the state it is in
+    if d.close_requested_at is None:
+        d.close_requested_by = by.name if by else "system: window ended"
+        d.close_requested_at = now
+
+
+def complete_close(d: Deployment, now: datetime) -> None:
+    """Mark ``d`` closed; its watchlist and key must already be destroyed."""
+    if d.close_requested_at is None:
+        raise DomainError(f"{d}: request the close before completing it")
+    _move(d, State.CLOSED)
+    d.closed_at = now
+
+
+def cancel(d: Deployment, user: User, now: datetime) -> None:
+    require(user, Action.CANCEL_DEPLOYMENT)
+    if d.state == State.LIVE:
+        raise DomainError(f"{d} is live: close it instead of cancelling it")
+    _move(d, State.CANCELLED)
+    d.cancelled_by, d.cancelled_at = user.name, now
+
+
+def due_to_close(d: Deployment, now: datetime) -> bool:
+    """Whether ``d`` should be closed now: asked to, or its window is over."""
+    if d.state not in (State.AUTHORISED, State.LIVE):
+        return False
+    return d.close_requested_at is not None or now >= d.ends_at
+
+
+def check_may_raise_alert(d: Deployment, score: float, now: datetime) -> None:
+    """An alert is raised only by a live deployment inside its window, at or above its threshold."""
+    if d.state != State.LIVE or d.close_requested_at or now >= d.ends_at:
+        raise DomainError(f"{d} is not live: no alert can be raised")
+    if score < d.threshold:
+        raise DomainError(f"score {score:.4f} is below {d}'s threshold {d.threshold:.4f}")

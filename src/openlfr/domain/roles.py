@@ -1,0 +1,78 @@
+"""Users, their roles, and which role may do what."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from openlfr.domain.errors import DomainError
+
+
+class Role(StrEnum):
+    ADMIN = "admin"  # manages users and the master key
+    PLANNER = "planner"  # requests deployments and compiles their watchlists
+    AUTHORISING_OFFICER = "authorising_officer"
+    WATCHLIST_MANAGER = "watchlist_manager"  # enrols, reviews and removes subjects
+    OPERATOR = "operator"  # runs a live deployment and adjudicates its alerts
+    AUDITOR = "auditor"
+
+
+class Action(StrEnum):
+    MANAGE_USERS = "manage users"
+    ROTATE_KEYS = "rotate the master key"
+    REQUEST_DEPLOYMENT = "request a deployment"
+    AUTHORISE_DEPLOYMENT = "authorise a deployment"
+    CHANGE_THRESHOLD = "change a deployment's match threshold"
+    COMPILE_WATCHLIST = "compile a deployment's watchlist"
+    APPROVE_WATCHLIST = "approve a deployment's watchlist"
+    START_DEPLOYMENT = "start a deployment"
+    CLOSE_DEPLOYMENT = "close a deployment"
+    CANCEL_DEPLOYMENT = "cancel a deployment"
+    MANAGE_SUBJECTS = "enrol, review or remove watchlist subjects"
+    ADJUDICATE = "adjudicate an alert"
+    VIEW_BIOMETRICS = "view reference images or alert crops"
+    AUDIT = "verify or export the audit log"
+
+
+_R = Role
+ALLOWED: dict[Action, frozenset[Role]] = {
+    Action.MANAGE_USERS: frozenset({_R.ADMIN}),
+    Action.ROTATE_KEYS: frozenset({_R.ADMIN}),
+    Action.REQUEST_DEPLOYMENT: frozenset({_R.PLANNER, _R.AUTHORISING_OFFICER}),
+    Action.AUTHORISE_DEPLOYMENT: frozenset({_R.AUTHORISING_OFFICER}),
+    Action.CHANGE_THRESHOLD: frozenset({_R.AUTHORISING_OFFICER}),
+    Action.COMPILE_WATCHLIST: frozenset({_R.PLANNER, _R.AUTHORISING_OFFICER}),
+    Action.APPROVE_WATCHLIST: frozenset({_R.AUTHORISING_OFFICER}),
+    Action.START_DEPLOYMENT: frozenset({_R.OPERATOR, _R.AUTHORISING_OFFICER}),
+    Action.CLOSE_DEPLOYMENT: frozenset({_R.OPERATOR, _R.AUTHORISING_OFFICER}),
+    Action.CANCEL_DEPLOYMENT: frozenset({_R.PLANNER, _R.AUTHORISING_OFFICER}),
+    Action.MANAGE_SUBJECTS: frozenset({_R.WATCHLIST_MANAGER}),
+    Action.ADJUDICATE: frozenset({_R.OPERATOR}),
+    Action.VIEW_BIOMETRICS: frozenset({_R.OPERATOR, _R.WATCHLIST_MANAGER, _R.AUDITOR}),
+    Action.AUDIT: frozenset({_R.AUDITOR, _R.ADMIN}),
+}
+
+
+@dataclass
+class User:
+    """A person who acts on the system; ``roles`` says what they may do."""
+
+    name: str
+    roles: list[Role] = field(default_factory=list)
+    active: bool = True
+    id: int | None = None
+
+    def may(self, action: Action) -> bool:
+        return self.active and bool(ALLOWED[action].intersection(self.roles))
+
+
+def require(user: User, action: Action) -> None:
+    """Refuse unless ``user`` holds a role allowed to do ``action``."""
+    if not user.active:
+        raise DomainError(f"user {user.name} is deactivated and may not {action}")
+    if not user.may(action):
+        needed = " or ".join(sorted(ALLOWED[action]))
+        held = ", ".join(user.roles) or "no role"
+        raise DomainError(
+            f"user {user.name} ({held}) may not {action}: that needs the role {needed}"
+        )

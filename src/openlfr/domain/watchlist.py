@@ -1,0 +1,106 @@
+"""Watchlist subjects, their reference images, and who may be on a deployment's watchlist."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from openlfr.domain.deployment import Deployment
+from openlfr.domain.errors import DomainError
+from openlfr.domain.vocabulary import Vocabulary, one_of
+
+
+@dataclass
+class Subject:
+    """A person who may be placed on a watchlist, as the source police record describes them.
+
+    ``sex`` and ``ethnicity`` are the source record's and are used only to
+    monitor alerts for equitability. ``review_by`` is the date by which the
+    subject must be reviewed; after it the subject is on no new watchlist.
+    """
+
+    name: str
+    date_of_birth: date
+    sex: str
+    ethnicity: str
+    category: str
+    reason: str
+    case_reference: str
+    review_by: date
+    added_by: str
+    added_at: datetime
+    flagged_for_review_at: datetime | None = None
+    id: int | None = field(default=None)
+
+    def __str__(self) -> str:
+        return f"subject {self.id} ({self.name})"
+
+
+def validate_subject(s: Subject, vocabulary: Vocabulary, today: date) -> None:
+    """Refuse a subject record that is incomplete or uses words outside the closed lists."""
+    for name in ("name", "reason", "case_reference"):
+        if not str(getattr(s, name)).strip():
+            raise DomainError(f"a watchlist subject needs a {name.replace('_', ' ')}")
+    one_of(s.category, vocabulary.categories, "watchlist category")
+    one_of(s.sex, vocabulary.sexes, "sex")
+    one_of(s.ethnicity, vocabulary.ethnicities, "ethnicity")
+    if s.date_of_birth >= today:
+        raise DomainError(f"{s.name}: date of birth {s.date_of_birth} is not in the past")
+    if s.review_by <= today:
+        raise DomainError(f"{s.name}: the review date {s.review_by} must be in the future")
+
+
+def validate_source(source: str, vocabulary: Vocabulary) -> None:
+    one_of(source, vocabulary.image_sources, "image source")
+
+
+def age_on(born: date, day: date) -> int:
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def exclusion(s: Subject, d: Deployment, images: int) -> str | None:
+    """Why ``s`` may not be on ``d``'s watchlist, or None if they may."""
+    on = d.starts_at.date()
+    if s.category not in d.criteria:
+        return f"category {s.category} is not among the authorised criteria"
+    if s.review_by < d.ends_at.date():
+        return f"review date {s.review_by} falls before the deployment ends"
+    if age_on(s.date_of_birth, on) < 18 and not d.under_18_reason.strip():
+        return "under 18 and the authorisation gives no reason to include under-18s"
+    if images == 0:
+        return "no reference image"
+    return None
+
+
+@dataclass(frozen=True)
+class Compilation:
+    """Who is on a deployment's watchlist, and why each other subject is not."""
+
+    included: list[Subject]
+    excluded: list[tuple[Subject, str]]
+
+
+def compile_watchlist(
+    d: Deployment, subjects: Sequence[tuple[Subject, int]], max_size: int
+) -> Compilation:
+    """The subjects (each with its number of reference images) that meet ``d``'s criteria."""
+    included, excluded = [], []
+    for s, images in subjects:
+        reason = exclusion(s, d, images)
+        if reason is None:
+            included.append(s)
+        else:
+            excluded.append((s, reason))
+    if not included:
+        raise DomainError(f"no subject meets {d}'s criteria ({', '.join(d.criteria)})")
+    if len(included) > max_size:
+        raise DomainError(
+            f"{len(included)} subjects meet {d}'s criteria, over the limit of {max_size} "
+            "per deployment: narrow the criteria or raise max_watchlist_size"
+        )
+    return Compilation(included, excluded)
+
+
+def due_for_review(s: Subject, today: date) -> bool:
+    return s.review_by <= today

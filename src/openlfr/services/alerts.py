@@ -1,0 +1,153 @@
+"""Alerts: raised by the software, adjudicated by an operator, their biometrics purged on time."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import numpy as np
+import sqlalchemy as sa
+
+from openlfr.domain import alert as rules
+from openlfr.domain.alert import Adjudication, Alert, Outcome
+from openlfr.domain.deployment import Deployment, State, check_may_raise_alert
+from openlfr.domain.errors import DomainError
+from openlfr.domain.retention import RetentionPolicy, purge_due
+from openlfr.domain.roles import Action, require
+from openlfr.gallery.index import WatchlistIndex
+from openlfr.services.store import SYSTEM, Store
+from openlfr.store.tables import alert_biometrics, alerts, deployments, watchlist_entries
+
+
+def load_watchlist(store: Store, deployment_id: int) -> WatchlistIndex:
+    """The search index of a live deployment's frozen watchlist (labels are entry ids)."""
+    with store.action(SYSTEM, "watchlist.load", f"deployment {deployment_id}") as act:
+        d = act.get(Deployment, deployment_id)
+        if d.state != State.LIVE or d.close_requested_at:
+            raise DomainError(f"{d} is not live: its watchlist is not searched")
+        scope = f"deployment:{d.id}"
+        rows = act.session.execute(
+            sa.select(watchlist_entries.c.id, watchlist_entries.c.template).where(
+                watchlist_entries.c.deployment_id == d.id
+            )
+        ).all()
+        templates = np.stack(
+            [np.frombuffer(act.unseal(scope, r.template, "template"), np.float32) for r in rows]
+        )
+        act.detail = {"templates_read": len(rows)}
+        return WatchlistIndex(templates, [str(r.id) for r in rows])
+
+
+def raise_alert(
+    store: Store, deployment_id: int, entry_id: int, camera: str, probe: bytes, score: float
+) -> Alert:
+    """Record an alert: ``probe`` (an encoded crop) matched watchlist entry ``entry_id``."""
+    with store.action(SYSTEM, "alert.raise", f"deployment {deployment_id}") as act:
+        d = act.get(Deployment, deployment_id)
+        now = store.now()
+        check_may_raise_alert(d, score, now)
+        if camera not in d.cameras:
+            raise DomainError(f"camera {camera} is not one of {d}'s cameras")
+        entry = act.session.execute(
+            sa.select(watchlist_entries).where(
+                watchlist_entries.c.id == entry_id, watchlist_entries.c.deployment_id == d.id
+            )
+        ).first()
+        if entry is None:
+            raise DomainError(f"{d}'s watchlist has no entry {entry_id}")
+        reference = act.unseal(f"deployment:{d.id}", entry.image, "image")
+        a = Alert(
+            d.id, entry.subject_id, entry.subject_name, entry.category, entry.sex,  # type: ignore[arg-type]
+            entry.ethnicity, camera, now, score,
+        )  # fmt: skip
+        act.session.add(a)
+        act.session.flush()
+        scope = f"alerts:{d.id}"
+        act.session.execute(
+            alert_biometrics.insert().values(
+                alert_id=a.id,
+                probe=act.seal(scope, probe, "probe"),
+                reference=act.seal(scope, reference, "reference"),
+            )
+        )
+        act.target = str(a)
+        act.detail = {"deployment": d.id, "subject": a.subject_id, "score": score, "camera": camera}
+        return a
+
+
+def adjudicate(
+    store: Store,
+    actor: str,
+    alert_id: int,
+    verdict: Adjudication,
+    outcome: Outcome | None = None,
+    note: str = "",
+) -> Alert:
+    with store.action(actor, "alert.adjudicate", f"alert {alert_id}") as act:
+        a = act.get(Alert, alert_id)
+        act.detail = rules.adjudicate(a, act.user(), verdict, outcome, note, store.now())
+        return a
+
+
+def view_biometrics(store: Store, actor: str, alert_id: int) -> tuple[bytes, bytes]:
+    """An alert's probe crop and reference image (encoded images); the read is audited."""
+    with store.action(actor, "alert.view_biometrics", f"alert {alert_id}") as act:
+        require(act.user(), Action.VIEW_BIOMETRICS)
+        a = act.get(Alert, alert_id)
+        if a.biometrics_purged_at:
+            raise DomainError(f"{a}'s images were purged at {a.biometrics_purged_at}")
+        row = act.session.execute(
+            sa.select(alert_biometrics).where(alert_biometrics.c.alert_id == alert_id)
+        ).one()
+        scope = f"alerts:{a.deployment_id}"
+        return act.unseal(scope, row.probe, "probe"), act.unseal(scope, row.reference, "reference")
+
+
+def list_alerts(store: Store, deployment_id: int | None = None) -> list[Alert]:
+    query = sa.select(Alert).order_by(alerts.c.id)
+    if deployment_id is not None:
+        query = query.where(alerts.c.deployment_id == deployment_id)
+    with store.reading() as session:
+        return list(session.scalars(query))
+
+
+def retention_policy(store: Store) -> RetentionPolicy:
+    g = store.settings.governance
+    return RetentionPolicy(
+        timedelta(hours=g.retain_unconfirmed_hours), timedelta(days=g.retain_confirmed_days)
+    )
+
+
+def purge_expired(store: Store) -> list[int]:
+    """Purge the biometrics of every alert past retention (each purge audited); their ids.
+
+    When a closed deployment has no alert biometrics left, its alert key is destroyed too.
+    """
+    policy, now = retention_policy(store), store.now()
+    query = (
+        sa.select(Alert, deployments.c.closed_at)
+        .join(deployments, deployments.c.id == alerts.c.deployment_id)
+        .where(alerts.c.biometrics_purged_at.is_(None), deployments.c.state == State.CLOSED)
+    )
+    with store.reading() as session:
+        due = [
+            (a.id, a.deployment_id)
+            for a, closed in session.execute(query)
+            if purge_due(a, closed, policy, now)
+        ]
+    for alert_id, _ in due:
+        with store.action(SYSTEM, "alert.purge_biometrics", f"alert {alert_id}") as act:
+            act.session.execute(
+                alert_biometrics.delete().where(alert_biometrics.c.alert_id == alert_id)
+            )
+            act.get(Alert, alert_id).biometrics_purged_at = now
+    for deployment_id in sorted({d for _, d in due}):
+        with store.action(SYSTEM, "alerts.destroy_key", f"deployment {deployment_id}") as act:
+            left = act.session.scalar(
+                sa.select(sa.func.count())
+                .select_from(alerts)
+                .where(
+                    alerts.c.deployment_id == deployment_id, alerts.c.biometrics_purged_at.is_(None)
+                )
+            )
+            act.detail = {"key_destroyed": not left and act.keys.destroy(f"alerts:{deployment_id}")}
+    return [alert_id for alert_id, _ in due]

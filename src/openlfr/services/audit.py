@@ -1,0 +1,35 @@
+"""Checking and exporting the audit log, and rotating the master key."""
+
+from __future__ import annotations
+
+from openlfr.domain.roles import Action, require
+from openlfr.services.store import Store
+from openlfr.store import audit, keys
+
+
+def verify(store: Store, actor: str) -> audit.Verdict:
+    """Check the whole hash chain; the verdict names the first entry that does not hold."""
+    with store.action(actor, "audit.verify", "audit log") as act:
+        require(act.user(), Action.AUDIT)
+        verdict = audit.verify(act.session)
+        act.detail = {"checked": verdict.checked, "broken_at": verdict.broken_at}
+        return verdict
+
+
+def export(store: Store, actor: str, since: int = 1) -> list[audit.Entry]:
+    with store.action(actor, "audit.export", "audit log") as act:
+        require(act.user(), Action.AUDIT)
+        found = list(audit.entries(act.session, since))
+        act.detail = {"since": since, "entries": len(found)}
+        return found
+
+
+def rotate_master_key(store: Store, actor: str) -> int:
+    """Re-wrap every data key under a new master key; returns how many were re-wrapped."""
+    with store.action(actor, "keys.rotate", "master key") as act:
+        require(act.user(), Action.ROTATE_KEYS)
+        new = keys.begin_rotation(store.master)
+        count = act.keys.rewrap(new)
+        act.detail = {"data_keys": count, "new_master_key_id": keys.key_id(new)}
+    keys.finish_rotation(store.master)
+    return count

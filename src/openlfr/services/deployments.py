@@ -1,0 +1,230 @@
+"""Deployments from request to close: each step audited, each rule in ``openlfr.domain``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError
+
+from openlfr.domain import deployment as rules
+from openlfr.domain import watchlist as watchlist_rules
+from openlfr.domain.deployment import Deployment, State
+from openlfr.domain.errors import DomainError
+from openlfr.domain.roles import Action, require
+from openlfr.domain.watchlist import Subject
+from openlfr.gallery.thresholds import default_threshold
+from openlfr.services.store import SYSTEM, Act, Store
+from openlfr.store.tables import deployments, reference_images, watchlist_entries
+
+
+class Application(BaseModel):
+    """What a requester submits: the fields of a deployment the authorisation must record."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    use_case: str
+    legal_basis: str
+    necessity: str
+    location: str
+    location_grounds: str
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    cameras: list[str]
+    criteria: list[str]
+    rights_assessment: str
+    dpia_ref: str
+    eqia_ref: str
+    threshold: float | None = None
+    near_assembly: bool = False
+    assembly_justification: str = ""
+    without_notice: bool = False
+    without_notice_justification: str = ""
+    under_18_reason: str = ""
+
+
+def parse_application(fields: dict[str, Any]) -> Application:
+    """``fields`` (from a TOML or JSON file, or the API) as an Application, or one clear refusal."""
+    try:
+        return Application.model_validate(fields)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'application'}: {e['msg']}"
+            for e in exc.errors()
+        )
+        raise DomainError(f"the application is not valid: {problems}") from None
+
+
+def request(store: Store, actor: str, fields: dict[str, Any]) -> Deployment:
+    """Record a draft deployment from an application; the threshold defaults from settings."""
+    with store.action(actor, "deployment.request", "new deployment") as act:
+        require(act.user(), Action.REQUEST_DEPLOYMENT)
+        app = parse_application(fields)
+        values = app.model_dump()
+        values["threshold"] = app.threshold or default_threshold(store.settings)
+        d = Deployment(**values, requested_by=actor, created_at=store.now())
+        rules.validate_application(d, store.settings.governance.vocabulary())
+        act.session.add(d)
+        act.session.flush()
+        act.target, act.detail = str(d), {"application": app.model_dump(mode="json")}
+        return d
+
+
+def authorise(store: Store, actor: str, deployment_id: int) -> Deployment:
+    with store.action(actor, "deployment.authorise", f"deployment {deployment_id}") as act:
+        d = act.get(Deployment, deployment_id)
+        rules.authorise(d, act.user(), store.now(), store.settings.governance.vocabulary())
+        act.detail = {"threshold": d.threshold, "criteria": d.criteria}
+        return d
+
+
+def change_threshold(store: Store, actor: str, deployment_id: int, value: float) -> Deployment:
+    with store.action(actor, "deployment.threshold", f"deployment {deployment_id}") as act:
+        d = act.get(Deployment, deployment_id)
+        old = rules.change_threshold(d, act.user(), value)
+        act.detail = {"from": old, "to": value}
+        return d
+
+
+def compile_watchlist(store: Store, actor: str, deployment_id: int) -> tuple[Deployment, list[str]]:
+    """Compile ``deployment_id``'s watchlist from the subjects that meet its criteria.
+
+    Each included subject's reference images and templates are copied under
+    the deployment's own key. Returns the deployment and, for each subject
+    left out, why.
+    """
+    with store.action(actor, "watchlist.compile", f"deployment {deployment_id}") as act:
+        d = act.get(Deployment, deployment_id)
+        user = act.user()
+        rules.check_watchlist_editable(d)
+        counts: dict[int, int] = dict(
+            act.session.execute(
+                sa.select(reference_images.c.subject_id, sa.func.count()).group_by(
+                    reference_images.c.subject_id
+                )
+            ).all()
+        )
+        subjects = act.session.scalars(sa.select(Subject)).all()
+        chosen = watchlist_rules.compile_watchlist(
+            d,
+            [(s, counts.get(s.id or 0, 0)) for s in subjects],
+            store.settings.governance.max_watchlist_size,
+        )
+        act.session.execute(
+            watchlist_entries.delete().where(watchlist_entries.c.deployment_id == d.id)
+        )
+        scope = f"deployment:{d.id}"
+        copied = 0
+        for s in chosen.included:
+            images = act.session.execute(
+                sa.select(reference_images).where(reference_images.c.subject_id == s.id)
+            )
+            for img in images:
+                act.session.execute(
+                    watchlist_entries.insert().values(
+                        deployment_id=d.id,
+                        subject_id=s.id,
+                        subject_name=s.name,
+                        category=s.category,
+                        sex=s.sex,
+                        ethnicity=s.ethnicity,
+                        image=act.seal(scope, act.unseal("register", img.image, "image"), "image"),
+                        template=act.seal(
+                            scope, act.unseal("register", img.template, "template"), "template"
+                        ),
+                    )
+                )
+                copied += 1
+        rules.record_compiled(d, user, len(chosen.included), store.now())
+        left_out = [f"{s}: {reason}" for s, reason in chosen.excluded]
+        act.detail = {
+            "subjects": [s.id for s in chosen.included],
+            "reference_images_read": copied,
+            "excluded": left_out,
+        }
+        return d, left_out
+
+
+def approve(store: Store, actor: str, deployment_id: int) -> Deployment:
+    with store.action(actor, "watchlist.approve", f"deployment {deployment_id}") as act:
+        d = act.get(Deployment, deployment_id)
+        rules.approve_watchlist(d, act.user(), store.now())
+        act.detail = {"size": d.watchlist_size}
+        return d
+
+
+def start(store: Store, actor: str, deployment_id: int, signs_up: bool) -> Deployment:
+    with store.action(actor, "deployment.start", f"deployment {deployment_id}") as act:
+        d = act.get(Deployment, deployment_id)
+        rules.start(d, act.user(), store.now(), signs_up)
+        act.detail = {"signs_confirmed": True, "watchlist_size": d.watchlist_size}
+        return d
+
+
+def close(store: Store, actor: str, deployment_id: int) -> Deployment:
+    """Close a deployment: record the request, then destroy its watchlist and key."""
+    with store.action(actor, "deployment.close_requested", f"deployment {deployment_id}") as act:
+        d = act.get(Deployment, deployment_id)
+        rules.request_close(d, act.user(), store.now())
+    return complete_close(store, deployment_id)
+
+
+def complete_close(store: Store, deployment_id: int) -> Deployment:
+    """Destroy a closing deployment's watchlist and data key and mark it closed, in one go."""
+    with store.action(SYSTEM, "deployment.close", f"deployment {deployment_id}") as act:
+        d = act.get(Deployment, deployment_id)
+        destroyed = _destroy_watchlist(act, d)
+        rules.complete_close(d, store.now())
+        act.detail = destroyed
+        return d
+
+
+def cancel(store: Store, actor: str, deployment_id: int) -> Deployment:
+    with store.action(actor, "deployment.cancel", f"deployment {deployment_id}") as act:
+        d = act.get(Deployment, deployment_id)
+        rules.cancel(d, act.user(), store.now())
+        act.detail = _destroy_watchlist(act, d)
+        return d
+
+
+def _destroy_watchlist(act: Act, d: Deployment) -> dict[str, Any]:
+    entries = act.session.execute(
+        watchlist_entries.delete().where(watchlist_entries.c.deployment_id == d.id)
+    ).rowcount  # type: ignore[attr-defined]
+    key = act.keys.destroy(f"deployment:{d.id}")
+    return {"watchlist_entries_destroyed": entries, "key_destroyed": key}
+
+
+def close_due(store: Store) -> list[int]:
+    """Close every deployment whose window is over or whose close was interrupted."""
+    now = store.now()
+    with store.reading() as session:
+        open_ = sa.select(Deployment).where(deployments.c.state.in_([State.AUTHORISED, State.LIVE]))
+        due = [
+            (d.id, d.close_requested_at is None)
+            for d in session.scalars(open_)
+            if rules.due_to_close(d, now) and d.id is not None
+        ]
+    for ident, ended in due:
+        if ended:  # else an earlier close was interrupted: it is already requested
+            with store.action(SYSTEM, "deployment.close_requested", f"deployment {ident}") as act:
+                rules.request_close(act.get(Deployment, ident), None, now)
+        complete_close(store, ident)
+    return [ident for ident, _ in due]
+
+
+def get(store: Store, deployment_id: int) -> Deployment:
+    with store.reading() as session:
+        d = session.get(Deployment, deployment_id)
+        if d is None:
+            raise DomainError(f"there is no deployment {deployment_id}")
+        return d
+
+
+def list_all(store: Store, state: State | None = None) -> list[Deployment]:
+    query = sa.select(Deployment).order_by(deployments.c.id)
+    if state is not None:
+        query = query.where(deployments.c.state == state)
+    with store.reading() as session:
+        return list(session.scalars(query))

@@ -1,0 +1,100 @@
+"""What every governance service works inside: the database, the keys, the clock, the audit.
+
+``Store.action`` is the one way a service changes anything: it runs the work
+in one transaction with the audit entry that records it; if a rule refuses,
+the work is rolled back and the refusal itself is audited.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from openlfr.config import Settings
+from openlfr.domain.errors import DomainError
+from openlfr.domain.roles import User
+from openlfr.store import audit
+from openlfr.store.db import Database
+from openlfr.store.keys import DataKeys, MasterKeys, seal, unseal
+from openlfr.store.tables import users
+
+SYSTEM = "system"  # the actor for what the software does by itself (closing, purging)
+
+T = TypeVar("T")
+
+
+@dataclass
+class Act:
+    """One audited action in progress: its session, and what the audit entry will say."""
+
+    session: Session
+    keys: DataKeys
+    actor: str
+    target: str
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    def user(self) -> User:
+        """The acting user, who must exist."""
+        found = self.session.scalars(sa.select(User).where(users.c.name == self.actor)).first()
+        if found is None:
+            raise DomainError(f"there is no user named {self.actor}: an admin adds users")
+        return found
+
+    def get(self, cls: type[T], ident: int) -> T:
+        """The ``cls`` with id ``ident``, or a refusal naming it."""
+        found = self.session.get(cls, ident)
+        if found is None:
+            raise DomainError(f"there is no {cls.__name__.lower()} {ident}")
+        return found
+
+    def seal(self, scope: str, plaintext: bytes, kind: str) -> bytes:
+        return seal(self.keys.get(scope, create=True), plaintext, f"{scope}/{kind}")
+
+    def unseal(self, scope: str, sealed: bytes, kind: str) -> bytes:
+        return unseal(self.keys.get(scope), sealed, f"{scope}/{kind}")
+
+
+class Store:
+    """The governance store of one installation (settings name its database and master key)."""
+
+    def __init__(
+        self, settings: Settings | None = None, clock: Callable[[], datetime] | None = None
+    ) -> None:
+        self.settings = settings or Settings()
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.db = Database(self.settings.database)
+        secret = self.settings.master_key
+        self.master = MasterKeys.load(
+            secret.get_secret_value() if secret else None, self.settings.key_file
+        )
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    @contextmanager
+    def action(self, actor: str, name: str, target: str) -> Iterator[Act]:
+        """Run an action and its audit entry in one transaction; audit a refusal on its own."""
+        try:
+            with self.db.transaction() as session:
+                act = Act(session, DataKeys(session, self.master), actor, target)
+                yield act
+                audit.append(session, actor, name, act.target, "done", act.detail)
+        except DomainError as exc:
+            with self.db.transaction() as session:
+                audit.append(session, actor, name, target, "refused", {"reason": str(exc)})
+            raise
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session for reads that are not biometric (those go through ``action``)."""
+        with self.db.transaction() as session:
+            yield session
+
+    def close(self) -> None:
+        self.db.dispose()

@@ -1,0 +1,187 @@
+"""Watchlist subjects: enrolment with the engine's quality checks, review and removal."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import sqlalchemy as sa
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from openlfr.domain import watchlist as rules
+from openlfr.domain.errors import DomainError
+from openlfr.domain.roles import Action, require
+from openlfr.domain.watchlist import Subject
+from openlfr.errors import LfrError
+from openlfr.services.store import SYSTEM, Act, Store
+from openlfr.store.tables import reference_images, subjects
+from openlfr.vision.engine import Engine
+from openlfr.vision.image import read_image
+
+
+class SubjectRecord(BaseModel):
+    """A subject as the source police record describes them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    date_of_birth: date
+    sex: str
+    ethnicity: str
+    category: str
+    reason: str
+    case_reference: str
+    review_by: date
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A reference image that passed the checks: its file's bytes and its template."""
+
+    source: str
+    image: bytes
+    template: np.ndarray
+
+
+def check_image(engine: Engine, path: Path, source: str) -> Reference:
+    """The reference image at ``path`` if it holds exactly one good face, else a refusal."""
+    limits = engine.settings
+    try:
+        frame = read_image(path, limits.max_image_bytes, limits.max_image_pixels)
+    except LfrError as exc:
+        raise DomainError(f"refused reference image {exc}") from None
+    faces = engine.analyse([frame])[0]
+    if not faces:
+        raise DomainError(f"refused reference image {path}: no face found")
+    if len(faces) > 1:
+        raise DomainError(
+            f"refused reference image {path}: {len(faces)} faces found; crop it to the subject"
+        )
+    quality = faces[0].quality
+    if not quality.acceptable:
+        raise DomainError(
+            f"refused reference image {path}: {', '.join(quality.failures)} "
+            f"(eye distance {quality.inter_eye_px:.0f} px, sharpness {quality.sharpness:.0f}, "
+            f"yaw {quality.yaw:.2f})"
+        )
+    return Reference(source, path.read_bytes(), faces[0].embedding.astype(np.float32))
+
+
+def enrol(
+    store: Store,
+    actor: str,
+    fields: dict[str, Any],
+    images: Sequence[tuple[Path, str]],
+    engine: Engine,
+) -> Subject:
+    """Add a subject with reference images (path, source); refuse all of it if any image fails."""
+    checked: list[Reference] = []
+    problem: DomainError | None = None
+    try:
+        for path, source in images:
+            checked.append(check_image(engine, path, source))
+    except DomainError as exc:
+        problem = exc
+    with store.action(actor, "subject.enrol", "new subject") as act:
+        require(act.user(), Action.MANAGE_SUBJECTS)
+        try:
+            record = SubjectRecord.model_validate(fields)
+        except ValidationError as exc:
+            raise DomainError(f"the subject record is not valid: {_problems(exc)}") from None
+        now = store.now()
+        s = Subject(**record.model_dump(), added_by=actor, added_at=now)
+        vocabulary = store.settings.governance.vocabulary()
+        rules.validate_subject(s, vocabulary, now.date())
+        if not images:
+            raise DomainError(f"{s.name}: enrol at least one reference image")
+        for _, source in images:
+            rules.validate_source(source, vocabulary)
+        if problem:
+            raise problem
+        act.session.add(s)
+        act.session.flush()
+        for ref in checked:
+            _store_reference(act, s, ref, now)
+        act.target = str(s)
+        act.detail = {"category": s.category, "images": [r.source for r in checked]}
+        return s
+
+
+def _store_reference(act: Act, s: Subject, ref: Reference, now: datetime) -> None:
+    act.session.execute(
+        reference_images.insert().values(
+            subject_id=s.id,
+            source=ref.source,
+            added_by=act.actor,
+            added_at=now,
+            image=act.seal("register", ref.image, "image"),
+            template=act.seal("register", ref.template.tobytes(), "template"),
+        )
+    )
+
+
+def _problems(exc: ValidationError) -> str:
+    return "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+
+
+def remove(store: Store, actor: str, subject_id: int) -> None:
+    """Delete a subject and their reference images (compiled watchlists keep their own copy)."""
+    with store.action(actor, "subject.remove", f"subject {subject_id}") as act:
+        require(act.user(), Action.MANAGE_SUBJECTS)
+        s = act.get(Subject, subject_id)
+        act.session.execute(
+            reference_images.delete().where(reference_images.c.subject_id == subject_id)
+        )
+        act.session.delete(s)
+        act.detail = {"name": s.name}
+
+
+def extend_review(store: Store, actor: str, subject_id: int, until: date) -> Subject:
+    """Record a review of a subject: keep them until ``until``."""
+    with store.action(actor, "subject.review", f"subject {subject_id}") as act:
+        require(act.user(), Action.MANAGE_SUBJECTS)
+        s = act.get(Subject, subject_id)
+        if until <= store.now().date():
+            raise DomainError(f"{s}: the new review date {until} must be in the future")
+        act.detail = {"review_by": f"{s.review_by} -> {until}"}
+        s.review_by, s.flagged_for_review_at = until, None
+        return s
+
+
+def flag_due_for_review(store: Store) -> list[int]:
+    """Flag every subject whose review date has come (each flag audited); returns their ids."""
+    now = store.now()
+    with store.reading() as session:
+        due = [
+            s.id
+            for s in session.scalars(
+                sa.select(Subject).where(subjects.c.flagged_for_review_at.is_(None))
+            )
+            if rules.due_for_review(s, now.date()) and s.id is not None
+        ]
+    for ident in due:
+        with store.action(SYSTEM, "subject.flag_for_review", f"subject {ident}") as act:
+            act.get(Subject, ident).flagged_for_review_at = now
+    return due
+
+
+def list_subjects(store: Store, due_only: bool = False) -> list[tuple[Subject, int]]:
+    """Subjects with their number of reference images (``due_only``: those due for review)."""
+    counts = (
+        sa.select(reference_images.c.subject_id, sa.func.count().label("n"))
+        .group_by(reference_images.c.subject_id)
+        .subquery()
+    )
+    query = (
+        sa.select(Subject, sa.func.coalesce(counts.c.n, 0))
+        .outerjoin(counts, counts.c.subject_id == subjects.c.id)
+        .order_by(subjects.c.id)
+    )
+    with store.reading() as session:
+        found = [(s, int(n)) for s, n in session.execute(query)]
+    today = store.now().date()
+    return [(s, n) for s, n in found if not due_only or rules.due_for_review(s, today)]

@@ -1,0 +1,1 @@
+"""Persistence: tables, migrations, envelope encryption and the audit log."""

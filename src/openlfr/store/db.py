@@ -1,0 +1,78 @@
+"""The database: an engine from a URL, migrated to the latest schema on open.
+
+SQLite (the default, a file) is opened with foreign keys on, ``secure_delete``
+(deleted rows are overwritten with zeros, so a destroyed key or template is
+not left in free pages of the file) and write-locking transactions (so two
+processes never interleave a read-then-write such as the audit chain).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib.resources import files
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.orm import Session
+
+from openlfr.errors import LfrError
+from openlfr.store.tables import map_domain
+
+
+class StoreError(LfrError):
+    """The database cannot be reached or opened."""
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None  # let the "begin" hook issue BEGIN itself
+    cursor = dbapi_connection.cursor()
+    for pragma in ("foreign_keys = ON", "secure_delete = ON", "busy_timeout = 30000"):
+        cursor.execute(f"PRAGMA {pragma}")
+    cursor.close()
+
+
+def _sqlite_begin(connection: sa.Connection) -> None:
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def alembic_config(connection: sa.Connection) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(files("openlfr.store") / "migrations"))
+    config.attributes["connection"] = connection
+    return config
+
+
+class Database:
+    """One database, by SQLAlchemy URL; ``transaction()`` gives a session that commits."""
+
+    def __init__(self, url: str) -> None:
+        map_domain()
+        self.url = url
+        self.engine = sa.create_engine(url)
+        if self.engine.dialect.name == "sqlite":
+            sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+            sa.event.listen(self.engine, "begin", _sqlite_begin)
+        self.migrate()
+
+    def migrate(self) -> None:
+        """Bring the schema to the latest migration (a no-op when it is there)."""
+        try:
+            with self.engine.begin() as connection:
+                command.upgrade(alembic_config(connection), "head")
+        except sa.exc.OperationalError as exc:
+            raise StoreError(
+                f"cannot open the database {self.engine.url!r}: {exc.orig}; "
+                "check database_url (LFR_DATABASE_URL)"
+            ) from None
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A session whose work commits together at the end, or not at all."""
+        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()

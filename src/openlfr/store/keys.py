@@ -1,0 +1,179 @@
+"""Envelope encryption: data keys per scope, wrapped by a master key.
+
+A scope is ``register`` (subjects' reference images and templates),
+``deployment:N`` (deployment N's watchlist) or ``alerts:N`` (its alerts'
+crops). Destroying a scope's data key makes everything sealed with it
+unreadable (crypto-shredding). The master key lives outside the database: a
+file (created on first use, mode 0600) or ``LFR_MASTER_KEY``. Rotation writes
+the new key beside the old as ``.next``, re-wraps every data key in one
+transaction, then renames; a crash in between leaves both keys readable.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from sqlalchemy.orm import Session
+
+from openlfr.errors import LfrError
+from openlfr.store.tables import data_keys
+
+NONCE = 12
+
+
+class KeyStoreError(LfrError):
+    """A master or data key is missing, malformed or does not open what it should."""
+
+
+def seal(key: bytes, plaintext: bytes, context: str) -> bytes:
+    """AES-GCM ``plaintext`` under ``key``, bound to ``context``; nonce first."""
+    nonce = os.urandom(NONCE)
+    return nonce + AESGCM(key).encrypt(nonce, plaintext, context.encode())
+
+
+def unseal(key: bytes, sealed: bytes, context: str) -> bytes:
+    try:
+        return AESGCM(key).decrypt(sealed[:NONCE], sealed[NONCE:], context.encode())
+    except InvalidTag:
+        raise KeyStoreError(
+            f"sealed data for {context} does not open with its key: it was altered "
+            "or sealed under another key"
+        ) from None
+
+
+def key_id(key: bytes) -> str:
+    return hashlib.sha256(b"openlfr master key" + key).hexdigest()[:16]
+
+
+def _decode(text: str, where: str) -> bytes:
+    try:
+        key = base64.b64decode(text.strip(), validate=True)
+    except ValueError:
+        key = b""
+    if len(key) != 32:
+        raise KeyStoreError(f"{where} must hold a base64-encoded 32-byte key")
+    return key
+
+
+def _write_key(path: Path, key: bytes) -> None:
+    """Write a key file readable by its owner only, durably."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(base64.b64encode(key).decode() + "\n")
+        f.flush()
+        os.fsync(f.fileno())
+
+
+@dataclass
+class MasterKeys:
+    """The master key in use, and a rotation's next key if one was interrupted."""
+
+    current: bytes
+    next: bytes | None = None
+    path: Path | None = None  # None: the key came from the environment
+
+    @staticmethod
+    def load(secret: str | None, path: Path) -> MasterKeys:
+        """From ``secret`` (base64) if given, else from ``path``, created if absent."""
+        if secret:
+            return MasterKeys(_decode(secret, "LFR_MASTER_KEY"))
+        if not path.exists():
+            _write_key(path, AESGCM.generate_key(bit_length=256))
+        pending = path.with_name(path.name + ".next")
+        return MasterKeys(
+            _decode(path.read_text(), str(path)),
+            _decode(pending.read_text(), str(pending)) if pending.exists() else None,
+            path,
+        )
+
+    def by_id(self, wanted: str) -> bytes:
+        for key in (self.current, self.next):
+            if key is not None and key_id(key) == wanted:
+                return key
+        raise KeyStoreError(
+            f"no master key with id {wanted}: this database was sealed under another "
+            "master key; set LFR_MASTER_KEY or master_key_file to it"
+        )
+
+
+class DataKeys:
+    """Each scope's data key, made on first use and unwrapped on demand."""
+
+    def __init__(self, session: Session, master: MasterKeys) -> None:
+        self.session = session
+        self.master = master
+
+    def get(self, scope: str, create: bool = False) -> bytes:
+        found = self.session.execute(
+            sa.select(data_keys.c.wrapped, data_keys.c.master_key_id).where(
+                data_keys.c.scope == scope
+            )
+        ).first()
+        if found is None:
+            if not create:
+                raise KeyStoreError(f"the key of {scope} is destroyed or was never made")
+            key = AESGCM.generate_key(bit_length=256)
+            self._store(scope, key, self.master.current)
+            return key
+        return unseal(self.master.by_id(found.master_key_id), found.wrapped, f"key:{scope}")
+
+    def _store(self, scope: str, key: bytes, master: bytes) -> None:
+        self.session.execute(
+            data_keys.insert().values(
+                scope=scope,
+                wrapped=seal(master, key, f"key:{scope}"),
+                master_key_id=key_id(master),
+                created_at=datetime.now(UTC),
+            )
+        )
+
+    def destroy(self, scope: str) -> bool:
+        """Delete ``scope``'s key; returns whether there was one."""
+        done = self.session.execute(data_keys.delete().where(data_keys.c.scope == scope))
+        return bool(done.rowcount)  # type: ignore[attr-defined]
+
+    def rewrap(self, new_master: bytes) -> int:
+        """Wrap every data key under ``new_master``; returns how many."""
+        scopes = self.session.scalars(sa.select(data_keys.c.scope)).all()
+        for scope in scopes:
+            key = self.get(scope)
+            self.session.execute(
+                data_keys.update()
+                .where(data_keys.c.scope == scope)
+                .values(
+                    wrapped=seal(new_master, key, f"key:{scope}"),
+                    master_key_id=key_id(new_master),
+                )
+            )
+        return len(scopes)
+
+
+def begin_rotation(master: MasterKeys) -> bytes:
+    """Make and durably write the next master key; returns it."""
+    if master.path is None:
+        raise KeyStoreError(
+            "the master key comes from LFR_MASTER_KEY, which openlfr cannot rewrite: "
+            "move it into a key file (master_key_file) to rotate it"
+        )
+    pending = master.path.with_name(master.path.name + ".next")
+    if master.next is None:
+        master.next = AESGCM.generate_key(bit_length=256)
+        _write_key(pending, master.next)
+    return master.next
+
+
+def finish_rotation(master: MasterKeys) -> None:
+    """After the re-wrap committed: the next key becomes the key."""
+    assert master.path is not None and master.next is not None
+    pending = master.path.with_name(master.path.name + ".next")
+    os.replace(pending, master.path)
+    master.current, master.next = master.next, None

@@ -1,0 +1,239 @@
+"""The tables, and the domain's dataclasses mapped onto them.
+
+The domain classes stay plain dataclasses (imperative mapping): the rules
+never see SQLAlchemy. Biometric columns (``LargeBinary``) hold only sealed
+(AES-GCM) bytes. Alembic migrations in ``migrations/`` create these tables;
+a test checks the two agree.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import registry
+
+from openlfr.domain.alert import Adjudication, Alert, Outcome
+from openlfr.domain.deployment import Deployment, State
+from openlfr.domain.roles import User
+from openlfr.domain.watchlist import Subject
+
+
+class UtcDateTime(sa.TypeDecorator[datetime]):
+    """Aware UTC datetimes in, aware UTC datetimes out, on SQLite (naive) and PostgreSQL alike."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value}: give a time zone")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def enum(cls: type[StrEnum]) -> sa.Enum:
+    """A StrEnum stored as its values in a plain string column."""
+    return sa.Enum(
+        cls, native_enum=False, length=32, values_callable=lambda e: [m.value for m in e]
+    )
+
+
+metadata = sa.MetaData(
+    naming_convention={
+        "pk": "pk_%(table_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ix": "ix_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+    }
+)
+Time = UtcDateTime
+Text = sa.Text
+
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(100), nullable=False, unique=True),
+    sa.Column("roles", sa.JSON, nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False),
+)
+
+deployments = sa.Table(
+    "deployments",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("requested_by", sa.String(100), nullable=False),
+    sa.Column("use_case", sa.String(100), nullable=False),
+    sa.Column("legal_basis", Text, nullable=False),
+    sa.Column("necessity", Text, nullable=False),
+    sa.Column("location", Text, nullable=False),
+    sa.Column("location_grounds", Text, nullable=False),
+    sa.Column("starts_at", Time, nullable=False),
+    sa.Column("ends_at", Time, nullable=False),
+    sa.Column("cameras", sa.JSON, nullable=False),
+    sa.Column("criteria", sa.JSON, nullable=False),
+    sa.Column("rights_assessment", Text, nullable=False),
+    sa.Column("dpia_ref", sa.String(200), nullable=False),
+    sa.Column("eqia_ref", sa.String(200), nullable=False),
+    sa.Column("threshold", sa.Float, nullable=False),
+    sa.Column("near_assembly", sa.Boolean, nullable=False),
+    sa.Column("assembly_justification", Text, nullable=False),
+    sa.Column("without_notice", sa.Boolean, nullable=False),
+    sa.Column("without_notice_justification", Text, nullable=False),
+    sa.Column("under_18_reason", Text, nullable=False),
+    sa.Column("created_at", Time),
+    sa.Column("state", enum(State), nullable=False, index=True),
+    sa.Column("authorised_by", sa.String(100)),
+    sa.Column("authorised_at", Time),
+    sa.Column("watchlist_compiled_by", sa.String(100)),
+    sa.Column("watchlist_compiled_at", Time),
+    sa.Column("watchlist_size", sa.Integer, nullable=False),
+    sa.Column("watchlist_approved_by", sa.String(100)),
+    sa.Column("watchlist_approved_at", Time),
+    sa.Column("started_by", sa.String(100)),
+    sa.Column("started_at", Time),
+    sa.Column("signs_confirmed_by", sa.String(100)),
+    sa.Column("close_requested_by", sa.String(100)),
+    sa.Column("close_requested_at", Time),
+    sa.Column("closed_at", Time),
+    sa.Column("cancelled_by", sa.String(100)),
+    sa.Column("cancelled_at", Time),
+)
+
+subjects = sa.Table(
+    "subjects",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("date_of_birth", sa.Date, nullable=False),
+    sa.Column("sex", sa.String(32), nullable=False),
+    sa.Column("ethnicity", sa.String(32), nullable=False),
+    sa.Column("category", sa.String(100), nullable=False),
+    sa.Column("reason", Text, nullable=False),
+    sa.Column("case_reference", sa.String(200), nullable=False),
+    sa.Column("review_by", sa.Date, nullable=False),
+    sa.Column("added_by", sa.String(100), nullable=False),
+    sa.Column("added_at", Time, nullable=False),
+    sa.Column("flagged_for_review_at", Time),
+)
+
+# A subject's reference images and their templates, sealed with the register's key.
+reference_images = sa.Table(
+    "reference_images",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "subject_id", sa.ForeignKey("subjects.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    sa.Column("source", sa.String(100), nullable=False),
+    sa.Column("added_by", sa.String(100), nullable=False),
+    sa.Column("added_at", Time, nullable=False),
+    sa.Column("image", sa.LargeBinary, nullable=False),
+    sa.Column("template", sa.LargeBinary, nullable=False),
+)
+
+# A deployment's compiled watchlist, sealed with the deployment's own key.
+watchlist_entries = sa.Table(
+    "watchlist_entries",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "deployment_id",
+        sa.ForeignKey("deployments.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("subject_id", sa.Integer, nullable=False),
+    sa.Column("subject_name", sa.String(200), nullable=False),
+    sa.Column("category", sa.String(100), nullable=False),
+    sa.Column("sex", sa.String(32), nullable=False),
+    sa.Column("ethnicity", sa.String(32), nullable=False),
+    sa.Column("image", sa.LargeBinary, nullable=False),
+    sa.Column("template", sa.LargeBinary, nullable=False),
+)
+
+alerts = sa.Table(
+    "alerts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("deployment_id", sa.ForeignKey("deployments.id"), nullable=False, index=True),
+    sa.Column("subject_id", sa.Integer, nullable=False),
+    sa.Column("subject_name", sa.String(200), nullable=False),
+    sa.Column("category", sa.String(100), nullable=False),
+    sa.Column("sex", sa.String(32), nullable=False),
+    sa.Column("ethnicity", sa.String(32), nullable=False),
+    sa.Column("camera", sa.String(200), nullable=False),
+    sa.Column("raised_at", Time, nullable=False),
+    sa.Column("score", sa.Float, nullable=False),
+    sa.Column("adjudication", enum(Adjudication), nullable=False),
+    sa.Column("outcome", enum(Outcome)),
+    sa.Column("outcome_note", Text, nullable=False),
+    sa.Column("adjudicated_by", sa.String(100)),
+    sa.Column("adjudicated_at", Time),
+    sa.Column("biometrics_purged_at", Time),
+)
+
+# An alert's probe crop and reference image, sealed with the deployment's alert key.
+alert_biometrics = sa.Table(
+    "alert_biometrics",
+    metadata,
+    sa.Column("alert_id", sa.ForeignKey("alerts.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("probe", sa.LargeBinary, nullable=False),
+    sa.Column("reference", sa.LargeBinary, nullable=False),
+)
+
+# Data keys wrapped (AES-GCM) by the master key named by master_key_id.
+data_keys = sa.Table(
+    "data_keys",
+    metadata,
+    sa.Column("scope", sa.String(100), primary_key=True),
+    sa.Column("wrapped", sa.LargeBinary, nullable=False),
+    sa.Column("master_key_id", sa.String(32), nullable=False),
+    sa.Column("created_at", Time, nullable=False),
+)
+
+# Append-only (triggers refuse UPDATE and DELETE); each hash covers the entry and the last hash.
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("at", sa.String(40), nullable=False),  # ISO text: hashed exactly as stored
+    sa.Column("actor", sa.String(100), nullable=False),
+    sa.Column("action", sa.String(100), nullable=False),
+    sa.Column("target", sa.String(200), nullable=False),
+    sa.Column("outcome", sa.String(20), nullable=False),
+    sa.Column("detail", Text, nullable=False),  # canonical JSON
+    sa.Column("prev_hash", sa.String(64), nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+)
+
+mapper = registry(metadata=metadata)
+
+
+def map_domain() -> None:
+    """Map the domain dataclasses onto their tables, once per process."""
+    if mapper.mappers:
+        return
+    mapper.map_imperatively(User, users)
+    mapper.map_imperatively(Deployment, deployments)
+    mapper.map_imperatively(Subject, subjects)
+    mapper.map_imperatively(Alert, alerts)
+
+
+def row(obj: Any) -> dict[str, Any]:
+    """The mapped columns of ``obj`` as a dict (for JSON output and audit details)."""
+    table: sa.Table = sa.inspect(type(obj)).local_table
+    return {c.name: getattr(obj, c.name) for c in table.columns}
