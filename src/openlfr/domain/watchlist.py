@@ -64,8 +64,8 @@ def exclusion(s: Subject, d: Deployment, images: int) -> str | None:
     on = d.starts_at.date()
     if s.category not in d.criteria:
         return f"category {s.category} is not among the authorised criteria"
-    if s.review_by < d.ends_at.date():
-        return f"review date {s.review_by} falls before the deployment ends"
+    if due_for_review(s, d.ends_at.date()):
+        return f"due for review ({s.review_by}) by the time the deployment ends"
     if age_on(s.date_of_birth, on) < 18 and not d.under_18_reason.strip():
         return "under 18 and the authorisation gives no reason to include under-18s"
     if images == 0:

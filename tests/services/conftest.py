@@ -1,0 +1,98 @@
+"""A governance store on each backend, with a clock the test moves, and its staff."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from openlfr.config import Settings
+from openlfr.domain.deployment import Deployment
+from openlfr.domain.watchlist import Subject
+from openlfr.services import deployments, users, watchlists
+from openlfr.services.store import Store
+from openlfr.vision.engine import Engine
+from openlfr.vision.image import read_image
+from tests.conftest import shared
+from tests.domain.factories import NOW, application
+
+STAFF = {
+    "pat": "planner",
+    "olu": "authorising_officer",
+    "wendy": "watchlist_manager",
+    "omar": "operator",
+    "ada": "auditor",
+}
+
+
+@dataclass
+class Clock:
+    now: datetime = NOW
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def store(database_url: str, tmp_path: Path, clock: Clock) -> Iterator[Store]:
+    settings = Settings(data_dir=tmp_path, database_url=database_url)
+    store = Store(settings, clock)
+    users.add_user(store, "nobody", "root", ["admin"])
+    for name, role in STAFF.items():
+        users.add_user(store, "root", name, [role])
+    yield store
+    store.close()
+
+
+def lfw(name: str, n: int = 1) -> Path:
+    return shared("lfw", "images", name, f"{name}_{n:04d}.jpg")
+
+
+def photo(name: str, n: int = 1) -> np.ndarray:
+    return read_image(lfw(name, n), 10**8, 10**8)
+
+
+def record(name: str, **changes: Any) -> dict[str, Any]:
+    fields: dict[str, Any] = dict(
+        name=name.replace("_", " "),
+        date_of_birth=date(1970, 1, 1),
+        sex="male",
+        ethnicity="white",
+        category="wanted_by_court",
+        reason="Failed to appear; warrant issued",
+        case_reference=f"WARRANT/{name}",
+        review_by=date(2027, 6, 1),
+    )
+    return fields | changes
+
+
+def enrol(store: Store, engine: Engine, name: str, **changes: Any) -> Subject:
+    return watchlists.enrol(
+        store, "wendy", record(name, **changes), [(lfw(name), "custody_image")], engine
+    )
+
+
+def live_deployment(store: Store, engine: Engine, clock: Clock) -> Deployment:
+    """Two subjects enrolled, a deployment authorised, compiled, approved and started."""
+    enrol(store, engine, "Aaron_Eckhart")
+    enrol(store, engine, "Angelina_Jolie", sex="female")
+    d = deployments.request(store, "pat", application())
+    assert d.id is not None
+    deployments.authorise(store, "olu", d.id)
+    deployments.compile_watchlist(store, "pat", d.id)
+    deployments.approve(store, "olu", d.id)
+    clock.advance(hours=2)
+    return deployments.start(store, "omar", d.id, signs_up=True)

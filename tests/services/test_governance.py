@@ -1,0 +1,286 @@
+"""The governance services end to end, on SQLite and PostgreSQL: rules, audit, encryption."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+import sqlalchemy as sa
+
+from openlfr.domain.alert import Adjudication, Outcome
+from openlfr.domain.deployment import State
+from openlfr.domain.errors import DomainError
+from openlfr.services import alerts, audit, deployments, housekeeping, watchlists
+from openlfr.services.store import Store
+from openlfr.store import audit as chain
+from openlfr.store.tables import (
+    alert_biometrics,
+    data_keys,
+    reference_images,
+    subjects,
+    watchlist_entries,
+)
+from openlfr.vision.engine import Engine
+from openlfr.vision.image import read_image
+from tests.domain.factories import application
+from tests.services.conftest import Clock, enrol, lfw, live_deployment, photo, record
+
+
+def log(store: Store) -> list[chain.Entry]:
+    with store.reading() as session:
+        return list(chain.entries(session))
+
+
+def count(store: Store, table: sa.Table) -> int:
+    with store.reading() as session:
+        return int(session.scalar(sa.select(sa.func.count()).select_from(table)) or 0)
+
+
+def probe_crop(name: str, n: int) -> bytes:
+    return lfw(name, n).read_bytes()
+
+
+def test_lifecycle_every_step_audited(store: Store, engine: Engine, clock: Clock) -> None:
+    d = live_deployment(store, engine, clock)
+    assert d.id is not None and d.state == State.LIVE and d.watchlist_size == 2
+    index = alerts.load_watchlist(store, d.id)
+    probe = engine.analyse([photo("Aaron_Eckhart")])[0][0].embedding
+    entry, score, _ = index.top1(probe[None])
+    a = alerts.raise_alert(
+        store, d.id, int(index.labels[entry[0]]), "van-1-north", b"crop", float(score[0])
+    )
+    assert a.subject_name == "Aaron Eckhart" and a.adjudication == Adjudication.UNADJUDICATED
+    alerts.adjudicate(store, "omar", a.id or 0, Adjudication.CONFIRMED_TRUE, Outcome.ARRESTED)
+    crop, reference = alerts.view_biometrics(store, "omar", a.id or 0)
+    assert crop == b"crop" and reference == lfw("Aaron_Eckhart").read_bytes()
+    closed = deployments.close(store, "omar", d.id)
+    assert closed.state == State.CLOSED and closed.closed_at == clock.now
+
+    actions = [(e.actor, e.action, e.outcome) for e in log(store)]
+    assert actions[-13:] == [
+        ("wendy", "subject.enrol", "done"),
+        ("wendy", "subject.enrol", "done"),
+        ("pat", "deployment.request", "done"),
+        ("olu", "deployment.authorise", "done"),
+        ("pat", "watchlist.compile", "done"),
+        ("olu", "watchlist.approve", "done"),
+        ("omar", "deployment.start", "done"),
+        ("system", "watchlist.load", "done"),
+        ("system", "alert.raise", "done"),
+        ("omar", "alert.adjudicate", "done"),
+        ("omar", "alert.view_biometrics", "done"),
+        ("omar", "deployment.close_requested", "done"),
+        ("system", "deployment.close", "done"),
+    ]
+    assert audit.verify(store, "ada").intact
+
+
+def test_refusals_change_nothing_and_are_audited(
+    store: Store, engine: Engine, clock: Clock
+) -> None:
+    d = live_deployment(store, engine, clock)
+    assert d.id is not None
+    a = alerts.raise_alert(store, d.id, 1, "van-1-north", b"crop", 0.9)
+    with pytest.raises(DomainError, match=r"olu .* may not adjudicate an alert"):
+        alerts.adjudicate(store, "olu", a.id or 0, Adjudication.CONFIRMED_FALSE)
+    with pytest.raises(DomainError, match="no user named mallory"):
+        deployments.close(store, "mallory", d.id)
+    with pytest.raises(DomainError, match="below"):
+        alerts.raise_alert(store, d.id, 1, "van-1-north", b"crop", 0.1)
+    with pytest.raises(DomainError, match="camera van-9"):
+        alerts.raise_alert(store, d.id, 1, "van-9", b"crop", 0.9)
+    assert [x.adjudication for x in alerts.list_alerts(store)] == [Adjudication.UNADJUDICATED]
+    assert deployments.get(store, d.id).state == State.LIVE
+    refused = [(e.actor, e.action) for e in log(store) if e.outcome == "refused"]
+    assert refused == [
+        ("olu", "alert.adjudicate"),
+        ("mallory", "deployment.close_requested"),
+        ("system", "alert.raise"),
+        ("system", "alert.raise"),
+    ]
+
+
+def test_start_outside_window_and_unauthorised_start(store: Store, engine: Engine) -> None:
+    enrol(store, engine, "Aaron_Eckhart")
+    d = deployments.request(store, "pat", application())
+    assert d.id is not None
+    with pytest.raises(DomainError, match="is draft and cannot become live"):
+        deployments.start(store, "omar", d.id, signs_up=True)
+    deployments.authorise(store, "olu", d.id)
+    deployments.compile_watchlist(store, "pat", d.id)
+    deployments.approve(store, "olu", d.id)
+    with pytest.raises(DomainError, match="may go live only between"):
+        deployments.start(store, "omar", d.id, signs_up=True)  # an hour early
+    assert deployments.get(store, d.id).state == State.AUTHORISED
+
+
+def blurred(path: Path, tmp_path: Path) -> Path:
+    out = tmp_path / "blurred.png"
+    cv2.imwrite(str(out), cv2.GaussianBlur(read_image(path, 10**8, 10**8), (0, 0), 3))
+    return out
+
+
+def two_faces(tmp_path: Path) -> Path:
+    out = tmp_path / "two.png"
+    both = [photo("Aaron_Eckhart"), photo("AJ_Cook")]
+    cv2.imwrite(str(out), np.hstack(both))
+    return out
+
+
+def tiny(tmp_path: Path) -> Path:
+    out = tmp_path / "tiny.png"
+    cv2.imwrite(str(out), cv2.resize(photo("Aaron_Eckhart"), (56, 56)))
+    return out
+
+
+def blank(tmp_path: Path) -> Path:
+    out = tmp_path / "wall.png"
+    cv2.imwrite(str(out), np.full((160, 160, 3), 128, np.uint8))
+    return out
+
+
+def corrupt(tmp_path: Path) -> Path:
+    out = tmp_path / "corrupt.jpg"
+    out.write_bytes(lfw("Aaron_Eckhart").read_bytes()[:300])
+    return out
+
+
+@pytest.mark.parametrize(
+    ("make", "reason"),
+    [
+        (lambda tmp: blurred(lfw("Aaron_Eckhart"), tmp), "blurred"),
+        (two_faces, "2 faces found; crop it to the subject"),
+        (tiny, "too small"),
+        (blank, "no face found"),
+        (corrupt, "corrupt.jpg"),
+    ],
+    ids=["blurred", "several faces", "too small", "no face", "corrupt file"],
+)
+def test_poor_reference_image_is_refused_and_nothing_kept(
+    store: Store, engine: Engine, tmp_path: Path, make: object, reason: str
+) -> None:
+    bad = make(tmp_path)  # type: ignore[operator]
+    images = [(lfw("Angelina_Jolie", 2), "custody_image"), (bad, "court_record")]
+    with pytest.raises(DomainError, match=f"refused reference image .*{reason}"):
+        watchlists.enrol(store, "wendy", record("Angelina_Jolie"), images, engine)
+    assert count(store, subjects) == 0 and count(store, reference_images) == 0
+    assert log(store)[-1].outcome == "refused"
+
+
+def test_bad_subject_record_and_wrong_role(store: Store, engine: Engine) -> None:
+    image = [(lfw("Aaron_Eckhart"), "custody_image")]
+    with pytest.raises(DomainError, match="date_of_birth"):
+        watchlists.enrol(store, "wendy", record("X", date_of_birth="yesterday"), image, engine)
+    with pytest.raises(DomainError, match="needs the role watchlist_manager"):
+        watchlists.enrol(store, "pat", record("Aaron_Eckhart"), image, engine)
+    with pytest.raises(DomainError, match="image source 'facebook'"):
+        watchlists.enrol(
+            store, "wendy", record("Aaron_Eckhart"), [(lfw("Aaron_Eckhart"), "facebook")], engine
+        )
+    assert count(store, subjects) == 0
+
+
+def sealed_values(store: Store, deployment_id: int) -> list[bytes]:
+    """The deployment's watchlist ciphertexts and its wrapped key, as stored."""
+    with store.reading() as session:
+        entries = session.execute(
+            sa.select(watchlist_entries.c.image, watchlist_entries.c.template).where(
+                watchlist_entries.c.deployment_id == deployment_id
+            )
+        ).all()
+        key = session.scalar(
+            sa.select(data_keys.c.wrapped).where(data_keys.c.scope == f"deployment:{deployment_id}")
+        )
+    assert entries and key
+    return [bytes(v) for row in entries for v in row] + [bytes(key)]
+
+
+def test_after_close_nothing_of_the_watchlist_is_recoverable(
+    store: Store, engine: Engine, clock: Clock
+) -> None:
+    d = live_deployment(store, engine, clock)
+    assert d.id is not None
+    secrets = sealed_values(store, d.id)
+    templates = [f.embedding.tobytes() for f in engine.analyse([photo("Aaron_Eckhart")])[0]]
+    url = store.db.engine.url
+    deployments.close(store, "omar", d.id)
+    assert count(store, watchlist_entries) == 0
+    with store.reading() as session:
+        scopes = set(session.scalars(sa.select(data_keys.c.scope)))
+    assert f"deployment:{d.id}" not in scopes
+    if url.get_backend_name() == "sqlite":
+        store.close()
+        raw = Path(url.database or "").read_bytes()
+        for secret in secrets:
+            # Any 16-byte run of a ciphertext or of the wrapped key would betray a leftover.
+            for start in range(0, len(secret) - 16, max(1, len(secret) // 8)):
+                assert secret[start : start + 16] not in raw
+        for template in templates:  # templates were never stored in the clear at all
+            assert template[:64] not in raw
+
+
+def test_window_end_closes_by_itself(store: Store, engine: Engine, clock: Clock) -> None:
+    d = live_deployment(store, engine, clock)
+    clock.advance(hours=2, minutes=59)
+    assert housekeeping.run(store).closed == []
+    clock.advance(minutes=1)
+    assert housekeeping.run(store).closed == [d.id]
+    closed = deployments.get(store, d.id or 0)
+    assert closed.state == State.CLOSED and closed.close_requested_by == "system: window ended"
+    assert count(store, watchlist_entries) == 0
+
+
+def test_retention_purges_alert_biometrics_on_time(
+    store: Store, engine: Engine, clock: Clock
+) -> None:
+    d = live_deployment(store, engine, clock)
+    assert d.id is not None
+    raised = [alerts.raise_alert(store, d.id, 1, "van-1-north", b"crop", 0.9) for _ in range(3)]
+    ids = [a.id or 0 for a in raised]
+    alerts.adjudicate(store, "omar", ids[0], Adjudication.CONFIRMED_TRUE, Outcome.ARRESTED)
+    alerts.adjudicate(store, "omar", ids[1], Adjudication.CONFIRMED_FALSE, Outcome.NOT_ENGAGED)
+    deployments.close(store, "omar", d.id)
+    clock.advance(hours=23)
+    assert housekeeping.run(store).purged == []
+    clock.advance(hours=1)
+    assert housekeeping.run(store).purged == ids[1:]  # false and unadjudicated: 24 hours
+    with pytest.raises(DomainError, match="purged"):
+        alerts.view_biometrics(store, "omar", ids[2])
+    assert alerts.view_biometrics(store, "omar", ids[0])[0] == b"crop"
+    clock.advance(days=31)
+    assert housekeeping.run(store).purged == ids[:1]
+    assert count(store, alert_biometrics) == 0
+    with store.reading() as session:
+        assert f"alerts:{d.id}" not in set(session.scalars(sa.select(data_keys.c.scope)))
+    purges = [e.target for e in log(store) if e.action == "alert.purge_biometrics"]
+    assert purges == [f"alert {i}" for i in ids[1:] + ids[:1]]
+    # What remains is the record without biometrics: counts stay publishable.
+    assert [a.adjudication for a in alerts.list_alerts(store, d.id)][:2] == [
+        Adjudication.CONFIRMED_TRUE,
+        Adjudication.CONFIRMED_FALSE,
+    ]
+
+
+def test_subjects_due_for_review_are_flagged_and_left_off(
+    store: Store, engine: Engine, clock: Clock
+) -> None:
+    s = enrol(store, engine, "Aaron_Eckhart", review_by=clock.now.date().replace(day=24))
+    assert housekeeping.run(store).flagged == []
+    clock.advance(days=1)
+    assert housekeeping.run(store).flagged == [s.id]
+    assert housekeeping.run(store).flagged == []  # flagged once
+    assert [x.id for x, _ in watchlists.list_subjects(store, due_only=True)] == [s.id]
+    watchlists.extend_review(store, "wendy", s.id or 0, clock.now.date().replace(year=2027))
+    assert watchlists.list_subjects(store, due_only=True) == []
+
+
+def test_master_key_rotation_keeps_everything_readable(
+    store: Store, engine: Engine, clock: Clock
+) -> None:
+    d = live_deployment(store, engine, clock)
+    assert audit.rotate_master_key(store, "root") == 2  # the register and the deployment
+    assert len(alerts.load_watchlist(store, d.id or 0)) == 2
+    with pytest.raises(DomainError, match="needs the role admin"):
+        audit.rotate_master_key(store, "olu")

@@ -1,0 +1,103 @@
+"""The audit chain: appended in the action's transaction, refused edits, tampering found."""
+
+import itertools
+
+import pytest
+import sqlalchemy as sa
+
+from openlfr.store import audit
+from openlfr.store.db import Database
+
+
+@pytest.fixture
+def db(database_url: str) -> Database:
+    return Database(database_url)
+
+
+def fill(db: Database, n: int) -> None:
+    for i in range(n):
+        with db.transaction() as session:
+            audit.append(
+                session, "olu", "deployment.authorise", f"deployment {i}", "done", {"i": i}
+            )
+
+
+def test_chain_links_each_entry_to_the_last(db: Database) -> None:
+    fill(db, 5)
+    with db.transaction() as session:
+        found = list(audit.entries(session))
+        verdict = audit.verify(session)
+    assert [e.seq for e in found] == [1, 2, 3, 4, 5]
+    assert found[0].prev_hash == audit.GENESIS
+    assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(found))
+    assert verdict.intact and verdict.checked == 5 and verdict.head == found[-1].hash
+
+
+def test_entry_rolls_back_with_its_action(db: Database) -> None:
+    with pytest.raises(RuntimeError), db.transaction() as session:
+        audit.append(session, "olu", "deployment.authorise", "deployment 1")
+        raise RuntimeError("the action failed")
+    with db.transaction() as session:
+        assert list(audit.entries(session)) == []
+
+
+@pytest.mark.parametrize("statement", ["UPDATE audit_log SET actor = 'x'", "DELETE FROM audit_log"])
+def test_database_refuses_to_change_the_log(db: Database, statement: str) -> None:
+    fill(db, 2)
+    with pytest.raises(sa.exc.DatabaseError, match="append-only"), db.transaction() as session:
+        session.execute(sa.text(statement))
+    with db.transaction() as session:
+        assert audit.verify(session).checked == 2
+
+
+def disable_guard(db: Database) -> None:
+    """What an attacker with the database's owner rights can do: drop the triggers."""
+    with db.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql("ALTER TABLE audit_log DISABLE TRIGGER USER")
+        else:
+            connection.exec_driver_sql("DROP TRIGGER audit_log_no_update")
+            connection.exec_driver_sql("DROP TRIGGER audit_log_no_delete")
+
+
+@pytest.mark.parametrize(
+    ("statement", "broken_at", "reason"),
+    [
+        (
+            "UPDATE audit_log SET target = 'deployment 9' WHERE seq = 3",
+            3,
+            "does not match its hash",
+        ),
+        ("DELETE FROM audit_log WHERE seq = 2", 2, "entry 2 is missing"),
+        ("DELETE FROM audit_log WHERE seq = 1", 1, "entry 1 is missing"),
+    ],
+)
+def test_tampering_is_found_at_the_first_broken_entry(
+    db: Database, statement: str, broken_at: int, reason: str
+) -> None:
+    fill(db, 4)
+    disable_guard(db)
+    with db.engine.begin() as connection:
+        connection.exec_driver_sql(statement)
+    with db.transaction() as session:
+        verdict = audit.verify(session)
+    assert not verdict.intact
+    assert verdict.broken_at == broken_at and reason in verdict.reason
+    assert verdict.checked == broken_at - 1
+
+
+def test_rehashed_entry_still_breaks_the_next_link(db: Database) -> None:
+    """Rehashing a changed entry does not help: the next entry points at the old hash."""
+    fill(db, 3)
+    disable_guard(db)
+    with db.transaction() as session:
+        e = next(e for e in audit.entries(session) if e.seq == 2)
+    forged = audit.Entry(**{**e.__dict__, "actor": "mallory", "hash": ""})
+    with db.engine.begin() as connection:
+        connection.execute(
+            sa.text("UPDATE audit_log SET actor = 'mallory', hash = :h WHERE seq = 2"),
+            {"h": forged.expected_hash()},
+        )
+    with db.transaction() as session:
+        verdict = audit.verify(session)
+    assert verdict.broken_at == 3 and "does not follow" in verdict.reason

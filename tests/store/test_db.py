@@ -1,0 +1,24 @@
+"""The schema the migrations make is the schema the code maps, on both backends."""
+
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from openlfr.store.db import Database, StoreError
+from openlfr.store.tables import metadata
+
+
+def test_migrations_create_the_mapped_schema_and_rerun_as_no_op(database_url: str) -> None:
+    db = Database(database_url)
+    db.migrate()  # a second upgrade finds nothing to do
+    with db.engine.connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection), metadata) == []
+        assert connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+    db.dispose()
+
+
+def test_unreachable_database_is_one_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match=r"cannot open the database .* check database_url"):
+        Database(f"sqlite:///{tmp_path / 'no such folder' / 'openlfr.db'}")
