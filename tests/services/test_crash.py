@@ -15,9 +15,11 @@ from openlfr.services import alerts, audit, deployments, housekeeping
 from openlfr.services.store import Store
 from openlfr.store.tables import (
     alert_biometrics,
-    alerts as alert_rows,
     data_keys,
     watchlist_entries,
+)
+from openlfr.store.tables import (
+    alerts as alert_rows,
 )
 from openlfr.vision.engine import Engine
 from tests.conftest import REPO
