@@ -150,4 +150,6 @@ def purge_expired(store: Store) -> list[int]:
                 )
             )
             act.detail = {"key_destroyed": not left and act.keys.destroy(f"alerts:{deployment_id}")}
+    if due:
+        store.db.scrub("data_keys", "alert_biometrics")
     return [alert_id for alert_id, _ in due]

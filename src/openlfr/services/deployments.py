@@ -177,7 +177,8 @@ def complete_close(store: Store, deployment_id: int) -> Deployment:
         destroyed = _destroy_watchlist(act, d)
         rules.complete_close(d, store.now())
         act.detail = destroyed
-        return d
+    store.db.scrub("data_keys", "watchlist_entries")
+    return d
 
 
 def cancel(store: Store, actor: str, deployment_id: int) -> Deployment:
@@ -185,7 +186,8 @@ def cancel(store: Store, actor: str, deployment_id: int) -> Deployment:
         d = act.get(Deployment, deployment_id)
         rules.cancel(d, act.user(), store.now())
         act.detail = _destroy_watchlist(act, d)
-        return d
+    store.db.scrub("data_keys", "watchlist_entries")
+    return d
 
 
 def _destroy_watchlist(act: Act, d: Deployment) -> dict[str, Any]:

@@ -68,6 +68,18 @@ class Database:
                 "check database_url (LFR_DATABASE_URL)"
             ) from None
 
+    def scrub(self, *tables: str) -> None:
+        """Rewrite ``tables`` so deleted rows leave no copy in the database's files.
+
+        SQLite needs nothing (``secure_delete`` zeroes them as they go); PostgreSQL
+        keeps deleted rows until a vacuum, so its tables are rewritten (VACUUM FULL).
+        """
+        if self.engine.dialect.name != "postgresql":
+            return
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            for table in tables:
+                connection.exec_driver_sql(f"VACUUM FULL {table}")
+
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """A session whose work commits together at the end, or not at all."""
