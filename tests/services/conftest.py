@@ -50,7 +50,7 @@ def clock() -> Clock:
 def store(database_url: str, tmp_path: Path, clock: Clock) -> Iterator[Store]:
     settings = Settings(data_dir=tmp_path, database_url=database_url)
     store = Store(settings, clock)
-    users.add_user(store, "nobody", "root", ["admin"])
+    users.add_user(store, None, "root", ["admin"])
     for name, role in STAFF.items():
         users.add_user(store, "root", name, [role])
     yield store

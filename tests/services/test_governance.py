@@ -214,9 +214,9 @@ def raw_bytes(store: Store) -> bytes:
                     f"SELECT pg_relation_size('{relation}') / 8192"
                 ).scalar()
                 for block in range(int(blocks or 0)):
-                    page = connection.exec_driver_sql(
+                    page: bytes = connection.exec_driver_sql(
                         f"SELECT get_raw_page('{relation}', {block})"
-                    ).scalar()
+                    ).scalar_one()
                     pages.append(bytes(page))
     return b"".join(pages)
 

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from openlfr.store import audit
 from openlfr.store.db import Database
+from tests.domain.factories import NOW
 
 
 @pytest.fixture
@@ -18,7 +19,7 @@ def fill(db: Database, n: int) -> None:
     for i in range(n):
         with db.transaction() as session:
             audit.append(
-                session, "olu", "deployment.authorise", f"deployment {i}", "done", {"i": i}
+                session, NOW, "olu", "deployment.authorise", f"deployment {i}", "done", {"i": i}
             )
 
 
@@ -35,7 +36,7 @@ def test_chain_links_each_entry_to_the_last(db: Database) -> None:
 
 def test_entry_rolls_back_with_its_action(db: Database) -> None:
     with pytest.raises(RuntimeError), db.transaction() as session:
-        audit.append(session, "olu", "deployment.authorise", "deployment 1")
+        audit.append(session, NOW, "olu", "deployment.authorise", "deployment 1")
         raise RuntimeError("the action failed")
     with db.transaction() as session:
         assert list(audit.entries(session)) == []

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import sys
+from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
+from openlfr.domain.errors import DomainError
 from openlfr.errors import LfrError
 
 app = typer.Typer(
@@ -18,15 +21,52 @@ err = Console(stderr=True, soft_wrap=True)
 def main() -> None:
     try:
         app()
-    except LfrError as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False)
+    except (LfrError, DomainError) as exc:
+        err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
         sys.exit(1)
 
 
 # Registered after ``app`` exists: the command modules import nothing heavy at import time.
-from openlfr.cli import demo, evaluate, faces, models  # noqa: E402
+from openlfr.cli import (  # noqa: E402
+    alerts,
+    audit,
+    common,
+    demo,
+    deployments,
+    evaluate,
+    faces,
+    maintenance,
+    models,
+    users,
+    watchlists,
+)
+
+
+@app.callback()
+def _acting_user(
+    user: Annotated[
+        str | None,
+        typer.Option(
+            "--user",
+            "-u",
+            envvar="LFR_USER",
+            help="who is acting, for the roles check and the audit log. The CLI trusts the OS "
+            "account it runs under to say so truthfully (the API will authenticate users).",
+        ),
+    ] = None,
+) -> None:
+    """openlfr: open live facial recognition."""
+    common.set_acting_user(user)
+
 
 app.add_typer(models.app, name="models")
 app.add_typer(evaluate.app, name="evaluate")
 app.command("faces")(faces.faces)
 app.command("demo")(demo.demo)
+app.add_typer(users.app, name="user")
+app.add_typer(deployments.app, name="deployment")
+app.add_typer(watchlists.app, name="watchlist")
+app.add_typer(alerts.app, name="alert")
+app.add_typer(audit.app, name="audit")
+app.add_typer(maintenance.keys, name="keys")
+app.command("housekeeping")(maintenance.run_housekeeping)

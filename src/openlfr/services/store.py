@@ -68,6 +68,8 @@ class Store:
     ) -> None:
         self.settings = settings or Settings()
         self.clock = clock or (lambda: datetime.now(UTC))
+        if self.settings.database_url is None:
+            self.settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.db = Database(self.settings.database)
         secret = self.settings.master_key
         self.master = MasterKeys.load(
@@ -84,10 +86,12 @@ class Store:
             with self.db.transaction() as session:
                 act = Act(session, DataKeys(session, self.master), actor, target)
                 yield act
-                audit.append(session, actor, name, act.target, "done", act.detail)
+                audit.append(session, self.now(), actor, name, act.target, "done", act.detail)
         except DomainError as exc:
             with self.db.transaction() as session:
-                audit.append(session, actor, name, target, "refused", {"reason": str(exc)})
+                audit.append(
+                    session, self.now(), actor, name, target, "refused", {"reason": str(exc)}
+                )
             raise
 
     @contextmanager

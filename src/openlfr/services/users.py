@@ -10,11 +10,15 @@ from openlfr.services.store import Store
 from openlfr.store.tables import users
 
 
-def add_user(store: Store, actor: str, name: str, roles: list[str]) -> User:
-    """Add a user with ``roles``. The very first user needs no actor and must be an admin."""
-    with store.action(actor, "user.add", f"user {name}") as act:
+def add_user(store: Store, actor: str | None, name: str, roles: list[str]) -> User:
+    """Add a user with ``roles``, by an admin; the very first user (actor None) must be an admin."""
+    with store.action(actor or name, "user.add", f"user {name}") as act:
         first = act.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
-        if first:
+        if actor is None:
+            if not first:
+                raise DomainError(
+                    "say who you are (an admin): only the first user is added by no one"
+                )
             if Role.ADMIN not in roles:
                 raise DomainError(f"the first user ({name}) must hold the admin role")
         else:

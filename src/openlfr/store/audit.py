@@ -45,13 +45,14 @@ class Entry:
 
 def append(
     session: Session,
+    at: datetime,
     actor: str,
     action: str,
     target: str,
     outcome: str = "done",
     detail: dict[str, Any] | None = None,
 ) -> Entry:
-    """Add an entry to the log in ``session``'s transaction."""
+    """Add an entry to the log in ``session``'s transaction; ``at`` is the action's time."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK})
     last = session.execute(
@@ -59,8 +60,8 @@ def append(
     ).first()
     seq, prev = (last.seq + 1, last.hash) if last else (1, GENESIS)
     text = json.dumps(detail or {}, sort_keys=True, default=str, ensure_ascii=False)
-    at = datetime.now(UTC).isoformat(timespec="microseconds")
-    draft = Entry(seq, at, actor, action, target, outcome, text, prev, "")
+    when = at.astimezone(UTC).isoformat(timespec="microseconds")
+    draft = Entry(seq, when, actor, action, target, outcome, text, prev, "")
     entry = Entry(**{**draft.__dict__, "hash": draft.expected_hash()})
     session.execute(audit_log.insert().values(**entry.__dict__))
     return entry

@@ -1,0 +1,180 @@
+"""``lfr deployment ...``: a deployment from application to close."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from openlfr.cli.common import (
+    JsonFlag,
+    acting_user,
+    done,
+    fixed,
+    governance,
+    iso,
+    jsonable,
+    out,
+    print_json,
+    read_record,
+    table,
+)
+from openlfr.domain.deployment import Deployment, State
+from openlfr.services import deployments
+
+app = typer.Typer(
+    no_args_is_help=True,
+    help="Deployments: request, authorise, compile and approve the watchlist, start, close.",
+)
+
+Id = Annotated[int, typer.Argument(help="deployment id")]
+
+
+def _summary(d: Deployment) -> str:
+    return f"{d}: {d.state}"
+
+
+@app.command("create")
+def create(
+    file: Annotated[Path, typer.Argument(help="the application, TOML or JSON")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Request a deployment from an application file (see docs/examples/deployment.toml)."""
+    actor = acting_user()
+    fields = read_record(file, "application")
+    with governance() as store:
+        d = deployments.request(store, actor, fields)
+    done(
+        f"{_summary(d)}, requested by {d.requested_by}; an authorising officer decides", d, as_json
+    )
+
+
+@app.command("authorise")
+def authorise(ident: Id, as_json: JsonFlag = False) -> None:
+    """Authorise a requested deployment (authorising officer, not its requester)."""
+    actor = acting_user()
+    with governance() as store:
+        d = deployments.authorise(store, actor, ident)
+    done(f"{_summary(d)} by {d.authorised_by}", d, as_json)
+
+
+@app.command("threshold")
+def threshold(
+    ident: Id,
+    value: Annotated[float, typer.Argument(help="match threshold (cosine similarity)")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Set a deployment's match threshold (authorising officer)."""
+    actor = acting_user()
+    with governance() as store:
+        d = deployments.change_threshold(store, actor, ident, value)
+    done(f"{d}: match threshold {d.threshold:.4f}", d, as_json)
+
+
+@app.command("compile")
+def compile_(ident: Id, as_json: JsonFlag = False) -> None:
+    """Compile a deployment's watchlist from the subjects who meet its criteria; list the rest."""
+    actor = acting_user()
+    with governance() as store:
+        d, left_out = deployments.compile_watchlist(store, actor, ident)
+    if as_json:
+        print_json({"deployment": d, "watchlist_size": d.watchlist_size, "left_out": left_out})
+        return
+    out.print(f"{d}: watchlist of {d.watchlist_size} subject(s), awaiting approval")
+    if left_out:
+        out.print(f"left out ({len(left_out)}):")
+        for line in left_out:
+            out.print(f"  {line}")
+
+
+@app.command("approve")
+def approve(ident: Id, as_json: JsonFlag = False) -> None:
+    """Approve a deployment's compiled watchlist (authorising officer)."""
+    actor = acting_user()
+    with governance() as store:
+        d = deployments.approve(store, actor, ident)
+    done(f"{d}: watchlist of {d.watchlist_size} approved by {d.watchlist_approved_by}", d, as_json)
+
+
+@app.command("start")
+def start(
+    ident: Id,
+    signs_up: Annotated[
+        bool, typer.Option("--signs-up", help="confirm the public notice signs are up")
+    ] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Go live: authorised, inside its window, watchlist approved, and --signs-up."""
+    actor = acting_user()
+    with governance() as store:
+        d = deployments.start(store, actor, ident, signs_up)
+    done(f"{_summary(d)} since {iso(d.started_at)}, until {iso(d.ends_at)}", d, as_json)
+
+
+@app.command("close")
+def close(ident: Id, as_json: JsonFlag = False) -> None:
+    """Close a deployment: its watchlist and key are destroyed."""
+    actor = acting_user()
+    with governance() as store:
+        d = deployments.close(store, actor, ident)
+    done(f"{_summary(d)} at {iso(d.closed_at)}; watchlist destroyed", d, as_json)
+
+
+@app.command("cancel")
+def cancel(ident: Id, as_json: JsonFlag = False) -> None:
+    """Cancel a deployment that has not gone live."""
+    actor = acting_user()
+    with governance() as store:
+        d = deployments.cancel(store, actor, ident)
+    done(_summary(d), d, as_json)
+
+
+@app.command("show")
+def show(ident: Id, as_json: JsonFlag = False) -> None:
+    """Everything recorded about one deployment."""
+    with governance() as store:
+        d = deployments.get(store, ident)
+    if as_json:
+        print_json(d)
+        return
+    shown = table(fixed("field"), "value", title=str(d))
+    for name, value in _fields(d):
+        shown.add_row(name, value)
+    out.print(shown)
+
+
+def _fields(d: Deployment) -> list[tuple[str, str]]:
+    rows = []
+    for name, value in jsonable(d).items():
+        if isinstance(value, list):
+            value = ", ".join(value)
+        elif isinstance(getattr(d, name), datetime):
+            value = iso(getattr(d, name))
+        rows.append((name, "" if value is None else str(value)))
+    return rows
+
+
+@app.command("list")
+def list_(
+    state: Annotated[State | None, typer.Option("--state", help="only in this state")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Every deployment, oldest first."""
+    with governance() as store:
+        found = deployments.list_all(store, state)
+    if as_json:
+        print_json(found)
+        return
+    shown = table(
+        fixed("id"), "name", "state", fixed("starts (UTC)"), fixed("ends (UTC)"), "threshold",
+        "watchlist",
+    )  # fmt: skip
+    for d in found:
+        watchlist = f"{d.watchlist_size}" + (" approved" if d.watchlist_approved_at else "")
+        shown.add_row(
+            str(d.id), d.name, d.state, iso(d.starts_at), iso(d.ends_at),
+            f"{d.threshold:.4f}", watchlist if d.watchlist_compiled_at else "",
+        )  # fmt: skip
+    out.print(shown)

@@ -1,0 +1,42 @@
+"""``lfr keys rotate`` and ``lfr housekeeping``: looking after the store."""
+
+from __future__ import annotations
+
+import typer
+
+from openlfr.cli.common import (
+    JsonFlag,
+    acting_user,
+    done,
+    governance,
+    out,
+    print_json,
+    report_housekeeping,
+)
+from openlfr.services import audit, housekeeping
+
+keys = typer.Typer(no_args_is_help=True, help="The master key that wraps every data key.")
+
+
+@keys.command("rotate")
+def rotate(as_json: JsonFlag = False) -> None:
+    """Make a new master key and re-wrap every data key under it (admin)."""
+    actor = acting_user()
+    with governance() as store:
+        count = audit.rotate_master_key(store, actor)
+    done(f"{count} data key(s) re-wrapped under a new master key", {"data_keys": count}, as_json)
+
+
+def run_housekeeping(as_json: JsonFlag = False) -> None:
+    """Close ended deployments, purge alert biometrics past retention, flag subjects for review.
+
+    Every governance command does this first; run it on a schedule too.
+    """
+    with governance(run_housekeeping=False) as store:
+        result = housekeeping.run(store)
+    if as_json:
+        print_json(result)
+    elif result.closed or result.purged or result.flagged:
+        report_housekeeping(result, out)
+    else:
+        out.print("housekeeping: nothing was due")
