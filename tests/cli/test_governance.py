@@ -194,6 +194,10 @@ def test_a_deployment_from_request_to_close(lfr: Lfr, tmp_path: Path) -> None:
     )  # fmt: skip
     assert judged["adjudication"] == "confirmed_true" and judged["outcome"] == "arrested"
     assert judged["adjudicated_by"] == "omar"
+    written = lfr.run("alert", "images", str(raised.id), str(tmp_path / "seen"), user="omar")
+    probe_file, reference_file = written.stdout.split()
+    assert Path(probe_file).read_bytes() == b"crop" and probe_file.endswith(".bin")
+    assert reference_file.endswith("-reference.jpg")
 
     closed = lfr.json("deployment", "close", ident, user="omar")
     assert closed["state"] == "closed" and closed["close_requested_by"] == "omar"

@@ -1,7 +1,8 @@
-"""``lfr alert list|adjudicate``."""
+"""``lfr alert list|adjudicate|images``."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -65,3 +66,25 @@ def adjudicate(
     with governance() as store:
         a = alerts.adjudicate(store, actor, ident, verdict, outcome, note)
     done(f"{a}: {a.adjudication}" + (f", {a.outcome}" if a.outcome else ""), a, as_json)
+
+
+@app.command("images")
+def images(
+    ident: Annotated[int, typer.Argument(help="alert id")],
+    folder: Annotated[Path, typer.Argument(help="where to write the two images")],
+) -> None:
+    """Write an alert's probe crop and the matched reference image to a folder (audited read)."""
+    actor = acting_user()
+    with governance() as store:
+        probe, reference = alerts.view_biometrics(store, actor, ident)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, data in (("probe", probe), ("reference", reference)):
+        path = folder / f"alert-{ident}-{name}{suffix(data)}"
+        path.write_bytes(data)
+        out.print(str(path))
+
+
+def suffix(data: bytes) -> str:
+    """The file suffix for encoded image ``data``, by its signature."""
+    signatures = {b"\xff\xd8\xff": ".jpg", b"\x89PNG": ".png", b"RIFF": ".webp"}
+    return next((s for sig, s in signatures.items() if data.startswith(sig)), ".bin")
