@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from openlfr.domain.alert import Adjudication, Outcome
 from openlfr.domain.deployment import State
 from openlfr.domain.errors import DomainError
-from openlfr.services import alerts, audit, deployments, housekeeping, watchlists
+from openlfr.services import alerts, audit, deployments, housekeeping, users, watchlists
 from openlfr.services.store import Store
 from openlfr.store import audit as chain
 from openlfr.store.tables import (
@@ -310,3 +310,13 @@ def test_master_key_rotation_keeps_everything_readable(
     assert len(alerts.load_watchlist(store, d.id or 0)) == 2
     with pytest.raises(DomainError, match="needs the role admin"):
         audit.rotate_master_key(store, "olu")
+
+
+def test_a_deactivated_user_cannot_act(store: Store, engine: Engine, clock: Clock) -> None:
+    users.set_active(store, "root", "wendy", False)
+    with pytest.raises(DomainError, match="wendy is deactivated"):
+        enrol(store, engine, "Aaron_Eckhart")
+    with pytest.raises(DomainError, match="wendy is deactivated and may not manage users"):
+        users.set_active(store, "wendy", "wendy", True)
+    users.set_active(store, "root", "wendy", True)
+    assert enrol(store, engine, "Aaron_Eckhart").id == 1

@@ -1,4 +1,4 @@
-"""``lfr user add|list``."""
+"""``lfr user add|list|deactivate|activate``."""
 
 from __future__ import annotations
 
@@ -6,7 +6,16 @@ from typing import Annotated
 
 import typer
 
-from openlfr.cli.common import JsonFlag, done, given_user, governance, out, print_json, table
+from openlfr.cli.common import (
+    JsonFlag,
+    acting_user,
+    done,
+    given_user,
+    governance,
+    out,
+    print_json,
+    table,
+)
 from openlfr.domain.roles import Role
 from openlfr.services import users
 
@@ -37,3 +46,21 @@ def list_(as_json: JsonFlag = False) -> None:
     for u in found:
         shown.add_row(u.name, ", ".join(u.roles), "yes" if u.active else "no")
     out.print(shown)
+
+
+@app.command("deactivate")
+def deactivate(name: Annotated[str, typer.Argument(help="the user's name")]) -> None:
+    """Stop a user acting (admin only); their past actions stay in the audit log."""
+    actor = acting_user()
+    with governance() as store:
+        users.set_active(store, actor, name, False)
+    out.print(f"user {name} deactivated")
+
+
+@app.command("activate")
+def activate(name: Annotated[str, typer.Argument(help="the user's name")]) -> None:
+    """Let a deactivated user act again (admin only)."""
+    actor = acting_user()
+    with governance() as store:
+        users.set_active(store, actor, name, True)
+    out.print(f"user {name} activated")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
@@ -58,8 +57,6 @@ metadata = sa.MetaData(
         "ck": "ck_%(table_name)s_%(constraint_name)s",
     }
 )
-Time = UtcDateTime
-Text = sa.Text
 
 users = sa.Table(
     "users",
@@ -77,40 +74,40 @@ deployments = sa.Table(
     sa.Column("name", sa.String(200), nullable=False),
     sa.Column("requested_by", sa.String(100), nullable=False),
     sa.Column("use_case", sa.String(100), nullable=False),
-    sa.Column("legal_basis", Text, nullable=False),
-    sa.Column("necessity", Text, nullable=False),
-    sa.Column("location", Text, nullable=False),
-    sa.Column("location_grounds", Text, nullable=False),
-    sa.Column("starts_at", Time, nullable=False),
-    sa.Column("ends_at", Time, nullable=False),
+    sa.Column("legal_basis", sa.Text, nullable=False),
+    sa.Column("necessity", sa.Text, nullable=False),
+    sa.Column("location", sa.Text, nullable=False),
+    sa.Column("location_grounds", sa.Text, nullable=False),
+    sa.Column("starts_at", UtcDateTime, nullable=False),
+    sa.Column("ends_at", UtcDateTime, nullable=False),
     sa.Column("cameras", sa.JSON, nullable=False),
     sa.Column("criteria", sa.JSON, nullable=False),
-    sa.Column("rights_assessment", Text, nullable=False),
+    sa.Column("rights_assessment", sa.Text, nullable=False),
     sa.Column("dpia_ref", sa.String(200), nullable=False),
     sa.Column("eqia_ref", sa.String(200), nullable=False),
     sa.Column("threshold", sa.Float, nullable=False),
     sa.Column("near_assembly", sa.Boolean, nullable=False),
-    sa.Column("assembly_justification", Text, nullable=False),
+    sa.Column("assembly_justification", sa.Text, nullable=False),
     sa.Column("without_notice", sa.Boolean, nullable=False),
-    sa.Column("without_notice_justification", Text, nullable=False),
-    sa.Column("under_18_reason", Text, nullable=False),
-    sa.Column("created_at", Time),
+    sa.Column("without_notice_justification", sa.Text, nullable=False),
+    sa.Column("under_18_reason", sa.Text, nullable=False),
+    sa.Column("created_at", UtcDateTime),
     sa.Column("state", enum(State), nullable=False, index=True),
     sa.Column("authorised_by", sa.String(100)),
-    sa.Column("authorised_at", Time),
+    sa.Column("authorised_at", UtcDateTime),
     sa.Column("watchlist_compiled_by", sa.String(100)),
-    sa.Column("watchlist_compiled_at", Time),
+    sa.Column("watchlist_compiled_at", UtcDateTime),
     sa.Column("watchlist_size", sa.Integer, nullable=False),
     sa.Column("watchlist_approved_by", sa.String(100)),
-    sa.Column("watchlist_approved_at", Time),
+    sa.Column("watchlist_approved_at", UtcDateTime),
     sa.Column("started_by", sa.String(100)),
-    sa.Column("started_at", Time),
+    sa.Column("started_at", UtcDateTime),
     sa.Column("signs_confirmed_by", sa.String(100)),
     sa.Column("close_requested_by", sa.String(100)),
-    sa.Column("close_requested_at", Time),
-    sa.Column("closed_at", Time),
+    sa.Column("close_requested_at", UtcDateTime),
+    sa.Column("closed_at", UtcDateTime),
     sa.Column("cancelled_by", sa.String(100)),
-    sa.Column("cancelled_at", Time),
+    sa.Column("cancelled_at", UtcDateTime),
 )
 
 subjects = sa.Table(
@@ -122,12 +119,12 @@ subjects = sa.Table(
     sa.Column("sex", sa.String(32), nullable=False),
     sa.Column("ethnicity", sa.String(32), nullable=False),
     sa.Column("category", sa.String(100), nullable=False),
-    sa.Column("reason", Text, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
     sa.Column("case_reference", sa.String(200), nullable=False),
     sa.Column("review_by", sa.Date, nullable=False),
     sa.Column("added_by", sa.String(100), nullable=False),
-    sa.Column("added_at", Time, nullable=False),
-    sa.Column("flagged_for_review_at", Time),
+    sa.Column("added_at", UtcDateTime, nullable=False),
+    sa.Column("flagged_for_review_at", UtcDateTime),
 )
 
 # A subject's reference images and their templates, sealed with the register's key.
@@ -140,7 +137,7 @@ reference_images = sa.Table(
     ),
     sa.Column("source", sa.String(100), nullable=False),
     sa.Column("added_by", sa.String(100), nullable=False),
-    sa.Column("added_at", Time, nullable=False),
+    sa.Column("added_at", UtcDateTime, nullable=False),
     sa.Column("image", sa.LargeBinary, nullable=False),
     sa.Column("template", sa.LargeBinary, nullable=False),
 )
@@ -176,14 +173,14 @@ alerts = sa.Table(
     sa.Column("sex", sa.String(32), nullable=False),
     sa.Column("ethnicity", sa.String(32), nullable=False),
     sa.Column("camera", sa.String(200), nullable=False),
-    sa.Column("raised_at", Time, nullable=False),
+    sa.Column("raised_at", UtcDateTime, nullable=False),
     sa.Column("score", sa.Float, nullable=False),
     sa.Column("adjudication", enum(Adjudication), nullable=False),
     sa.Column("outcome", enum(Outcome)),
-    sa.Column("outcome_note", Text, nullable=False),
+    sa.Column("outcome_note", sa.Text, nullable=False),
     sa.Column("adjudicated_by", sa.String(100)),
-    sa.Column("adjudicated_at", Time),
-    sa.Column("biometrics_purged_at", Time),
+    sa.Column("adjudicated_at", UtcDateTime),
+    sa.Column("biometrics_purged_at", UtcDateTime),
 )
 
 # An alert's probe crop and reference image, sealed with the deployment's alert key.
@@ -202,7 +199,7 @@ data_keys = sa.Table(
     sa.Column("scope", sa.String(100), primary_key=True),
     sa.Column("wrapped", sa.LargeBinary, nullable=False),
     sa.Column("master_key_id", sa.String(32), nullable=False),
-    sa.Column("created_at", Time, nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
 )
 
 # Append-only (triggers refuse UPDATE and DELETE); each hash covers the entry and the last hash.
@@ -215,7 +212,7 @@ audit_log = sa.Table(
     sa.Column("action", sa.String(100), nullable=False),
     sa.Column("target", sa.String(200), nullable=False),
     sa.Column("outcome", sa.String(20), nullable=False),
-    sa.Column("detail", Text, nullable=False),  # canonical JSON
+    sa.Column("detail", sa.Text, nullable=False),  # canonical JSON
     sa.Column("prev_hash", sa.String(64), nullable=False),
     sa.Column("hash", sa.String(64), nullable=False),
 )
@@ -231,9 +228,3 @@ def map_domain() -> None:
     mapper.map_imperatively(Deployment, deployments)
     mapper.map_imperatively(Subject, subjects)
     mapper.map_imperatively(Alert, alerts)
-
-
-def row(obj: Any) -> dict[str, Any]:
-    """The mapped columns of ``obj`` as a dict (for JSON output and audit details)."""
-    table: sa.Table = sa.inspect(type(obj)).local_table
-    return {c.name: getattr(obj, c.name) for c in table.columns}
