@@ -43,11 +43,25 @@ def test_fixed_sface_gives_the_original_embedding_batched_and_not(
     np.testing.assert_allclose(batched, reference, atol=1e-4)
 
 
-def test_detector_fixup_frees_height_and_width(settings: Settings) -> None:
+def test_detector_fixup_frees_height_and_width_and_batch(settings: Settings) -> None:
     runner = OnnxRuntimeRunner(installed_path(settings.models_dir, "yunet"), threads=1)
-    for h, w in [(160, 160), (384, 672)]:
-        outputs = runner.run(np.zeros((1, 3, h, w), np.float32))
-        assert outputs[0].shape[1] == (h // 8) * (w // 8)
+    for n, h, w in [(1, 160, 160), (1, 384, 672), (3, 160, 160)]:
+        outputs = runner.run(np.zeros((n, 3, h, w), np.float32))
+        assert outputs[0].shape[:2] == (n, (h // 8) * (w // 8))
+
+
+def test_a_reshape_to_batch_1_keeps_the_batch(tmp_path: Path) -> None:
+    x = onnx.helper.make_tensor_value_info("x", onnx.TensorProto.FLOAT, [1, 3, 2, 2])
+    y = onnx.helper.make_tensor_value_info("y", onnx.TensorProto.FLOAT, [1, 12])
+    target = onnx.numpy_helper.from_array(np.array([1, -1], np.int64), "target")
+    graph = onnx.helper.make_graph(
+        [onnx.helper.make_node("Reshape", ["x", "target"], ["y"])], "g", [x], [y], [target]
+    )
+    fixed = make_portable(onnx.helper.make_model(graph), spatial_dynamic=False)
+    images = np.arange(36, dtype=np.float32).reshape(3, 3, 2, 2)
+    onnx.save(fixed, str(tmp_path / "fixed.onnx"))
+    [out] = OnnxRuntimeRunner(tmp_path / "fixed.onnx", threads=1).run(images)
+    np.testing.assert_array_equal(out, images.reshape(3, 12))
 
 
 def test_unused_and_weight_inputs_are_dropped() -> None:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 
 import pytest
 
+from openlfr.models.fixups import FIXUPS_VERSION
 from openlfr.models.manifest import MODELS, ModelError, spec
 from openlfr.models.provision import install, installed_path, status
 
@@ -25,6 +27,19 @@ def test_install_is_idempotent_and_detects_tampering(tmp_path: Path) -> None:
     assert status(tmp_path, yunet).state == "modified"
     [repaired] = install(tmp_path, [yunet])
     assert repaired.state == "installed"
+
+
+def test_a_model_fixed_up_by_an_older_openlfr_is_fixed_again(tmp_path: Path) -> None:
+    yunet = spec("yunet")
+    [first] = install(tmp_path, [yunet])
+    record = tmp_path / "yunet.json"
+    older = json.loads(record.read_text()) | {"fixups": FIXUPS_VERSION - 1}
+    record.write_text(json.dumps(older))
+    assert status(tmp_path, yunet).state == "outdated"
+    with pytest.raises(ModelError, match="older openlfr: run `lfr models install`"):
+        installed_path(tmp_path, "yunet")
+    [again] = install(tmp_path, [yunet])
+    assert again.state == "installed" and installed_path(tmp_path, "yunet") == first.path
 
 
 def test_wrong_file_hash_installs_nothing(tmp_path: Path) -> None:

@@ -9,11 +9,13 @@ import pytest
 
 from openlfr.config import Settings
 from openlfr.evaluation.detection import detect_all, evaluate
+from openlfr.evaluation.lfw import Lfw
 from openlfr.evaluation.wider import read_wider
 from openlfr.models.manifest import ModelError, spec
 from openlfr.models.provision import status
 from openlfr.vision.detect import load_detector
 from openlfr.vision.detect.base import Detector
+from openlfr.vision.image import read_image
 from tests.conftest import shared
 
 # test id -> (family, bring-your-own file in the shared models folder, or None: shipped)
@@ -49,6 +51,30 @@ def test_one_face_with_landmarks_in_order(name: str, hamilton_frames: list[np.nd
     assert x1 < left_eye[0] < nose[0] < right_eye[0] < x2
     assert y1 < max(left_eye[1], right_eye[1]) < nose[1] < min(mouth_left[1], mouth_right[1]) < y2
     assert mouth_left[0] < mouth_right[0]
+
+
+@pytest.mark.parametrize("name", DETECTORS)
+def test_batched_detection_finds_what_one_by_one_does(
+    name: str, hamilton_frames: list[np.ndarray]
+) -> None:
+    """Five LFW crops in one run; WIDER photos (1024x768 twice, 1024x372) and frames apart."""
+    lfw = Lfw(shared("lfw"))
+    crops = [lfw.path(i) for i in lfw.images("George_W_Bush")[:5]]
+    wider = read_wider(shared("widerface_val_subset"))
+    photos = [wider[k].path for k in (0, 1, 3)]
+    read = [read_image(path, 10**8, 10**8) for path in crops + photos]
+    images = [*read, hamilton_frames[150], hamilton_frames[250]]
+    images = images[::2] + images[1::2]  # sizes interleaved, not sorted
+    assert len({im.shape for im in images}) >= 4
+
+    found = detector(name)
+    together = found.detect_many(images)
+    alone = [found.detect(im) for im in images]
+    assert sum(len(d) for d in alone) >= 20
+    for a, b in zip(together, alone, strict=True):
+        np.testing.assert_allclose(a.scores, b.scores, atol=1e-4)
+        np.testing.assert_allclose(a.boxes, b.boxes, atol=1e-2)
+        np.testing.assert_allclose(a.landmarks, b.landmarks, atol=1e-2)
 
 
 @pytest.mark.parametrize(("name", "floor"), [("yunet", 0.75), ("centerface", 0.75)])

@@ -78,7 +78,7 @@ def pipeline_identity(settings: Settings) -> dict[str, object]:
         "openlfr": __version__,
         "detector": s.detector,
         "detector_sha256": sha256_of(detector_file) if detector_file else None,
-        "detector_runtime": _runtime(detector, s.backend),
+        "detector_runtime": _runtime(detector, s.backend, s.precision),
         "detector_score": s.detector_score,
         "nms_iou": s.nms_iou,
         "detect_max_side": s.detect_max_side,
@@ -174,7 +174,8 @@ def compute_templates(
                     read_image(files[i], settings.max_image_bytes, settings.max_image_pixels)
                     for i in chunk
                 ]
-                chosen = [nearest_centre(engine.detector.detect(im), im.shape) for im in images]
+                detections = zip(engine.detect(images), images, strict=True)
+                chosen = [nearest_centre(found, im.shape) for found, im in detections]
                 faces = engine.describe(images, chosen)
                 new = [(keys[i], found[0].embedding if found else None)
                        for i, found in zip(chunk, faces, strict=True)]  # fmt: skip

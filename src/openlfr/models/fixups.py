@@ -2,9 +2,10 @@
 
 Files exported by old converters list their weights as graph inputs (ONNX
 Runtime then cannot fold constants or fuse layers), declare inputs no node
-reads, or fix the batch or image size at export. This rewrites such a graph so
-that every runtime sees constant weights and a free batch (and, for detectors,
-a free height and width). The arithmetic of the graph is not touched.
+reads, or fix the batch or image size at export, in the declared shapes or in
+a Reshape to a constant (1, ...). This rewrites such a graph so that every
+runtime sees constant weights and a free batch (and, for detectors, a free
+height and width). The arithmetic of the graph is not touched.
 """
 
 from __future__ import annotations
@@ -12,6 +13,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import onnx
+from onnx import numpy_helper
+
+# Raise when make_portable changes, so installed and cached files are fixed again.
+FIXUPS_VERSION = 2
 
 
 def make_portable(model: onnx.ModelProto, spatial_dynamic: bool) -> onnx.ModelProto:
@@ -22,7 +27,9 @@ def make_portable(model: onnx.ModelProto, spatial_dynamic: bool) -> onnx.ModelPr
     inputs = [i for i in graph.input if i.name not in weights and i.name in read]
     del graph.input[:]
     graph.input.extend(inputs)
+    free_reshaped_batch(model)
 
+    read = {name for node in graph.node for name in node.input}
     used_weights = [init for init in graph.initializer if init.name in read]
     del graph.initializer[:]
     graph.initializer.extend(used_weights)
@@ -37,6 +44,44 @@ def make_portable(model: onnx.ModelProto, spatial_dynamic: bool) -> onnx.ModelPr
     del graph.value_info[:]
     onnx.checker.check_model(model)
     return model
+
+
+def free_reshaped_batch(model: onnx.ModelProto) -> None:
+    """Make each Reshape of a batch-1 tensor to a constant (1, ...) keep the batch (0, ...).
+
+    In ONNX a 0 in a Reshape's target copies that dimension of the input, so
+    at batch 1 the result is the same; at batch N the images stay apart
+    instead of being run together into one.
+    """
+    graph = model.graph
+    inferred = onnx.shape_inference.infer_shapes(model).graph
+    first_dim = {
+        v.name: v.type.tensor_type.shape.dim[0].dim_value
+        for v in [*inferred.input, *inferred.value_info]
+        if v.type.tensor_type.shape.dim
+    }
+    constants = {init.name: init for init in graph.initializer} | {
+        node.output[0]: node.attribute[0].t
+        for node in graph.node
+        if node.op_type == "Constant" and node.attribute[0].name == "value"
+    }
+    freed: dict[str, str] = {}  # target (1, ...) -> its (0, ...) twin
+    for node in graph.node:
+        allowzero = any(a.name == "allowzero" and a.i for a in node.attribute)
+        if node.op_type != "Reshape" or allowzero or node.input[1] not in constants:
+            continue
+        target = numpy_helper.to_array(constants[node.input[1]])
+        if target.ndim != 1 or not target.size or target[0] != 1:
+            continue
+        if first_dim.get(node.input[0]) != 1:
+            continue
+        if node.input[1] not in freed:
+            batch_kept = target.copy()
+            batch_kept[0] = 0
+            name = f"{node.input[1]}_batch"
+            graph.initializer.append(numpy_helper.from_array(batch_kept, name))
+            freed[node.input[1]] = name
+        node.input[1] = freed[node.input[1]]
 
 
 def fix_file(source: Path, target: Path, spatial_dynamic: bool) -> None:

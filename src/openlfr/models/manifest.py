@@ -115,7 +115,9 @@ MODELS: dict[str, ModelSpec] = {
             default=True,
             commercial_use=True,
             spatial_dynamic=True,
-            backend="onnxruntime",
+            # bf16 measured 2026-11-23: WIDER AP within 0.001 of f32, LFW 99.53% (f32 99.50%).
+            backend="openvino",
+            precision="bf16",
         ),
         ModelSpec(
             name="sface",

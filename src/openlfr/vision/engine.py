@@ -19,9 +19,10 @@ from openlfr.vision.types import Detections, Face
 class Engine:
     """Detect, align and embed faces with the models ``settings`` name.
 
-    Models load on first use, not when the engine is made. Templates of all
-    faces in one call are computed in batches, which is what makes many small
-    faces per call cheap.
+    Models load on first use, not when the engine is made. Small frames of one
+    size in a call are detected together and the templates of all faces in it
+    are computed in batches, which is what makes many frames or faces per call
+    cheap.
     """
 
     def __init__(self, settings: Settings | None = None) -> None:
@@ -37,7 +38,11 @@ class Engine:
 
     def analyse(self, frames: Sequence[np.ndarray]) -> list[list[Face]]:
         """For each BGR frame, the faces in it (highest detector score first)."""
-        return self.describe(frames, [self.detector.detect(frame) for frame in frames])
+        return self.describe(frames, self.detect(frames))
+
+    def detect(self, frames: Sequence[np.ndarray]) -> list[Detections]:
+        """For each BGR frame, the faces the detector finds in it, not yet aligned or embedded."""
+        return self.detector.detect_many(frames)
 
     def describe(
         self, frames: Sequence[np.ndarray], found: Sequence[Detections]

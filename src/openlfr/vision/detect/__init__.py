@@ -6,8 +6,13 @@ from importlib import import_module
 
 from openlfr.config import Settings
 from openlfr.models.manifest import ModelError, spec
-from openlfr.models.provision import effective_backend, installed_path, prepared_custom
-from openlfr.models.runtime import load_runner
+from openlfr.models.provision import (
+    effective_backend,
+    effective_precision,
+    installed_path,
+    prepared_custom,
+)
+from openlfr.models.runtime import Precision, load_runner
 from openlfr.vision.detect.base import Detector
 
 # family -> (module:class, the shipped model for it, if any)
@@ -25,9 +30,11 @@ def load_detector(settings: Settings) -> Detector:
     if settings.detector_path is not None:
         path = prepared_custom(settings.detector_path, settings.models_dir, spatial_dynamic=True)
         backend = effective_backend(None, settings.backend)
+        precision: Precision = "f32"
     elif shipped is not None:
         path = installed_path(settings.models_dir, shipped)
         backend = effective_backend(spec(shipped), settings.backend)
+        precision = effective_precision(spec(shipped), settings.precision)
     else:
         raise ModelError(
             f"detector {settings.detector} ships with no model: set detector_path "
@@ -35,7 +42,7 @@ def load_detector(settings: Settings) -> Detector:
         )
     module_name, class_name = target.split(":")
     cls = getattr(import_module(f"openlfr.vision.detect.{module_name}"), class_name)
-    runner = load_runner(path, backend, settings.threads)
+    runner = load_runner(path, backend, settings.threads, precision)
     score = settings.detector_score if settings.detector_score is not None else cls.default_score
     detector: Detector = cls(runner, score, settings.nms_iou, settings.detect_max_side)
     return detector

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from openlfr.vision.detect.base import BaseDetector, nms, pad_to_multiple, shrink
+from openlfr.vision.detect.base import BaseDetector, nms
 from openlfr.vision.types import Detections
 
 STRIDE = 4
@@ -21,17 +21,10 @@ STRIDE = 4
 class CenterFace(BaseDetector):
     default_score = 0.5
 
-    def detect(self, image: np.ndarray) -> Detections:
-        blob, factor = self._preprocess(image)
-        return self._postprocess(self.runner.run(blob)).scaled(factor)
+    def _blob(self, images: np.ndarray) -> np.ndarray:
+        return np.ascontiguousarray(images[..., ::-1].transpose(0, 3, 1, 2), np.float32)
 
-    def _preprocess(self, image: np.ndarray) -> tuple[np.ndarray, float]:
-        small, factor = shrink(image, self.max_side)
-        padded = pad_to_multiple(small, 32)
-        blob = padded[:, :, ::-1].transpose(2, 0, 1)[None].astype(np.float32)
-        return blob, factor
-
-    def _postprocess(self, outputs: list[np.ndarray]) -> Detections:
+    def _decode(self, outputs: list[np.ndarray], shape: tuple[int, int]) -> Detections:
         heatmap, scale, offset, marks = (out[0] for out in outputs)
         rows, cols = np.nonzero(heatmap[0] >= self.score)
         if not rows.size:

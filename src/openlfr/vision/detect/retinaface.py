@@ -33,18 +33,16 @@ CENTRE_VARIANCE, SIZE_VARIANCE = 0.1, 0.2
 class RetinaFace(BaseDetector):
     default_score = 0.5
 
-    def detect(self, image: np.ndarray) -> Detections:
-        blob, factor = self._preprocess(image)
-        return self._postprocess(self.runner.run(blob)).scaled(factor)
-
-    def _preprocess(self, image: np.ndarray) -> tuple[np.ndarray, float]:
+    def _fit(self, image: np.ndarray) -> tuple[np.ndarray, float]:
         small, factor = shrink(image, min(self.max_side, INPUT))
         # Both sides are at most INPUT, so this pads to exactly INPUT x INPUT.
-        padded = pad_to_multiple(small, INPUT)
-        blob = (padded.astype(np.float32) - MEAN).transpose(2, 0, 1)[None]
-        return np.ascontiguousarray(blob), factor
+        return pad_to_multiple(small, INPUT), factor
 
-    def _postprocess(self, outputs: list[np.ndarray]) -> Detections:
+    def _blob(self, images: np.ndarray) -> np.ndarray:
+        blob = (images.astype(np.float32) - MEAN).transpose(0, 3, 1, 2)
+        return np.ascontiguousarray(blob)
+
+    def _decode(self, outputs: list[np.ndarray], shape: tuple[int, int]) -> Detections:
         groups = outputs_by_width(outputs)
         loc, probs, marks = groups[4][0], groups[2][0], groups[10][0]
         boxes, scores, landmarks = [], [], []

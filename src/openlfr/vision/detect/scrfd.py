@@ -11,14 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from openlfr.vision.detect.base import (
-    BaseDetector,
-    cell_xy,
-    nms,
-    outputs_by_width,
-    pad_to_multiple,
-    shrink,
-)
+from openlfr.vision.detect.base import BaseDetector, cell_xy, nms, outputs_by_width
 from openlfr.vision.types import Detections
 
 STRIDES = (8, 16, 32)
@@ -28,17 +21,12 @@ ANCHORS = 2
 class Scrfd(BaseDetector):
     default_score = 0.5
 
-    def detect(self, image: np.ndarray) -> Detections:
-        blob, factor, width = self._preprocess(image)
-        return self._postprocess(self.runner.run(blob), width).scaled(factor)
+    def _blob(self, images: np.ndarray) -> np.ndarray:
+        rgb = np.ascontiguousarray(images[..., ::-1].transpose(0, 3, 1, 2), np.float32)
+        return (rgb - 127.5) / 128.0
 
-    def _preprocess(self, image: np.ndarray) -> tuple[np.ndarray, float, int]:
-        small, factor = shrink(image, self.max_side)
-        padded = pad_to_multiple(small, 32)
-        rgb = padded[:, :, ::-1].transpose(2, 0, 1)[None].astype(np.float32)
-        return (rgb - 127.5) / 128.0, factor, padded.shape[1]
-
-    def _postprocess(self, outputs: list[np.ndarray], width: int) -> Detections:
+    def _decode(self, outputs: list[np.ndarray], shape: tuple[int, int]) -> Detections:
+        width = shape[1]
         groups = outputs_by_width(outputs)
         boxes, scores, landmarks = [], [], []
         for stride, score, dist, kps in zip(STRIDES, groups[1], groups[4], groups[10], strict=True):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from openlfr.vision.detect.base import BaseDetector, nms, pad_to_multiple, shrink
+from openlfr.vision.detect.base import BaseDetector, nms
 from openlfr.vision.types import Detections
 
 STRIDES = (8, 16, 32)
@@ -18,17 +18,10 @@ STRIDES = (8, 16, 32)
 class YuNet(BaseDetector):
     default_score = 0.6
 
-    def detect(self, image: np.ndarray) -> Detections:
-        blob, factor, shape = self._preprocess(image)
-        return self._postprocess(self.runner.run(blob), shape).scaled(factor)
+    def _blob(self, images: np.ndarray) -> np.ndarray:
+        return np.ascontiguousarray(images.transpose(0, 3, 1, 2), np.float32)
 
-    def _preprocess(self, image: np.ndarray) -> tuple[np.ndarray, float, tuple[int, int]]:
-        small, factor = shrink(image, self.max_side)
-        padded = pad_to_multiple(small, 32)
-        blob = padded.transpose(2, 0, 1)[None].astype(np.float32)
-        return blob, factor, padded.shape[:2]
-
-    def _postprocess(self, outputs: list[np.ndarray], shape: tuple[int, int]) -> Detections:
+    def _decode(self, outputs: list[np.ndarray], shape: tuple[int, int]) -> Detections:
         width = shape[1]
         boxes, scores, landmarks = [], [], []
         for k, stride in enumerate(STRIDES):
