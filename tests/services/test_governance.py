@@ -320,3 +320,20 @@ def test_a_deactivated_user_cannot_act(store: Store, engine: Engine, clock: Cloc
         users.set_active(store, "wendy", "wendy", True)
     users.set_active(store, "root", "wendy", True)
     assert enrol(store, engine, "Aaron_Eckhart").id == 1
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"starts_at": "2026-11-23T13:00:00"}, "starts_at: Input should have timezone info"),
+        ({"cctv_everywhere": True}, "cctv_everywhere: Extra inputs are not permitted"),
+        ({"use_case": "general_surveillance"}, "use case 'general_surveillance' is not one of"),
+    ],
+)
+def test_bad_application_is_refused_whole(
+    store: Store, changes: dict[str, object], message: str
+) -> None:
+    with pytest.raises(DomainError, match=message):
+        deployments.request(store, "pat", application(**changes))
+    assert deployments.list_all(store) == []
+    assert log(store)[-1].outcome == "refused"

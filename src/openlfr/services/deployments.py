@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError
 
 from openlfr.domain import deployment as rules
 from openlfr.domain import watchlist as watchlist_rules
@@ -14,53 +13,16 @@ from openlfr.domain.errors import DomainError
 from openlfr.domain.roles import Action, require
 from openlfr.domain.watchlist import Subject
 from openlfr.gallery.thresholds import default_threshold
+from openlfr.services.schemas import Application, parse
 from openlfr.services.store import SYSTEM, Act, Store
 from openlfr.store.tables import deployments, reference_images, watchlist_entries
-
-
-class Application(BaseModel):
-    """What a requester submits: the fields of a deployment the authorisation must record."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    name: str
-    use_case: str
-    legal_basis: str
-    necessity: str
-    location: str
-    location_grounds: str
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
-    cameras: list[str]
-    criteria: list[str]
-    rights_assessment: str
-    dpia_ref: str
-    eqia_ref: str
-    threshold: float | None = None
-    near_assembly: bool = False
-    assembly_justification: str = ""
-    without_notice: bool = False
-    without_notice_justification: str = ""
-    under_18_reason: str = ""
-
-
-def parse_application(fields: dict[str, Any]) -> Application:
-    """``fields`` (from a TOML or JSON file, or the API) as an Application, or one clear refusal."""
-    try:
-        return Application.model_validate(fields)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'application'}: {e['msg']}"
-            for e in exc.errors()
-        )
-        raise DomainError(f"the application is not valid: {problems}") from None
 
 
 def request(store: Store, actor: str, fields: dict[str, Any]) -> Deployment:
     """Record a draft deployment from an application; the threshold defaults from settings."""
     with store.action(actor, "deployment.request", "new deployment") as act:
         require(act.user(), Action.REQUEST_DEPLOYMENT)
-        app = parse_application(fields)
+        app = parse(Application, fields, "application")
         values = app.model_dump()
         values["threshold"] = app.threshold or default_threshold(store.settings)
         d = Deployment(**values, requested_by=actor, created_at=store.now())

@@ -10,32 +10,17 @@ from typing import Any
 
 import numpy as np
 import sqlalchemy as sa
-from pydantic import BaseModel, ConfigDict, ValidationError
 
 from openlfr.domain import watchlist as rules
 from openlfr.domain.errors import DomainError
 from openlfr.domain.roles import Action, require
 from openlfr.domain.watchlist import Subject
 from openlfr.errors import LfrError
+from openlfr.services.schemas import SubjectRecord, parse
 from openlfr.services.store import SYSTEM, Act, Store
 from openlfr.store.tables import reference_images, subjects
 from openlfr.vision.engine import Engine
 from openlfr.vision.image import read_image
-
-
-class SubjectRecord(BaseModel):
-    """A subject as the source police record describes them."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    name: str
-    date_of_birth: date
-    sex: str
-    ethnicity: str
-    category: str
-    reason: str
-    case_reference: str
-    review_by: date
 
 
 @dataclass(frozen=True)
@@ -88,10 +73,7 @@ def enrol(
         problem = exc
     with store.action(actor, "subject.enrol", "new subject") as act:
         require(act.user(), Action.MANAGE_SUBJECTS)
-        try:
-            record = SubjectRecord.model_validate(fields)
-        except ValidationError as exc:
-            raise DomainError(f"the subject record is not valid: {_problems(exc)}") from None
+        record = parse(SubjectRecord, fields, "subject record")
         now = store.now()
         s = Subject(**record.model_dump(), added_by=actor, added_at=now)
         vocabulary = store.settings.governance.vocabulary()
@@ -122,10 +104,6 @@ def _store_reference(act: Act, s: Subject, ref: Reference, now: datetime) -> Non
             template=act.seal("register", ref.template.tobytes(), "template"),
         )
     )
-
-
-def _problems(exc: ValidationError) -> str:
-    return "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
 
 
 def remove(store: Store, actor: str, subject_id: int) -> None:
