@@ -135,6 +135,14 @@ def tiny(tmp_path: Path) -> Path:
     return out
 
 
+def profile(tmp_path: Path) -> Path:
+    """A face in profile (yaw about 1.1 eye distances), enlarged so only its pose fails."""
+    out = tmp_path / "profile.png"
+    face = photo("Franz_Muentefering", 3)
+    cv2.imwrite(str(out), cv2.resize(face, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC))
+    return out
+
+
 def blank(tmp_path: Path) -> Path:
     out = tmp_path / "wall.png"
     cv2.imwrite(str(out), np.full((160, 160, 3), 128, np.uint8))
@@ -153,10 +161,11 @@ def corrupt(tmp_path: Path) -> Path:
         (lambda tmp: blurred(lfw("Aaron_Eckhart"), tmp), "blurred"),
         (two_faces, "2 faces found; crop it to the subject"),
         (tiny, "too small"),
+        (profile, "turned away"),
         (blank, "no face found"),
         (corrupt, "corrupt.jpg"),
     ],
-    ids=["blurred", "several faces", "too small", "no face", "corrupt file"],
+    ids=["blurred", "several faces", "too small", "turned away", "no face", "corrupt file"],
 )
 def test_poor_reference_image_is_refused_and_nothing_kept(
     store: Store, engine: Engine, tmp_path: Path, make: object, reason: str
