@@ -331,6 +331,11 @@ def test_a_deactivated_user_cannot_act(store: Store, engine: Engine, clock: Cloc
     assert enrol(store, engine, "Aaron_Eckhart").id == 1
 
 
+def test_no_user_may_pass_for_the_software(store: Store) -> None:
+    with pytest.raises(DomainError, match="system names the software"):
+        users.add_user(store, "root", "system", ["operator"])
+
+
 @pytest.mark.parametrize(
     ("changes", "message"),
     [

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from openlfr.domain.errors import DomainError
 from openlfr.domain.roles import Action, Role, User, require
-from openlfr.services.store import Store
+from openlfr.services.store import SYSTEM, Store
 from openlfr.store.tables import users
 
 
@@ -31,6 +31,8 @@ def add_user(store: Store, actor: str | None, name: str, roles: list[str]) -> Us
             ) from None
         if not name.strip() or not parsed:
             raise DomainError("a user needs a name and at least one role")
+        if name == SYSTEM:
+            raise DomainError(f"{SYSTEM} names the software in the audit log: choose another name")
         if act.session.scalars(sa.select(User).where(users.c.name == name)).first():
             raise DomainError(f"there is already a user named {name}")
         user = User(name, parsed)
