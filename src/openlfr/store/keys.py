@@ -106,13 +106,19 @@ class MasterKeys:
 
 
 class DataKeys:
-    """Each scope's data key, made on first use and unwrapped on demand."""
+    """Each scope's data key, made on first use and unwrapped once per transaction."""
 
     def __init__(self, session: Session, master: MasterKeys) -> None:
         self.session = session
         self.master = master
+        self._unwrapped: dict[str, bytes] = {}
 
     def get(self, scope: str, create: bool = False) -> bytes:
+        if scope not in self._unwrapped:
+            self._unwrapped[scope] = self._load(scope, create)
+        return self._unwrapped[scope]
+
+    def _load(self, scope: str, create: bool) -> bytes:
         found = self.session.execute(
             sa.select(data_keys.c.wrapped, data_keys.c.master_key_id).where(
                 data_keys.c.scope == scope
@@ -138,6 +144,7 @@ class DataKeys:
 
     def destroy(self, scope: str) -> bool:
         """Delete ``scope``'s key; returns whether there was one."""
+        self._unwrapped.pop(scope, None)
         done = self.session.execute(data_keys.delete().where(data_keys.c.scope == scope))
         return bool(done.rowcount)  # type: ignore[attr-defined]
 
