@@ -15,6 +15,7 @@ from openlfr.domain.retention import RetentionPolicy, purge_due
 from openlfr.domain.roles import Action, require
 from openlfr.gallery.index import WatchlistIndex
 from openlfr.services.store import SYSTEM, Store
+from openlfr.store.keys import alerts_scope, watchlist_scope
 from openlfr.store.tables import alert_biometrics, alerts, deployments, watchlist_entries
 
 
@@ -24,7 +25,7 @@ def load_watchlist(store: Store, deployment_id: int) -> WatchlistIndex:
         d = act.get(Deployment, deployment_id)
         if d.state != State.LIVE or d.close_requested_at:
             raise DomainError(f"{d} is not live: its watchlist is not searched")
-        scope = f"deployment:{d.id}"
+        scope = watchlist_scope(d.id)
         rows = act.session.execute(
             sa.select(watchlist_entries.c.id, watchlist_entries.c.template).where(
                 watchlist_entries.c.deployment_id == d.id
@@ -54,14 +55,14 @@ def raise_alert(
         ).first()
         if entry is None:
             raise DomainError(f"{d}'s watchlist has no entry {entry_id}")
-        reference = act.unseal(f"deployment:{d.id}", entry.image, "image")
+        reference = act.unseal(watchlist_scope(d.id), entry.image, "image")
         a = Alert(
             d.id, entry.subject_id, entry.subject_name, entry.category, entry.sex,  # type: ignore[arg-type]
             entry.ethnicity, camera, now, score,
         )  # fmt: skip
         act.session.add(a)
         act.session.flush()
-        scope = f"alerts:{d.id}"
+        scope = alerts_scope(d.id)
         act.session.execute(
             alert_biometrics.insert().values(
                 alert_id=a.id,
@@ -98,7 +99,7 @@ def view_biometrics(store: Store, actor: str, alert_id: int) -> tuple[bytes, byt
         row = act.session.execute(
             sa.select(alert_biometrics).where(alert_biometrics.c.alert_id == alert_id)
         ).one()
-        scope = f"alerts:{a.deployment_id}"
+        scope = alerts_scope(a.deployment_id)
         return act.unseal(scope, row.probe, "probe"), act.unseal(scope, row.reference, "reference")
 
 
@@ -149,7 +150,9 @@ def purge_expired(store: Store) -> list[int]:
                     alerts.c.deployment_id == deployment_id, alerts.c.biometrics_purged_at.is_(None)
                 )
             )
-            act.detail = {"key_destroyed": not left and act.keys.destroy(f"alerts:{deployment_id}")}
+            act.detail = {
+                "key_destroyed": not left and act.keys.destroy(alerts_scope(deployment_id))
+            }
     if due:
         store.db.scrub("data_keys", "alert_biometrics")
     return [alert_id for alert_id, _ in due]

@@ -15,6 +15,7 @@ from openlfr.domain.watchlist import Subject
 from openlfr.gallery.thresholds import default_threshold
 from openlfr.services.schemas import Application, parse
 from openlfr.services.store import SYSTEM, Act, Store
+from openlfr.store.keys import REGISTER, watchlist_scope
 from openlfr.store.tables import deployments, reference_images, watchlist_entries
 
 
@@ -76,7 +77,7 @@ def compile_watchlist(store: Store, actor: str, deployment_id: int) -> tuple[Dep
         act.session.execute(
             watchlist_entries.delete().where(watchlist_entries.c.deployment_id == d.id)
         )
-        scope = f"deployment:{d.id}"
+        scope = watchlist_scope(d.id)
         copied = 0
         for s in chosen.included:
             images = act.session.execute(
@@ -91,9 +92,9 @@ def compile_watchlist(store: Store, actor: str, deployment_id: int) -> tuple[Dep
                         category=s.category,
                         sex=s.sex,
                         ethnicity=s.ethnicity,
-                        image=act.seal(scope, act.unseal("register", img.image, "image"), "image"),
+                        image=act.seal(scope, act.unseal(REGISTER, img.image, "image"), "image"),
                         template=act.seal(
-                            scope, act.unseal("register", img.template, "template"), "template"
+                            scope, act.unseal(REGISTER, img.template, "template"), "template"
                         ),
                     )
                 )
@@ -156,7 +157,7 @@ def _destroy_watchlist(act: Act, d: Deployment) -> dict[str, Any]:
     entries = act.session.execute(
         watchlist_entries.delete().where(watchlist_entries.c.deployment_id == d.id)
     ).rowcount  # type: ignore[attr-defined]
-    key = act.keys.destroy(f"deployment:{d.id}")
+    key = act.keys.destroy(watchlist_scope(d.id))
     return {"watchlist_entries_destroyed": entries, "key_destroyed": key}
 
 

@@ -18,6 +18,7 @@ from openlfr.domain.watchlist import Subject
 from openlfr.errors import LfrError
 from openlfr.services.schemas import SubjectRecord, parse
 from openlfr.services.store import SYSTEM, Act, Store
+from openlfr.store.keys import REGISTER
 from openlfr.store.tables import reference_images, subjects
 from openlfr.vision.engine import Engine
 from openlfr.vision.image import read_image
@@ -100,8 +101,8 @@ def _store_reference(act: Act, s: Subject, ref: Reference, now: datetime) -> Non
             source=ref.source,
             added_by=act.actor,
             added_at=now,
-            image=act.seal("register", ref.image, "image"),
-            template=act.seal("register", ref.template.tobytes(), "template"),
+            image=act.seal(REGISTER, ref.image, "image"),
+            template=act.seal(REGISTER, ref.template.tobytes(), "template"),
         )
     )
 

@@ -27,6 +27,17 @@ from openlfr.errors import LfrError
 from openlfr.store.tables import data_keys
 
 NONCE = 12
+REGISTER = "register"
+
+
+def watchlist_scope(deployment_id: int | None) -> str:
+    """The scope of a deployment's watchlist, destroyed when it closes."""
+    return f"deployment:{deployment_id}"
+
+
+def alerts_scope(deployment_id: int | None) -> str:
+    """The scope of a deployment's alert images, destroyed after the last purge."""
+    return f"alerts:{deployment_id}"
 
 
 class KeyStoreError(LfrError):
@@ -63,6 +74,11 @@ def _decode(text: str, where: str) -> bytes:
     return key
 
 
+def _pending(path: Path) -> Path:
+    """Where a rotation writes the next master key before it takes over."""
+    return path.with_name(path.name + ".next")
+
+
 def _write_key(path: Path, key: bytes) -> None:
     """Write a key file readable by its owner only, durably."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -88,7 +104,7 @@ class MasterKeys:
             return MasterKeys(_decode(secret, "LFR_MASTER_KEY"))
         if not path.exists():
             _write_key(path, AESGCM.generate_key(bit_length=256))
-        pending = path.with_name(path.name + ".next")
+        pending = _pending(path)
         return MasterKeys(
             _decode(path.read_text(), str(path)),
             _decode(pending.read_text(), str(pending)) if pending.exists() else None,
@@ -171,16 +187,14 @@ def begin_rotation(master: MasterKeys) -> bytes:
             "the master key comes from LFR_MASTER_KEY, which openlfr cannot rewrite: "
             "move it into a key file (master_key_file) to rotate it"
         )
-    pending = master.path.with_name(master.path.name + ".next")
     if master.next is None:
         master.next = AESGCM.generate_key(bit_length=256)
-        _write_key(pending, master.next)
+        _write_key(_pending(master.path), master.next)
     return master.next
 
 
 def finish_rotation(master: MasterKeys) -> None:
     """After the re-wrap committed: the next key becomes the key."""
     assert master.path is not None and master.next is not None
-    pending = master.path.with_name(master.path.name + ".next")
-    os.replace(pending, master.path)
+    os.replace(_pending(master.path), master.path)
     master.current, master.next = master.next, None
