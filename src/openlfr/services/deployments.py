@@ -9,12 +9,11 @@ import sqlalchemy as sa
 from openlfr.domain import deployment as rules
 from openlfr.domain import watchlist as watchlist_rules
 from openlfr.domain.deployment import Deployment, State
-from openlfr.domain.errors import DomainError
 from openlfr.domain.roles import Action, require
 from openlfr.domain.watchlist import Subject
 from openlfr.gallery.thresholds import default_threshold
 from openlfr.services.schemas import Application, parse
-from openlfr.services.store import SYSTEM, Act, Store
+from openlfr.services.store import SYSTEM, Act, Store, fetch
 from openlfr.store.keys import REGISTER, watchlist_scope
 from openlfr.store.tables import deployments, reference_images, watchlist_entries
 
@@ -181,10 +180,7 @@ def close_due(store: Store) -> list[int]:
 
 def get(store: Store, deployment_id: int) -> Deployment:
     with store.reading() as session:
-        d = session.get(Deployment, deployment_id)
-        if d is None:
-            raise DomainError(f"there is no deployment {deployment_id}")
-        return d
+        return fetch(session, Deployment, deployment_id)
 
 
 def list_all(store: Store, state: State | None = None) -> list[Deployment]:

@@ -29,6 +29,14 @@ SYSTEM = "system"  # the actor for what the software does by itself (closing, pu
 T = TypeVar("T")
 
 
+def fetch(session: Session, cls: type[T], ident: int) -> T:
+    """The ``cls`` with id ``ident``, or a refusal naming it."""
+    found = session.get(cls, ident)
+    if found is None:
+        raise DomainError(f"there is no {cls.__name__.lower()} {ident}")
+    return found
+
+
 @dataclass
 class Act:
     """One audited action in progress: its session, and what the audit entry will say."""
@@ -47,11 +55,7 @@ class Act:
         return found
 
     def get(self, cls: type[T], ident: int) -> T:
-        """The ``cls`` with id ``ident``, or a refusal naming it."""
-        found = self.session.get(cls, ident)
-        if found is None:
-            raise DomainError(f"there is no {cls.__name__.lower()} {ident}")
-        return found
+        return fetch(self.session, cls, ident)
 
     def seal(self, scope: str, plaintext: bytes, kind: str) -> bytes:
         return seal(self.keys.get(scope, create=True), plaintext, f"{scope}/{kind}")
