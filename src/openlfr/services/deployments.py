@@ -10,10 +10,10 @@ from openlfr.domain import deployment as rules
 from openlfr.domain import watchlist as watchlist_rules
 from openlfr.domain.deployment import Deployment, State
 from openlfr.domain.roles import Action, require
-from openlfr.domain.watchlist import Subject
 from openlfr.gallery.thresholds import default_threshold
 from openlfr.services.schemas import Application, parse
 from openlfr.services.store import SYSTEM, Act, Store, fetch
+from openlfr.services.watchlists import with_image_counts
 from openlfr.store.keys import REGISTER, watchlist_scope
 from openlfr.store.tables import deployments, reference_images, watchlist_entries
 
@@ -60,18 +60,8 @@ def compile_watchlist(store: Store, actor: str, deployment_id: int) -> tuple[Dep
         d = act.get(Deployment, deployment_id)
         user = act.user()
         rules.check_watchlist_editable(d)
-        counts: dict[int, int] = dict(
-            act.session.execute(
-                sa.select(reference_images.c.subject_id, sa.func.count()).group_by(
-                    reference_images.c.subject_id
-                )
-            ).all()
-        )
-        subjects = act.session.scalars(sa.select(Subject)).all()
         chosen = watchlist_rules.compile_watchlist(
-            d,
-            [(s, counts.get(s.id or 0, 0)) for s in subjects],
-            store.settings.governance.max_watchlist_size,
+            d, with_image_counts(act.session), store.settings.governance.max_watchlist_size
         )
         act.session.execute(
             watchlist_entries.delete().where(watchlist_entries.c.deployment_id == d.id)

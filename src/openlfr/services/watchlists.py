@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from openlfr.domain import watchlist as rules
 from openlfr.domain.errors import DomainError
@@ -148,8 +149,8 @@ def flag_due_for_review(store: Store) -> list[int]:
     return due
 
 
-def list_subjects(store: Store, due_only: bool = False) -> list[tuple[Subject, int]]:
-    """Subjects with their number of reference images (``due_only``: those due for review)."""
+def with_image_counts(session: Session) -> list[tuple[Subject, int]]:
+    """Every subject, by id, with their number of reference images."""
     counts = (
         sa.select(reference_images.c.subject_id, sa.func.count().label("n"))
         .group_by(reference_images.c.subject_id)
@@ -160,7 +161,12 @@ def list_subjects(store: Store, due_only: bool = False) -> list[tuple[Subject, i
         .outerjoin(counts, counts.c.subject_id == subjects.c.id)
         .order_by(subjects.c.id)
     )
+    return [(s, int(n)) for s, n in session.execute(query)]
+
+
+def list_subjects(store: Store, due_only: bool = False) -> list[tuple[Subject, int]]:
+    """Subjects with their number of reference images (``due_only``: those due for review)."""
     with store.reading() as session:
-        found = [(s, int(n)) for s, n in session.execute(query)]
+        found = with_image_counts(session)
     today = store.now().date()
     return [(s, n) for s, n in found if not due_only or rules.due_for_review(s, today)]
