@@ -1,7 +1,7 @@
 """A deployment: its application, authorisation and lifecycle.
 
 ``draft -> authorised -> live -> closed``, or ``cancelled`` before going live.
-Every change of state goes through ``_move``, the one place the lifecycle is
+Every change of state is checked by ``_check_move``, the one place the lifecycle is
 enforced. Closing happens in two steps so that a crash cannot leave it half
 done: ``request_close`` records the intent (no alert may be raised after it),
 ``complete_close`` marks it closed once its watchlist and key are destroyed.
@@ -140,11 +140,15 @@ def validate_threshold(value: float) -> None:
         raise DomainError(f"match threshold {value} must lie between 0 and 1 (cosine similarity)")
 
 
-def _move(d: Deployment, to: State) -> None:
+def _check_move(d: Deployment, to: State) -> None:
     """The lifecycle's one gate: refuse a transition it does not allow."""
     if to not in NEXT[d.state]:
         allowed = ", ".join(sorted(NEXT[d.state])) or "nothing: it has ended"
         raise DomainError(f"{d} is {d.state} and cannot become {to} (it can become: {allowed})")
+
+
+def _move(d: Deployment, to: State) -> None:
+    _check_move(d, to)
     d.state = to
 
 
@@ -200,8 +204,7 @@ def approve_watchlist(d: Deployment, officer: User, now: datetime) -> None:
 def start(d: Deployment, user: User, now: datetime, signs_up: bool) -> None:
     """Go live: only authorised, inside the window, with an approved watchlist and signs up."""
     require(user, Action.START_DEPLOYMENT)
-    if d.state != State.AUTHORISED:
-        _move(d, State.LIVE)  # raises with the state it is in
+    _check_move(d, State.LIVE)
     if d.close_requested_at:
         raise DomainError(f"{d} is closing and cannot start")
     if not d.starts_at <= now < d.ends_at:
@@ -224,8 +227,7 @@ def request_close(d: Deployment, by: User | None, now: datetime) -> None:
     """Record that ``d`` is to close (``by`` None: its window ended)."""
     if by is not None:
         require(by, Action.CLOSE_DEPLOYMENT)
-    if State.CLOSED not in NEXT[d.state]:
-        _move(d, State.CLOSED)  # raises with the state it is in
+    _check_move(d, State.CLOSED)
     if d.close_requested_at is None:
         d.close_requested_by = by.name if by else "system: window ended"
         d.close_requested_at = now
