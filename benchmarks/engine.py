@@ -3,9 +3,9 @@
     make bench        # installs face_recognition (--no-deps, with dlib-bin), then runs this
     python benchmarks/engine.py --lfw DIR [--pipelines NAME,...] [--json FILE]
 
-Same machine, same two threads, same 1,000 LFW images for speed, and the LFW
-10-fold and open-set 1:N figures of every pipeline through the same
-evaluation code (openlfr.evaluation). Each pipeline detects all faces in an
+Same machine, same two threads, same 1,000 LFW images for speed (the best of
+three passes), and the LFW 10-fold and open-set 1:N figures of every pipeline
+through the same evaluation code (openlfr.evaluation). Each pipeline detects all faces in an
 image and makes the template of the one nearest the image centre, as the
 evaluation protocols ask; a miss counts against it.
 
@@ -53,6 +53,7 @@ from openlfr.vision.engine import Engine
 
 THREADS = 2
 SPEED_IMAGES = 1000
+SPEED_PASSES = 3
 
 
 @dataclass
@@ -159,10 +160,15 @@ def cached_templates(
 
 
 def faces_per_second(pipeline: Pipeline, files: Sequence[Path]) -> float:
+    """The best of SPEED_PASSES passes: on a shared machine a slow pass measures the
+    neighbours, not the pipeline (single passes here varied by 15%)."""
     pipeline.templates(files[:10])  # models loaded, caches warm
-    start = time.perf_counter()
-    pipeline.templates(files)
-    return len(files) / (time.perf_counter() - start)
+    best = float("inf")
+    for _ in range(SPEED_PASSES):
+        start = time.perf_counter()
+        pipeline.templates(files)
+        best = min(best, time.perf_counter() - start)
+    return len(files) / best
 
 
 def measure(pipeline: Pipeline, lfw: Lfw, cache: Path) -> dict[str, Any]:

@@ -86,7 +86,9 @@ class Settings(BaseSettings):
     threads: int = Field(2, ge=1, description="CPU threads each model may use")
     backend: Backend = Field("auto", description="auto: the backend measured fastest per model")
     precision: Literal["auto", "f32", "bf16"] = Field(
-        "auto", description="OpenVINO inference precision; auto: the one measured per model"
+        "auto",
+        description="auto: the precision measured per model (SFace: its int8 file); "
+        "f32 or bf16: every model's float file at that OpenVINO precision",
     )
 
     detector: DetectorName = Field(

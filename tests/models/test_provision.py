@@ -36,7 +36,7 @@ def test_a_model_fixed_up_by_an_older_openlfr_is_fixed_again(tmp_path: Path) -> 
     older = json.loads(record.read_text()) | {"fixups": FIXUPS_VERSION - 1}
     record.write_text(json.dumps(older))
     assert status(tmp_path, yunet).state == "outdated"
-    with pytest.raises(ModelError, match="older openlfr: run `lfr models install`"):
+    with pytest.raises(ModelError, match="prepared by an older openlfr: run `lfr models install`"):
         installed_path(tmp_path, "yunet")
     [again] = install(tmp_path, [yunet])
     assert again.state == "installed" and installed_path(tmp_path, "yunet") == first.path

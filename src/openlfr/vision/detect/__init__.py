@@ -32,9 +32,9 @@ def load_detector(settings: Settings) -> Detector:
         backend = effective_backend(None, settings.backend)
         precision: Precision = "f32"
     elif shipped is not None:
-        path = installed_path(settings.models_dir, shipped)
         backend = effective_backend(spec(shipped), settings.backend)
         precision = effective_precision(spec(shipped), settings.precision)
+        path = installed_path(settings.models_dir, shipped, precision)
     else:
         raise ModelError(
             f"detector {settings.detector} ships with no model: set detector_path "
