@@ -3,10 +3,13 @@
     python benchmarks/runtimes.py [--threads 2] [--repeats 30]
 
 For each installed model and each backend (OpenVINO f32 and bf16, ONNX
-Runtime, OpenCV DNN) prints milliseconds per call (per face for embedders at
+Runtime, OpenCV DNN, and for a model with an int8 file that file on OpenVINO
+and ONNX Runtime) prints milliseconds per call (per face for embedders at
 batch 16) and how far the output strays from ONNX Runtime f32: the lowest
-cosine for embedders, the largest absolute difference for detectors. The
-manifest's ``backend`` and ``precision`` record the winner.
+cosine for embedders, the largest absolute difference for detectors (on
+random input: an int8 model's agreement on faces is what
+benchmarks/calibrate.py prints). The manifest's ``backend`` and
+``precision`` record the winner.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import numpy as np
 
 from openlfr.config import Settings
 from openlfr.models.manifest import MODELS, ModelSpec
-from openlfr.models.provision import status
+from openlfr.models.provision import installed_path, status
 from openlfr.models.runtime import BackendName, Precision, Runner, load_runner
 
 CANDIDATES: list[tuple[BackendName, Precision]] = [
@@ -29,6 +32,7 @@ CANDIDATES: list[tuple[BackendName, Precision]] = [
     ("openvino", "bf16"),
     ("opencv", "f32"),
 ]
+INT8: list[tuple[BackendName, Precision]] = [("onnxruntime", "int8"), ("openvino", "int8")]
 
 
 def inputs_for(model: ModelSpec) -> dict[str, np.ndarray]:
@@ -72,9 +76,11 @@ def main() -> None:
             continue
         for label, batch in inputs_for(model).items():
             reference: list[np.ndarray] | None = None
-            for backend, precision in CANDIDATES:
+            int8 = INT8 if model.precision == "int8" else []
+            for backend, precision in CANDIDATES + int8:
+                path = installed_path(models_dir, model.name, precision)
                 try:
-                    runner: Runner = load_runner(state.path, backend, args.threads, precision)
+                    runner: Runner = load_runner(path, backend, args.threads, precision)
                     out = runner.run(batch)
                 except Exception as exc:  # a backend that cannot run a graph is a result too
                     failure = str(exc).splitlines()[0][:60]

@@ -12,7 +12,7 @@ from onnx import helper, numpy_helper
 
 from openlfr.config import Settings
 from openlfr.models.manifest import ModelError, spec
-from openlfr.models.provision import install, installed_path, status
+from openlfr.models.provision import effective_precision, install, installed_path, status
 from openlfr.models.quantise import (
     calibration_file,
     equalise,
@@ -67,16 +67,25 @@ def test_folding_and_equalising_keep_the_arithmetic(
     np.testing.assert_allclose(got, reference, rtol=1e-3, atol=1e-3)
 
 
-def test_int8_templates_agree_with_the_float_model_on_both_backends(chips: np.ndarray) -> None:
+def test_int8_templates_agree_with_the_float_model(chips: np.ndarray) -> None:
     assert spec("sface").precision == "int8"
     float_templates = load_embedder(Settings(precision="f32")).infer(chips)
-    int8 = load_embedder(Settings())
-    openvino = int8.infer(chips)
+    int8 = load_embedder(Settings()).infer(chips)
+    assert cosines(int8, float_templates).mean() > 0.99
+    assert cosines(int8, float_templates).min() > 0.97
+
+
+def test_the_int8_file_runs_on_openvino_only(settings: Settings, chips: np.ndarray) -> None:
+    # ONNX Runtime runs the int8 file slower than the float one: there the float file runs.
+    sface = spec("sface")
+    assert effective_precision(sface, "openvino") == "int8"
+    assert effective_precision(sface, "onnxruntime") == "f32"
+    assert effective_precision(sface, "openvino", "bf16") == "bf16"
     portable = load_embedder(Settings(backend="onnxruntime")).infer(chips)
-    assert cosines(openvino, float_templates).mean() > 0.99
-    assert cosines(openvino, float_templates).min() > 0.97
-    assert cosines(portable, float_templates).mean() > 0.99
-    assert cosines(portable, openvino).min() > 0.98
+    float_templates = load_embedder(Settings(precision="f32")).infer(chips)
+    assert cosines(portable, float_templates).min() > 0.9999
+    listed = status(settings.models_dir, sface, backend="onnxruntime")
+    assert (listed.backend, listed.precision) == ("onnxruntime", "f32")
 
 
 def test_the_int8_file_quantises_every_convolution(settings: Settings) -> None:

@@ -23,7 +23,7 @@ def _as_dict(s: ModelStatus) -> dict[str, object]:
         "name": m.name, "kind": m.kind, "package": m.package.name, "version": m.package.version,
         "file": m.member, "sha256": m.sha256, "licence": m.licence,
         "commercial_use": m.commercial_use, "default": m.default, "state": s.state,
-        "backend": s.backend, "precision": m.precision, "path": str(s.path),
+        "backend": s.backend, "precision": s.precision, "path": str(s.path),
     }  # fmt: skip
 
 
@@ -39,7 +39,7 @@ def _render(statuses: list[ModelStatus], as_json: bool) -> None:
         licence = m.licence + ("" if m.commercial_use else " (opt-in)")
         table.add_row(
             m.name, m.kind, f"{m.package.name}=={m.package.version}", m.member.rsplit("/", 1)[-1],
-            licence, m.sha256[:16] + "…", f"{s.backend} {m.precision}", s.state,
+            licence, m.sha256[:16] + "…", f"{s.backend} {s.precision}", s.state,
         )  # fmt: skip
     out.print(table)
 
@@ -64,4 +64,6 @@ def install_cmd(
 def list_cmd(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Every model openlfr knows: source package, file, licence, checksum, backend, state."""
     settings = Settings()
-    _render([status(settings.models_dir, m, settings.backend) for m in MODELS.values()], as_json)
+    statuses = [status(settings.models_dir, m, settings.backend, settings.precision)
+                for m in MODELS.values()]  # fmt: skip
+    _render(statuses, as_json)

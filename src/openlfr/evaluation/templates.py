@@ -60,14 +60,17 @@ def pipeline_label(settings: Settings) -> dict[str, str]:
 def _runtime(shipped: str | None, backend: str, precision: str = "auto") -> str:
     """Backend (and OpenVINO precision) a shipped model or a custom file (None) runs on."""
     model = spec(shipped) if shipped else None
-    chosen: str = effective_backend(model, backend)
+    chosen = effective_backend(model, backend)
     if chosen == "openvino" and model is not None:
-        return f"{chosen} {effective_precision(model, precision)}"
+        return f"{chosen} {effective_precision(model, chosen, precision)}"
     return chosen
 
 
 def _shipped_file(settings: Settings, name: str) -> Path:
-    precision = effective_precision(spec(name), settings.precision)
+    model = spec(name)
+    precision = effective_precision(
+        model, effective_backend(model, settings.backend), settings.precision
+    )
     return installed_path(settings.models_dir, name, precision)
 
 

@@ -35,6 +35,7 @@ class ModelStatus:
     path: Path
     state: str  # "installed", "missing", "modified" or "outdated" (older fix-ups)
     backend: BackendName
+    precision: Precision
 
 
 def sha256_of(path: Path) -> str:
@@ -56,16 +57,28 @@ def effective_backend(model: ModelSpec | None, override: str = "auto") -> Backen
     return chosen
 
 
-def effective_precision(model: ModelSpec, override: str = "auto") -> Precision:
-    """The precision ``model`` runs at: the override, else the measured one."""
-    return model.precision if override == "auto" else override  # type: ignore[return-value]
+def effective_precision(
+    model: ModelSpec, backend: BackendName, override: str = "auto"
+) -> Precision:
+    """The precision ``model`` runs at on ``backend``: the override, else the measured one.
+
+    An int8 file runs on OpenVINO only: ONNX Runtime runs it slower than the
+    float file (docs/benchmarks.md, "Runtimes"), so there the float file runs.
+    """
+    if override != "auto":
+        return override  # type: ignore[return-value]
+    if model.precision == "int8" and backend != "openvino":
+        return "f32"
+    return model.precision
 
 
 def record_path(models_dir: Path, model: ModelSpec) -> Path:
     return models_dir / f"{model.name}.json"
 
 
-def status(models_dir: Path, model: ModelSpec, backend: str = "auto") -> ModelStatus:
+def status(
+    models_dir: Path, model: ModelSpec, backend: str = "auto", precision: str = "auto"
+) -> ModelStatus:
     """Whether ``model`` is installed in ``models_dir`` and unchanged since."""
     path = models_dir / model.filename
     record = record_path(models_dir, model)
@@ -84,7 +97,8 @@ def status(models_dir: Path, model: ModelSpec, backend: str = "auto") -> ModelSt
             state = "outdated"
         else:
             state = "installed"
-    return ModelStatus(model, path, state, effective_backend(model, backend))
+    runs_on = effective_backend(model, backend)
+    return ModelStatus(model, path, state, runs_on, effective_precision(model, runs_on, precision))
 
 
 def _current(record: dict[str, object], model: ModelSpec) -> bool:

@@ -81,7 +81,7 @@ def load_embedder(settings: Settings) -> ArcFaceEmbedder:
     if model.kind != "embedder":
         raise ModelError(f"{model.name} is a {model.kind}, not an embedder: check `embedder`")
     backend = effective_backend(model, settings.backend)
-    precision = effective_precision(model, settings.precision)
+    precision = effective_precision(model, backend, settings.precision)
     path = installed_path(settings.models_dir, model.name, precision)
     runner = load_runner(path, backend, settings.threads, precision)
     return ArcFaceEmbedder(

@@ -33,7 +33,7 @@ def load_detector(settings: Settings) -> Detector:
         precision: Precision = "f32"
     elif shipped is not None:
         backend = effective_backend(spec(shipped), settings.backend)
-        precision = effective_precision(spec(shipped), settings.precision)
+        precision = effective_precision(spec(shipped), backend, settings.precision)
         path = installed_path(settings.models_dir, shipped, precision)
     else:
         raise ModelError(
