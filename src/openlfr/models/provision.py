@@ -91,10 +91,12 @@ def status(
         int8_changed = model.precision == "int8" and (
             not int8.exists() or installed.get("int8_sha256") != sha256_of(int8)
         )
-        if not same or installed.get("installed_sha256") != sha256_of(path) or int8_changed:
+        if not same or installed.get("installed_sha256") != sha256_of(path):
             state = "modified"
         elif not _current(installed, model):
             state = "outdated"
+        elif int8_changed:
+            state = "modified"
         else:
             state = "installed"
     runs_on = effective_backend(model, backend)
