@@ -31,8 +31,8 @@ from openlfr.models.manifest import spec
 from openlfr.models.provision import (
     effective_backend,
     effective_precision,
-    installed_path,
     sha256_of,
+    shipped_runtime,
 )
 from openlfr.vision.detect import FAMILIES
 from openlfr.vision.engine import Engine
@@ -67,11 +67,7 @@ def _runtime(shipped: str | None, backend: str, precision: str = "auto") -> str:
 
 
 def _shipped_file(settings: Settings, name: str) -> Path:
-    model = spec(name)
-    precision = effective_precision(
-        model, effective_backend(model, settings.backend), settings.precision
-    )
-    return installed_path(settings.models_dir, name, precision)
+    return shipped_runtime(settings.models_dir, name, settings.backend, settings.precision)[0]
 
 
 def pipeline_identity(settings: Settings) -> dict[str, object]:

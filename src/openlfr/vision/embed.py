@@ -11,12 +11,7 @@ import numpy as np
 
 from openlfr.config import Settings
 from openlfr.models.manifest import ModelError, spec
-from openlfr.models.provision import (
-    effective_backend,
-    effective_precision,
-    installed_path,
-    prepared_custom,
-)
+from openlfr.models.provision import effective_backend, prepared_custom, shipped_runtime
 from openlfr.models.runtime import Runner, load_runner
 
 
@@ -80,9 +75,9 @@ def load_embedder(settings: Settings) -> ArcFaceEmbedder:
     model = spec(settings.embedder)
     if model.kind != "embedder":
         raise ModelError(f"{model.name} is a {model.kind}, not an embedder: check `embedder`")
-    backend = effective_backend(model, settings.backend)
-    precision = effective_precision(model, backend, settings.precision)
-    path = installed_path(settings.models_dir, model.name, precision)
+    path, backend, precision = shipped_runtime(
+        settings.models_dir, model.name, settings.backend, settings.precision
+    )
     runner = load_runner(path, backend, settings.threads, precision)
     return ArcFaceEmbedder(
         runner, model.colour, model.mean, model.std, settings.embed_batch, settings.flip_templates

@@ -5,13 +5,8 @@ from __future__ import annotations
 from importlib import import_module
 
 from openlfr.config import Settings
-from openlfr.models.manifest import ModelError, spec
-from openlfr.models.provision import (
-    effective_backend,
-    effective_precision,
-    installed_path,
-    prepared_custom,
-)
+from openlfr.models.manifest import ModelError
+from openlfr.models.provision import effective_backend, prepared_custom, shipped_runtime
 from openlfr.models.runtime import Precision, load_runner
 from openlfr.vision.detect.base import Detector
 
@@ -32,9 +27,9 @@ def load_detector(settings: Settings) -> Detector:
         backend = effective_backend(None, settings.backend)
         precision: Precision = "f32"
     elif shipped is not None:
-        backend = effective_backend(spec(shipped), settings.backend)
-        precision = effective_precision(spec(shipped), backend, settings.precision)
-        path = installed_path(settings.models_dir, shipped, precision)
+        path, backend, precision = shipped_runtime(
+            settings.models_dir, shipped, settings.backend, settings.precision
+        )
     else:
         raise ModelError(
             f"detector {settings.detector} ships with no model: set detector_path "
