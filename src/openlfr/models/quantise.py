@@ -27,7 +27,8 @@ around a convolution into an int8 kernel):
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable
 from importlib.resources import files
 from pathlib import Path
 
@@ -64,25 +65,17 @@ def fold_batchnorm(model: onnx.ModelProto) -> onnx.ModelProto:
     and Dropout (the identity at inference) removed."""
     graph = model.graph
     weights = {init.name: init for init in graph.initializer}
-    readers: dict[str, int] = {}
-    for node in graph.node:
-        for name in node.input:
-            readers[name] = readers.get(name, 0) + 1
-    producer = {out: node for node in graph.node for out in node.output}
+    producer_of = _sole_producers(graph)
     dropped: dict[str, str] = {}  # output of a removed Dropout -> its input
     for node in list(graph.node):
-        conv = producer.get(node.input[0])
         if node.op_type == "Dropout":
             dropped[node.output[0]] = node.input[0]
             graph.node.remove(node)
-        elif (
-            node.op_type == "BatchNormalization"
-            and conv is not None
-            and conv.op_type == "Conv"
-            and readers[node.input[0]] == 1
-        ):
-            _fold(conv, node, graph, weights)
-            graph.node.remove(node)
+        elif node.op_type == "BatchNormalization":
+            conv = producer_of(node.input[0], "Conv")
+            if conv is not None:
+                _fold(conv, node, graph, weights)
+                graph.node.remove(node)
     for node in graph.node:
         for k, name in enumerate(node.input):
             node.input[k] = dropped.get(name, name)
@@ -120,19 +113,18 @@ def equalise(model: onnx.ModelProto) -> onnx.ModelProto:
     that, channel by channel, both kernels have the same largest weight."""
     graph = model.graph
     weights = {init.name: init for init in graph.initializer}
-    producer = {out: node for node in graph.node for out in node.output}
+    producer_of = _sole_producers(graph)
     for second in graph.node:
-        groups = next((a.i for a in second.attribute if a.name == "group"), 1)
-        prelu = producer.get(second.input[0])
-        first = producer.get(prelu.input[0]) if prelu is not None else None
-        if second.op_type != "Conv" or groups == 1 or prelu is None or prelu.op_type != "PRelu":
-            continue
-        if first is None or first.op_type != "Conv" or len(first.input) < 3:
+        prelu = producer_of(second.input[0], "PRelu") if second.op_type == "Conv" else None
+        first = producer_of(prelu.input[0], "Conv") if prelu is not None else None
+        if first is None or len(first.input) < 3:
             continue
         kernel, bias, depthwise = (
             numpy_helper.to_array(weights[name]).astype(np.float64)
             for name in (first.input[1], first.input[2], second.input[1])
         )
+        if depthwise.shape[1] != 1 or len(depthwise) != len(kernel):
+            continue  # not one filter per channel of the first convolution's output
         widest = [np.abs(k).reshape(len(k), -1).max(axis=1) for k in (kernel, depthwise)]
         scale = np.sqrt(np.maximum(widest[0], 1e-12) / np.maximum(widest[1], 1e-12))
         rescaled = {
@@ -253,6 +245,24 @@ def _weight_dq(graph: onnx.GraphProto, weight: onnx.TensorProto, axis: int) -> o
     ])  # fmt: skip
     inputs = [f"{name}_int8", f"{name}_scale", f"{name}_zero"]
     return helper.make_node("DequantizeLinear", inputs, [f"{name}_dq"], axis=axis)
+
+
+def _sole_producers(
+    graph: onnx.GraphProto,
+) -> Callable[[str, str], onnx.NodeProto | None]:
+    """A lookup: the ``op_type`` node producing a tensor that one node alone reads, or None.
+
+    A rewrite that changes what a tensor holds (folding, rescaling) is safe
+    only where nothing else reads it.
+    """
+    producer = {out: node for node in graph.node for out in node.output}
+    readers = Counter(name for node in graph.node for name in node.input)
+
+    def lookup(name: str, op_type: str) -> onnx.NodeProto | None:
+        node = producer.get(name)
+        return node if node is not None and node.op_type == op_type and readers[name] == 1 else None
+
+    return lookup
 
 
 def _drop_unread_initializers(graph: onnx.GraphProto) -> None:
