@@ -147,8 +147,7 @@ def measure_ranges(model: onnx.ModelProto, batches: Iterable[np.ndarray]) -> Ran
     calibration images of its per-image minimum and maximum.
 
     The mean of per-image extremes, not the extreme over all images, keeps one
-    unusual image from widening a range for everyone (measured: FNIR at FPIR
-    1e-3 as with bf16, where the overall extremes lose a little).
+    unusual image from widening a range for everyone.
     """
     import onnxruntime as ort
 
