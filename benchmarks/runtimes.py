@@ -22,6 +22,7 @@ from functools import partial
 import numpy as np
 
 from openlfr.config import Settings
+from openlfr.models.hardware import this_cpu
 from openlfr.models.manifest import MODELS, ModelSpec
 from openlfr.models.provision import installed_path, status
 from openlfr.models.runtime import BackendName, Precision, Runner, load_runner
@@ -68,6 +69,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=30)
     args = parser.parse_args()
     models_dir = Settings().models_dir
+    print(f"CPU: {this_cpu().describe()}, {args.threads} threads\n")
     print("| model | backend | input | ms per call (per face) | output vs ONNX Runtime f32 |")
     print("|---|---|---|---|---|")
     for model in MODELS.values():
@@ -76,7 +78,7 @@ def main() -> None:
             continue
         for label, batch in inputs_for(model).items():
             reference: list[np.ndarray] | None = None
-            int8 = INT8 if model.precision == "int8" else []
+            int8 = INT8 if model.int8 else []
             for backend, precision in CANDIDATES + int8:
                 path = installed_path(models_dir, model.name, precision)
                 try:

@@ -85,10 +85,11 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_data_dir("openlfr")))
     threads: int = Field(2, ge=1, description="CPU threads each model may use")
     backend: Backend = Field("auto", description="auto: the backend measured fastest per model")
-    precision: Literal["auto", "f32", "bf16"] = Field(
+    precision: Literal["auto", "f32", "bf16", "int8"] = Field(
         "auto",
-        description="auto: the precision measured per model (SFace: its int8 file); "
-        "f32 or bf16: every model's float file at that OpenVINO precision",
+        description="auto: per model, the fastest precision that agrees with f32 on this "
+        "CPU (tried here, `lfr models list` says which and why); f32, bf16 or int8: that "
+        "precision for every model that has it on this CPU, f32 for the others",
     )
 
     detector: DetectorName = Field(

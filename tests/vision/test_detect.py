@@ -13,9 +13,9 @@ from openlfr.evaluation.lfw import Lfw
 from openlfr.evaluation.wider import read_wider
 from openlfr.models.manifest import ModelError, spec
 from openlfr.models.provision import status
-from openlfr.vision.detect import load_detector
 from openlfr.vision.detect.base import Detector
 from openlfr.vision.image import read_image
+from openlfr.vision.models import load_detector
 from tests.conftest import shared
 
 # test id -> (family, bring-your-own file in the shared models folder, or None: shipped)

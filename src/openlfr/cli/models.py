@@ -10,38 +10,48 @@ from rich.console import Console
 from rich.table import Table
 
 from openlfr.config import Settings
+from openlfr.models.hardware import this_cpu
 from openlfr.models.manifest import MODELS, spec
 from openlfr.models.provision import ModelStatus, default_models, install, status
+from openlfr.vision.models import ModelRuntime, shipped_runtime
 
 app = typer.Typer(no_args_is_help=True, help="Provision and inspect model files.")
 out = Console()
 
 
-def _as_dict(s: ModelStatus) -> dict[str, object]:
+def _runtime(settings: Settings, s: ModelStatus) -> ModelRuntime | None:
+    """What runs an installed model here (its precision tried on this CPU if not yet)."""
+    return shipped_runtime(settings, s.spec.name) if s.state == "installed" else None
+
+
+def _as_dict(s: ModelStatus, run: ModelRuntime | None) -> dict[str, object]:
     m = s.spec
     return {
         "name": m.name, "kind": m.kind, "package": m.package.name, "version": m.package.version,
         "file": m.member, "sha256": m.sha256, "licence": m.licence,
         "commercial_use": m.commercial_use, "default": m.default, "state": s.state,
-        "backend": s.backend, "precision": s.precision, "path": str(s.path),
+        "backend": run and run.backend, "precision": run and run.precision,
+        "precision_reason": run and run.reason, "path": str(run.path if run else s.path),
     }  # fmt: skip
 
 
-def _render(statuses: list[ModelStatus], as_json: bool) -> None:
+def _render(statuses: list[ModelStatus], runs: list[ModelRuntime | None], as_json: bool) -> None:
     if as_json:
-        print(json.dumps([_as_dict(s) for s in statuses], indent=2))
+        print(json.dumps({"cpu": this_cpu().as_dict(),
+                          "models": [_as_dict(s, r) for s, r in zip(statuses, runs, strict=True)]},
+                         indent=2))  # fmt: skip
         return
-    table = Table(
-        "model", "kind", "source package", "file", "licence", "sha256", "backend", "state"
-    )
-    for s in statuses:
+    table = Table("model", "kind", "source package", "licence", "sha256", "state", "runs as", "why")
+    for s, run in zip(statuses, runs, strict=True):
         m = s.spec
         licence = m.licence + ("" if m.commercial_use else " (opt-in)")
         table.add_row(
-            m.name, m.kind, f"{m.package.name}=={m.package.version}", m.member.rsplit("/", 1)[-1],
-            licence, m.sha256[:16] + "…", f"{s.backend} {s.precision}", s.state,
+            m.name, m.kind, f"{m.package.name}=={m.package.version}", licence,
+            m.sha256[:16] + "…", s.state, f"{run.backend} {run.precision}" if run else "",
+            run.reason if run else "",
         )  # fmt: skip
     out.print(table)
+    out.print(f"CPU: {this_cpu().describe()}")
 
 
 @app.command("install")
@@ -52,18 +62,23 @@ def install_cmd(
     ] = False,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Download, verify (SHA-256) and fix up model files; already installed ones are kept."""
+    """Download, verify (SHA-256) and fix up model files, then try each one's reduced precisions
+    on this CPU; already installed ones are kept."""
     settings = Settings()
     with out.status("installing models") as spinner:
         wanted = [spec(n) for n in names] if names else default_models()
         statuses = install(settings.models_dir, wanted, accept_licence, spinner.update)
-    _render(statuses, as_json)
+        spinner.update("trying reduced precisions on this CPU")
+        runs = [_runtime(settings, s) for s in statuses]
+    _render(statuses, runs, as_json)
 
 
 @app.command("list")
 def list_cmd(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """Every model openlfr knows: source package, file, licence, checksum, backend, state."""
+    """Every model openlfr knows: source package, licence, checksum, state, and the backend and
+    precision it runs at on this CPU, and why."""
     settings = Settings()
-    statuses = [status(settings.models_dir, m, settings.backend, settings.precision)
-                for m in MODELS.values()]  # fmt: skip
-    _render(statuses, as_json)
+    statuses = [status(settings.models_dir, m) for m in MODELS.values()]
+    with out.status("trying reduced precisions on this CPU"):
+        runs = [_runtime(settings, s) for s in statuses]
+    _render(statuses, runs, as_json)

@@ -20,9 +20,10 @@ import numpy as np
 
 from openlfr.config import Settings
 from openlfr.evaluation.wider import LEVELS, VAL_IMAGES, WiderImage
-from openlfr.vision.detect import FAMILIES, load_detector
+from openlfr.vision.detect import FAMILIES
 from openlfr.vision.detect.base import Detector
 from openlfr.vision.image import read_image
+from openlfr.vision.models import load_detector
 from openlfr.vision.types import Detections
 
 IOU = 0.5

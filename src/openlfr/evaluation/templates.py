@@ -27,16 +27,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from openlfr import __version__
 from openlfr.config import Settings
-from openlfr.models.manifest import spec
-from openlfr.models.provision import (
-    effective_backend,
-    effective_precision,
-    sha256_of,
-    shipped_runtime,
-)
-from openlfr.vision.detect import FAMILIES
+from openlfr.models.provision import sha256_of
 from openlfr.vision.engine import Engine
 from openlfr.vision.image import ImageError, read_image
+from openlfr.vision.models import detector_runtime, embedder_runtime
 from openlfr.vision.types import Detections
 
 # Raise when the way a template is made changes in code rather than in settings.
@@ -57,40 +51,24 @@ def pipeline_label(settings: Settings) -> dict[str, str]:
     return {"detector": settings.detector, "embedder": embedder}
 
 
-def _runtime(shipped: str | None, backend: str, precision: str = "auto") -> str:
-    """Backend (and OpenVINO precision) a shipped model or a custom file (None) runs on."""
-    model = spec(shipped) if shipped else None
-    chosen = effective_backend(model, backend)
-    if chosen == "openvino" and model is not None:
-        return f"{chosen} {effective_precision(model, chosen, precision)}"
-    return chosen
-
-
-def _shipped_file(settings: Settings, name: str) -> Path:
-    return shipped_runtime(settings.models_dir, name, settings.backend, settings.precision)[0]
-
-
 def pipeline_identity(settings: Settings) -> dict[str, object]:
-    """Everything about the pipeline of ``settings`` that changes a template."""
+    """Everything about the pipeline of ``settings`` that changes a template, on this machine
+    (the precision each model runs at here included)."""
     s = settings
-    detector = None if s.detector_path is not None else FAMILIES[s.detector][1]
-    detector_file = s.detector_path if detector is None else _shipped_file(s, detector)
-    embedder = None if s.embedder == "custom" else s.embedder
-    embedder_file = s.embedder_path if embedder is None else _shipped_file(s, embedder)
+    detector, embedder = detector_runtime(s), embedder_runtime(s)
     return {
         "format": CACHE_FORMAT,
         "openlfr": __version__,
         "detector": s.detector,
-        "detector_sha256": sha256_of(detector_file) if detector_file else None,
-        "detector_runtime": _runtime(detector, s.backend, s.precision),
+        "detector_sha256": sha256_of(detector.path),
+        "detector_runtime": f"{detector.backend} {detector.precision}",
         "detector_score": s.detector_score,
         "nms_iou": s.nms_iou,
         "detect_max_side": s.detect_max_side,
         "embedder": s.embedder,
-        "embedder_sha256": sha256_of(embedder_file) if embedder_file else None,
-        "embedder_runtime": _runtime(embedder, s.backend, s.precision),
-        "embedder_input": s.embedder_input.model_dump() if embedder is None else "manifest",
-        "precision": s.precision,
+        "embedder_sha256": sha256_of(embedder.path),
+        "embedder_runtime": f"{embedder.backend} {embedder.precision}",
+        "embedder_input": s.embedder_input.model_dump() if s.embedder == "custom" else "manifest",
         "flip_templates": s.flip_templates,
         "face_choice": "nearest image centre",
     }

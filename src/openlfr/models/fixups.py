@@ -16,7 +16,7 @@ import onnx
 from onnx import numpy_helper
 
 # Raise when make_portable or the int8 build changes, so installed files are made again.
-FIXUPS_VERSION = 3
+FIXUPS_VERSION = 4
 
 
 def make_portable(model: onnx.ModelProto, spatial_dynamic: bool) -> onnx.ModelProto:

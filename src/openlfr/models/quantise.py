@@ -21,7 +21,17 @@ around a convolution into an int8 kernel):
   from 0.961 to 0.973 at worst and from 0.987 to 0.994 on average);
 - each Conv and Gemm input is quantised per tensor to uint8 with the shipped
   range (asymmetric: PReLU outputs are mostly, not all, positive);
-- each weight is quantised per output channel to symmetric int8.
+- each weight is quantised per output channel to symmetric 7-bit integers,
+  [-63, 63], stored as int8.
+
+Seven bits, not eight, so that the file gives the same templates on every
+x86 CPU. With VNNI (AVX512_VNNI, AVX_VNNI, AMX) an int8 convolution adds its
+u8 x s8 products in 32 bits; without it (AVX2, AVX-512 without VNNI) pairs of
+products are first added in 16 bits and saturate (OpenVINO's "Saturation
+(overflow) issue"): SFace's 8-bit file kept a mean cosine of 0.88 to the
+float model on such a CPU. With |w| <= 63 and activations <= 255 a pair sum
+stays within 2^15, so both kinds of CPU compute the same integers. The cost,
+measured in exact arithmetic, is in docs/benchmarks.md ("int8 on every CPU").
 """
 
 from __future__ import annotations
@@ -42,6 +52,7 @@ Ranges = dict[str, tuple[float, float]]
 
 QUANTISED_OPS = ("Conv", "Gemm")
 QDQ_OPSET = 13  # per-channel DequantizeLinear (its axis attribute) needs opset 13
+WEIGHT_LIMIT = 63  # 7-bit weights: 2 x 255 x 64 < 2^15, no saturation without VNNI
 
 
 def calibration_file(model_name: str) -> Path:
@@ -173,8 +184,12 @@ def measure_ranges(model: onnx.ModelProto, batches: Iterable[np.ndarray]) -> Ran
     }
 
 
-def quantise(model: onnx.ModelProto, ranges: Ranges) -> onnx.ModelProto:
-    """The QDQ int8 form of ``model`` (already prepared) with activation ``ranges``."""
+def quantise(
+    model: onnx.ModelProto, ranges: Ranges, weight_limit: int = WEIGHT_LIMIT
+) -> onnx.ModelProto:
+    """The QDQ int8 form of ``model`` (already prepared) with activation ``ranges``, its
+    weights in [-weight_limit, weight_limit] (7 bits unless asked otherwise, as
+    benchmarks/int8_check.py does to compare with 8)."""
     missing = [n for n in quantised_inputs(model) if n not in ranges]
     if missing:
         raise ModelError(
@@ -195,7 +210,7 @@ def quantise(model: onnx.ModelProto, ranges: Ranges) -> onnx.ModelProto:
             node.input[0] = dequantised[name]
             transposed = any(a.name == "transB" and a.i for a in node.attribute)
             axis = 0 if node.op_type == "Conv" or transposed else 1
-            nodes.append(_weight_dq(graph, weights[node.input[1]], axis))
+            nodes.append(_weight_dq(graph, weights[node.input[1]], axis, weight_limit))
             node.input[1] = nodes[-1].output[0]
         nodes.append(node)
     del graph.node[:]
@@ -228,14 +243,16 @@ def _activation_qdq(
     ]
 
 
-def _weight_dq(graph: onnx.GraphProto, weight: onnx.TensorProto, axis: int) -> onnx.NodeProto:
+def _weight_dq(
+    graph: onnx.GraphProto, weight: onnx.TensorProto, axis: int, limit: int
+) -> onnx.NodeProto:
     value = numpy_helper.to_array(weight)
     others = tuple(k for k in range(value.ndim) if k != axis)
-    scale = (np.abs(value).max(axis=others) / 127).astype(np.float32)
+    scale = (np.abs(value).max(axis=others) / limit).astype(np.float32)
     scale[scale == 0] = 1.0
     shape = [1] * value.ndim
     shape[axis] = -1
-    quantised = np.clip(np.round(value / scale.reshape(shape)), -127, 127).astype(np.int8)
+    quantised = np.clip(np.round(value / scale.reshape(shape)), -limit, limit).astype(np.int8)
     name = weight.name
     graph.initializer.extend([
         numpy_helper.from_array(quantised, f"{name}_int8"),

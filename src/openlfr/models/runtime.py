@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 import numpy as np
 
@@ -40,11 +40,27 @@ class OpenVinoRunner:
             "INFERENCE_PRECISION_HINT": "f32" if precision == "int8" else precision,
             "PERFORMANCE_HINT": "LATENCY",
         }
-        self._request = ov.Core().compile_model(str(path), "CPU", config).create_infer_request()
+        compiled = ov.Core().compile_model(str(path), "CPU", config)
+        self.runs_at = _compiled_precision(compiled, precision)
+        self._request = compiled.create_infer_request()
 
     def run(self, batch: np.ndarray) -> list[np.ndarray]:
         results = self._request.infer({0: batch})
         return [np.array(results[k]) for k in range(len(results))]
+
+
+def _compiled_precision(compiled: Any, asked: Precision) -> Precision:
+    """The precision OpenVINO really runs a compiled model at: a bf16 hint on a CPU without
+    bf16 runs f32, and an int8 file runs int8 only where its convolutions got int8 kernels."""
+    if asked == "int8":
+        kernels = {
+            str(op.get_rt_info()["runtimePrecision"].astype(str))
+            for op in compiled.get_runtime_model().get_ordered_ops()
+            if str(op.get_rt_info()["layerType"].astype(str)) == "Convolution"
+        }
+        return "int8" if kernels & {"u8", "i8"} else "f32"
+    hint = str(compiled.get_property("INFERENCE_PRECISION_HINT"))
+    return "bf16" if "bf16" in hint else "f32"
 
 
 class OnnxRuntimeRunner:

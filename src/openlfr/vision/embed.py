@@ -10,9 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from openlfr.config import Settings
-from openlfr.models.manifest import ModelError, spec
-from openlfr.models.provision import effective_backend, prepared_custom, shipped_runtime
-from openlfr.models.runtime import Runner, load_runner
+from openlfr.models.manifest import spec
+from openlfr.models.runtime import Runner
 
 
 class ArcFaceEmbedder:
@@ -61,24 +60,13 @@ def chip_blob(chips: np.ndarray, swap_to_rgb: bool, mean: float, std: float) -> 
     return blob
 
 
-def load_embedder(settings: Settings) -> ArcFaceEmbedder:
-    """The embedder ``settings.embedder``: a manifest model, or ``custom`` from its path."""
+def build_embedder(settings: Settings, runner: Runner) -> ArcFaceEmbedder:
+    """The embedder ``settings.embedder`` on ``runner``: the input convention from the manifest,
+    or for ``custom`` from the settings."""
     if settings.embedder == "custom":
-        if settings.embedder_path is None:
-            raise ModelError("embedder = custom needs embedder_path (LFR_EMBEDDER_PATH)")
-        path = prepared_custom(settings.embedder_path, settings.models_dir, spatial_dynamic=False)
-        runner = load_runner(path, effective_backend(None, settings.backend), settings.threads)
         conv = settings.embedder_input
-        return ArcFaceEmbedder(
-            runner, conv.colour, conv.mean, conv.std, settings.embed_batch, settings.flip_templates
-        )
-    model = spec(settings.embedder)
-    if model.kind != "embedder":
-        raise ModelError(f"{model.name} is a {model.kind}, not an embedder: check `embedder`")
-    path, backend, precision = shipped_runtime(
-        settings.models_dir, model.name, settings.backend, settings.precision
-    )
-    runner = load_runner(path, backend, settings.threads, precision)
-    return ArcFaceEmbedder(
-        runner, model.colour, model.mean, model.std, settings.embed_batch, settings.flip_templates
-    )
+        colour, mean, std = conv.colour, conv.mean, conv.std
+    else:
+        model = spec(settings.embedder)
+        colour, mean, std = model.colour, model.mean, model.std
+    return ArcFaceEmbedder(runner, colour, mean, std, settings.embed_batch, settings.flip_templates)

@@ -9,9 +9,10 @@ import numpy as np
 
 from openlfr.config import Settings
 from openlfr.vision.align import align
-from openlfr.vision.detect import load_detector
+from openlfr.vision.detect import build_detector
 from openlfr.vision.detect.base import Detector
-from openlfr.vision.embed import ArcFaceEmbedder, load_embedder
+from openlfr.vision.embed import ArcFaceEmbedder, build_embedder
+from openlfr.vision.models import ModelRuntime, detector_runtime, embedder_runtime
 from openlfr.vision.quality import assess
 from openlfr.vision.types import Detections, Face
 
@@ -29,12 +30,21 @@ class Engine:
         self.settings = settings or Settings()
 
     @cached_property
+    def detector_runtime(self) -> ModelRuntime:
+        """The detector's file, backend and precision here (openlfr.vision.models decides)."""
+        return detector_runtime(self.settings)
+
+    @cached_property
+    def embedder_runtime(self) -> ModelRuntime:
+        return embedder_runtime(self.settings)
+
+    @cached_property
     def detector(self) -> Detector:
-        return load_detector(self.settings)
+        return build_detector(self.settings, self.detector_runtime.load(self.settings.threads))
 
     @cached_property
     def embedder(self) -> ArcFaceEmbedder:
-        return load_embedder(self.settings)
+        return build_embedder(self.settings, self.embedder_runtime.load(self.settings.threads))
 
     def analyse(self, frames: Sequence[np.ndarray]) -> list[list[Face]]:
         """For each BGR frame, the faces in it (highest detector score first)."""

@@ -1,0 +1,108 @@
+"""The int8 SFace on this CPU against exact integer arithmetic, with 7-bit and 8-bit weights.
+
+    python benchmarks/int8_check.py --lfw ../shared/data/lfw [--faces 400]
+
+A CPU with VNNI (AVX512_VNNI, AVX_VNNI, AMX) adds an int8 convolution's
+products in 32 bits, exactly; one without adds pairs of them in 16 bits first,
+which saturates unless the weights fit in 7 bits. The exact result is what
+ONNX Runtime computes with graph optimisation off: each QuantizeLinear and
+DequantizeLinear runs as written and the convolutions run in float on the
+dequantised values, the arithmetic a VNNI kernel does in integers (up to
+float rounding). So on any CPU this prints, for the 8-bit and the shipped
+7-bit build, on aligned LFW faces (one per person): the cosine of OpenVINO's
+int8 templates here to the float model's, of the exact templates to the float
+model's (what a VNNI CPU gives), and of OpenVINO's here to the exact ones
+(near 1: this CPU computes what every CPU computes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+
+from openlfr.config import Settings
+from openlfr.models.hardware import this_cpu
+from openlfr.models.provision import installed_path
+from openlfr.models.quantise import calibration_file, load_ranges, prepare, quantise
+from openlfr.models.runtime import BackendName, OpenVinoRunner, Runner
+from openlfr.vision.align import align
+from openlfr.vision.embed import ArcFaceEmbedder, build_embedder
+from openlfr.vision.image import read_image
+from openlfr.vision.models import load_detector
+
+THREADS = 2
+
+
+class ExactRunner:
+    """ONNX Runtime with every graph optimisation off: QDQ nodes run as written."""
+
+    backend: BackendName = "onnxruntime"
+
+    def __init__(self, path: Path) -> None:
+        options = ort.SessionOptions()
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+        options.intra_op_num_threads = THREADS
+        options.log_severity_level = 3
+        self._session = ort.InferenceSession(str(path), options, ["CPUExecutionProvider"])
+        self._input = self._session.get_inputs()[0].name
+
+    def run(self, batch: np.ndarray) -> list[np.ndarray]:
+        return list(self._session.run(None, {self._input: batch}))
+
+
+def lfw_chips(settings: Settings, lfw: Path, count: int) -> np.ndarray:
+    """Aligned chips of the first image of ``count`` people spread over LFW."""
+    people = sorted((lfw / "images").iterdir())
+    detector = load_detector(settings)
+    chips = []
+    for person in people[:: max(1, len(people) // count)][:count]:
+        image = read_image(sorted(person.glob("*.jpg"))[0], 10**7, 10**7)
+        found = detector.detect(image)
+        if len(found):
+            chips.append(align(image, found.landmarks[0]))
+    return np.stack(chips)
+
+
+def cosine_line(a: np.ndarray, b: np.ndarray) -> str:
+    c = (a * b).sum(axis=1)
+    return f"{c.mean():.4f} / {c.min():.4f}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lfw", type=Path, required=True)
+    parser.add_argument("--faces", type=int, default=400)
+    args = parser.parse_args()
+    settings = Settings(threads=THREADS, precision="f32")
+    chips = lfw_chips(settings, args.lfw, args.faces)
+
+    def embedder(runner: Runner) -> ArcFaceEmbedder:
+        return build_embedder(settings, runner)
+
+    fixed = installed_path(settings.models_dir, "sface")
+    reference = embedder(OpenVinoRunner(fixed, THREADS, "f32")).infer(chips)
+    print(f"CPU: {this_cpu().describe()}, {THREADS} threads, {len(chips)} LFW faces\n")
+    print("| weights | int8 here vs f32 (mean / min cosine) | exact vs f32 | here vs exact |")
+    print("|---|---|---|---|")
+    with tempfile.TemporaryDirectory() as work:
+        eight = Path(work) / "sface.int8-8bit.onnx"
+        model = prepare(onnx.load(str(fixed)))
+        onnx.save(quantise(model, load_ranges(calibration_file("sface")), 127), str(eight))
+        builds = {
+            "8-bit": eight,
+            "7-bit (shipped)": installed_path(settings.models_dir, "sface", "int8"),
+        }
+        for label, path in builds.items():
+            here = embedder(OpenVinoRunner(path, THREADS, "int8")).infer(chips)
+            exact = embedder(ExactRunner(path)).infer(chips)
+            print(f"| {label} | {cosine_line(here, reference)} | {cosine_line(exact, reference)} | "
+                  f"{cosine_line(here, exact)} |")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
