@@ -287,7 +287,7 @@ def test_an_application_in_json_its_threshold_and_cancelling(lfr: Lfr, tmp_path:
     ident = str(d["id"])
     assert lfr.json("deployment", "threshold", ident, "0.65", user="ali")["threshold"] == 0.65
     assert lfr.refused("deployment", "threshold", ident, "1.5", user="ali") == (
-        "match threshold 1.5 must lie between 0 and 1 (cosine similarity)"
+        "match threshold 1.5 must lie between 0.2 and 0.95 (cosine similarity)"
     )
     assert lfr.json("deployment", "cancel", ident, user="pat")["state"] == "cancelled"
     assert lfr.json("deployment", "list", "--state", "draft") == []

@@ -42,7 +42,9 @@ def test_authorisation_records_officer_and_time() -> None:
         ("cameras", [], "list each camera once"),
         ("cameras", ["a", "a"], "list each camera once"),
         ("criteria", ["anyone_of_interest"], "watchlist category 'anyone_of_interest'"),
-        ("threshold", 1.5, "must lie between 0 and 1"),
+        ("threshold", 1.5, "must lie between 0.2 and 0.95"),
+        ("threshold", 1e-300, "must lie between 0.2 and 0.95"),
+        ("threshold", 0.0, "must lie between 0.2 and 0.95"),
         ("near_assembly", True, "protest or assembly needs a stated justification"),
         ("without_notice", True, "critical threat"),
     ],
@@ -186,8 +188,46 @@ def test_alert_needs_live_deployment_and_score_at_threshold() -> None:
 
 
 def test_threshold_change_returns_old_value_and_needs_officer() -> None:
-    d = authorised()
+    d = deployment()
     assert rules.change_threshold(d, OFFICER, 0.6) == 0.57 and d.threshold == 0.6
     with pytest.raises(DomainError, match="authorising_officer"):
         rules.change_threshold(d, OPERATOR, 0.5)
     assert d.threshold == 0.6
+
+
+def test_a_threshold_changed_after_authorisation_needs_authorising_again() -> None:
+    d = ready()
+    rules.change_threshold(d, OFFICER, 0.3)
+    assert (d.state, d.authorised_by, d.watchlist_approved_by) == (State.DRAFT, None, None)
+    with pytest.raises(DomainError, match="may not also authorise it"):
+        rules.authorise(d, User("pat", [Role.AUTHORISING_OFFICER]), NOW, V)  # the requester
+    rules.authorise(d, OFFICER, NOW, V)
+    assert d.state == State.AUTHORISED and d.threshold == 0.3
+
+
+def test_a_live_deployments_threshold_does_not_change() -> None:
+    d = ready()
+    rules.start(d, OPERATOR, NOW + timedelta(hours=2), signs_up=True)
+    with pytest.raises(DomainError, match="is live: its authorised threshold cannot change"):
+        rules.change_threshold(d, OFFICER, 0.3)
+    assert d.threshold == 0.57 and d.state == State.LIVE
+
+
+def test_the_compiler_may_not_approve_the_watchlist() -> None:
+    d = authorised()
+    rules.record_compiled(d, OFFICER, 2, NOW)
+    with pytest.raises(DomainError, match=r"olu compiled .* and may not also approve it"):
+        rules.approve_watchlist(d, OFFICER, NOW)
+    assert d.watchlist_approved_by is None
+
+
+def test_without_notice_starts_with_no_signs_confirmed() -> None:
+    d = deployment(without_notice=True, without_notice_justification="Imminent attack warning")
+    rules.authorise(d, OFFICER, NOW, V)
+    rules.record_compiled(d, PLANNER, 2, NOW)
+    rules.approve_watchlist(d, OFFICER, NOW)
+    during = NOW + timedelta(hours=2)
+    with pytest.raises(DomainError, match="without prior public notice: start it without"):
+        rules.start(d, OPERATOR, during, signs_up=True)
+    rules.start(d, OPERATOR, during, signs_up=False)
+    assert d.state == State.LIVE and d.signs_confirmed_by is None

@@ -49,6 +49,8 @@ def clock() -> Clock:
 @pytest.fixture
 def store(database_url: str, tmp_path: Path, clock: Clock) -> Iterator[Store]:
     settings = Settings(data_dir=tmp_path, database_url=database_url)
+    # The installed models, for enrolment and the default threshold of the precision that runs.
+    settings.models_dir.symlink_to(Settings().models_dir)
     store = Store(settings, clock)
     users.add_user(store, None, "root", ["admin"])
     for name, role in STAFF.items():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import cv2
@@ -12,6 +13,7 @@ import sqlalchemy as sa
 from openlfr.domain.alert import Adjudication, Outcome
 from openlfr.domain.deployment import State
 from openlfr.domain.errors import DomainError
+from openlfr.gallery.thresholds import MEASURED
 from openlfr.services import alerts, audit, deployments, housekeeping, users, watchlists
 from openlfr.services.store import Store
 from openlfr.store import audit as chain
@@ -24,6 +26,7 @@ from openlfr.store.tables import (
 )
 from openlfr.vision.engine import Engine
 from openlfr.vision.image import read_image
+from openlfr.vision.models import embedder_runtime
 from tests.domain.factories import application
 from tests.services.conftest import Clock, enrol, lfw, live_deployment, photo, record
 
@@ -351,3 +354,42 @@ def test_bad_application_is_refused_whole(
         deployments.request(store, "pat", application(**changes))
     assert deployments.list_all(store) == []
     assert log(store)[-1].outcome == "refused"
+
+
+def test_the_default_threshold_is_the_one_of_the_precision_that_runs_here(store: Store) -> None:
+    d = deployments.request(store, "pat", application())
+    precision = embedder_runtime(store.settings).precision
+    assert d.threshold == MEASURED[("sface", precision, "raw")]
+    given = deployments.request(store, "pat", application(threshold=0.61))
+    assert given.threshold == 0.61
+
+
+def test_a_threshold_changed_after_authorisation_is_authorised_again(store: Store) -> None:
+    d = deployments.request(store, "pat", application())
+    assert d.id is not None
+    deployments.authorise(store, "olu", d.id)
+    users.add_user(store, "root", "ali", ["authorising_officer"])
+    changed = deployments.change_threshold(store, "ali", d.id, 0.5)
+    assert changed.state == State.DRAFT and changed.authorised_by is None
+    assert json.loads(log(store)[-1].detail) == {
+        "from": MEASURED[("sface", embedder_runtime(store.settings).precision, "raw")],
+        "to": 0.5, "state": "draft",
+        "authorisation_withdrawn": "olu",
+    }  # fmt: skip
+    with pytest.raises(DomainError, match=r"must lie between 0\.2 and 0\.95"):
+        deployments.change_threshold(store, "ali", d.id, 1e-300)
+    assert deployments.get(store, d.id).threshold == 0.5
+
+
+def test_an_application_with_threshold_zero_is_refused_not_defaulted(store: Store) -> None:
+    with pytest.raises(DomainError, match=r"match threshold 0\.0 must lie between"):
+        deployments.request(store, "pat", application(threshold=0.0))
+    assert deployments.list_all(store) == []
+
+
+def test_the_last_active_admin_stays(store: Store) -> None:
+    with pytest.raises(DomainError, match="root is the last active admin"):
+        users.set_active(store, "root", "root", False)
+    users.add_user(store, "root", "ada2", ["admin"])
+    users.set_active(store, "root", "root", False)
+    assert [u.name for u in users.list_users(store) if not u.active] == ["root"]

@@ -11,6 +11,7 @@ from rich.console import Console
 from openlfr.config import Settings
 from openlfr.gallery.thresholds import default_threshold
 from openlfr.services.demo import Sighting, run_demo
+from openlfr.vision.models import embedder_runtime
 
 out = Console()
 
@@ -20,8 +21,12 @@ def demo(
 ) -> None:
     """Enrol the two demo people, run the engine over a clip of them, print faces and matches."""
     settings = Settings()
-    used = threshold if threshold is not None else default_threshold(settings)
-    out.print(f"embedder {settings.embedder}, detector {settings.detector}, threshold {used:.3f}")
+    embedder = embedder_runtime(settings)
+    used = threshold if threshold is not None else default_threshold(settings, embedder.precision)
+    out.print(
+        f"embedder {settings.embedder} ({embedder.precision}), detector {settings.detector}, "
+        f"threshold {used:.3f}"
+    )
 
     matched: Counter[str] = Counter()
 

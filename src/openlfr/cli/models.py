@@ -41,17 +41,19 @@ def _render(statuses: list[ModelStatus], runs: list[ModelRuntime | None], as_jso
                           "models": [_as_dict(s, r) for s, r in zip(statuses, runs, strict=True)]},
                          indent=2))  # fmt: skip
         return
-    table = Table("model", "kind", "source package", "licence", "sha256", "state", "runs as", "why")
+    table = Table("model", "kind", "source package", "licence", "sha256", "state", "runs as")
     for s, run in zip(statuses, runs, strict=True):
         m = s.spec
         licence = m.licence + ("" if m.commercial_use else " (opt-in)")
         table.add_row(
             m.name, m.kind, f"{m.package.name}=={m.package.version}", licence,
             m.sha256[:16] + "…", s.state, f"{run.backend} {run.precision}" if run else "",
-            run.reason if run else "",
         )  # fmt: skip
     out.print(table)
     out.print(f"CPU: {this_cpu().describe()}")
+    for run in runs:
+        if run is not None:
+            out.print(f"{run.model} runs {run.precision}: {run.reason}")
 
 
 @app.command("install")

@@ -135,9 +135,17 @@ def validate_application(d: Deployment, vocabulary: Vocabulary) -> None:
         )
 
 
+# A cosine threshold outside this range is a typing slip or an attempt to alarm on everyone:
+# the measured defaults lie near 0.57, and 0.2 already alarms on most strangers.
+THRESHOLD_RANGE = (0.2, 0.95)
+
+
 def validate_threshold(value: float) -> None:
-    if not 0.0 < value < 1.0:
-        raise DomainError(f"match threshold {value} must lie between 0 and 1 (cosine similarity)")
+    low, high = THRESHOLD_RANGE
+    if not low <= value <= high:
+        raise DomainError(
+            f"match threshold {value} must lie between {low} and {high} (cosine similarity)"
+        )
 
 
 def _check_move(d: Deployment, to: State) -> None:
@@ -168,12 +176,25 @@ def authorise(d: Deployment, officer: User, now: datetime, vocabulary: Vocabular
 
 
 def change_threshold(d: Deployment, officer: User, value: float) -> float:
-    """Set a new match threshold; returns the old one (the service records both)."""
+    """Set a new match threshold; returns the old one (the service records both).
+
+    The threshold is part of what was authorised: changed after authorisation,
+    the deployment goes back to a draft that another authorising officer than
+    its requester must authorise again (and its watchlist approved again). A
+    live deployment's threshold does not change: close it and request anew.
+    """
     require(officer, Action.CHANGE_THRESHOLD)
-    if d.state not in (State.DRAFT, State.AUTHORISED, State.LIVE):
-        raise DomainError(f"{d} is {d.state}: its threshold can no longer change")
+    if d.state not in (State.DRAFT, State.AUTHORISED):
+        raise DomainError(
+            f"{d} is {d.state}: its authorised threshold cannot change; close it and request "
+            "a new deployment with the threshold you want"
+        )
     validate_threshold(value)
     old, d.threshold = d.threshold, value
+    if d.state == State.AUTHORISED and value != old:
+        d.state = State.DRAFT
+        d.authorised_by = d.authorised_at = None
+        d.watchlist_approved_by = d.watchlist_approved_at = None
     return old
 
 
@@ -198,11 +219,17 @@ def approve_watchlist(d: Deployment, officer: User, now: datetime) -> None:
         raise DomainError(f"{d} is {d.state}: authorise it before approving its watchlist")
     if d.watchlist_compiled_at is None:
         raise DomainError(f"{d} has no compiled watchlist: compile it first")
+    if officer.name == d.watchlist_compiled_by:
+        raise DomainError(
+            f"{officer.name} compiled {d}'s watchlist and may not also approve it: "
+            "another authorising officer must"
+        )
     d.watchlist_approved_by, d.watchlist_approved_at = officer.name, now
 
 
 def start(d: Deployment, user: User, now: datetime, signs_up: bool) -> None:
-    """Go live: only authorised, inside the window, with an approved watchlist and signs up."""
+    """Go live: only authorised, inside the window, with an approved watchlist and, unless it
+    was authorised to run without prior notice, the public notice signs up."""
     require(user, Action.START_DEPLOYMENT)
     _check_move(d, State.LIVE)
     if d.close_requested_at:
@@ -216,11 +243,16 @@ def start(d: Deployment, user: User, now: datetime, signs_up: bool) -> None:
         raise DomainError(f"{d} has no approved watchlist: compile it and have it approved")
     if d.watchlist_size == 0:
         raise DomainError(f"{d} has an empty watchlist: there is no one to look for")
-    if not signs_up:
+    if d.without_notice and signs_up:
+        raise DomainError(
+            f"{d} was authorised to run without prior public notice: start it without "
+            "--signs-up (no signs are confirmed)"
+        )
+    if not d.without_notice and not signs_up:
         raise DomainError(f"{d}: confirm that the public notice signs are up before going live")
     _move(d, State.LIVE)
-    d.started_by = d.signs_confirmed_by = user.name
-    d.started_at = now
+    d.started_by, d.started_at = user.name, now
+    d.signs_confirmed_by = None if d.without_notice else user.name
 
 
 def request_close(d: Deployment, by: User | None, now: datetime) -> None:

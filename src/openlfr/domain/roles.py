@@ -76,3 +76,11 @@ def require(user: User, action: Action) -> None:
         raise DomainError(
             f"user {user.name} ({held}) may not {action}: that needs the role {needed}"
         )
+
+
+def check_deactivation(user: User, active_admins: int) -> None:
+    """Refuse to deactivate the last active admin: no one could then manage users again."""
+    if user.active and Role.ADMIN in user.roles and active_admins <= 1:
+        raise DomainError(
+            f"{user.name} is the last active admin: add or activate another admin first"
+        )

@@ -96,7 +96,8 @@ def choose(model: str, trials: list[Trial]) -> Choice:
     elif len(passing) == 1:
         why = "the only precision that passed"
     else:
-        why = f"measured fastest here ({best.ms:.2f} ms)"
+        why = f"measured fastest here ({best.ms:.2f} ms"
+        why += ")" if best.precision == "f32" else f"; agreement with f32 {best.agreement})"
     others = [
         f"{t.precision} {t.refusal}" if t.refusal else f"{t.precision} {t.ms:.2f} ms"
         for t in trials
@@ -135,6 +136,7 @@ def record(models_dir: Path, choice: Choice, cpu: Cpu, files: dict[str, str]) ->
         "files": files,
         "trials": [asdict(t) for t in choice.trials],
     }
-    staged = path.with_suffix(".json.tmp")
+    # Another process (a second camera) may be recording too: each stages its own file.
+    staged = path.with_name(f".{path.name}.{os.getpid()}")
     staged.write_text(json.dumps(current, indent=2) + "\n")
     os.replace(staged, path)

@@ -16,15 +16,19 @@ from openlfr.services.store import SYSTEM, Act, Store, fetch
 from openlfr.services.watchlists import with_image_counts
 from openlfr.store.keys import REGISTER, watchlist_scope
 from openlfr.store.tables import deployments, reference_images, watchlist_entries
+from openlfr.vision.models import embedder_runtime
 
 
 def request(store: Store, actor: str, fields: dict[str, Any]) -> Deployment:
-    """Record a draft deployment from an application; the threshold defaults from settings."""
+    """Record a draft deployment from an application; the threshold defaults to the one
+    measured for the embedder at the precision it runs at here."""
     with store.action(actor, "deployment.request", "new deployment") as act:
         require(act.user(), Action.REQUEST_DEPLOYMENT)
         app = parse(Application, fields, "application")
         values = app.model_dump()
-        values["threshold"] = app.threshold or default_threshold(store.settings)
+        if app.threshold is None:
+            precision = embedder_runtime(store.settings).precision
+            values["threshold"] = default_threshold(store.settings, precision)
         d = Deployment(**values, requested_by=actor, created_at=store.now())
         rules.validate_application(d, store.settings.governance.vocabulary())
         act.session.add(d)
@@ -44,8 +48,11 @@ def authorise(store: Store, actor: str, deployment_id: int) -> Deployment:
 def change_threshold(store: Store, actor: str, deployment_id: int, value: float) -> Deployment:
     with store.action(actor, "deployment.threshold", f"deployment {deployment_id}") as act:
         d = act.get(Deployment, deployment_id)
+        authorised_by = d.authorised_by
         old = rules.change_threshold(d, act.user(), value)
-        act.detail = {"from": old, "to": value}
+        act.detail = {"from": old, "to": value, "state": d.state}
+        if authorised_by and d.authorised_by is None:
+            act.detail["authorisation_withdrawn"] = authorised_by
         return d
 
 
@@ -110,7 +117,9 @@ def start(store: Store, actor: str, deployment_id: int, signs_up: bool) -> Deplo
     with store.action(actor, "deployment.start", f"deployment {deployment_id}") as act:
         d = act.get(Deployment, deployment_id)
         rules.start(d, act.user(), store.now(), signs_up)
-        act.detail = {"signs_confirmed": True, "watchlist_size": d.watchlist_size}
+        act.detail = {"signs_confirmed": not d.without_notice, "watchlist_size": d.watchlist_size}
+        if d.without_notice:
+            act.detail["without_notice_justification"] = d.without_notice_justification
         return d
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from openlfr.domain.errors import DomainError
-from openlfr.domain.roles import Action, Role, User, require
+from openlfr.domain.roles import Action, Role, User, check_deactivation, require
 from openlfr.services.store import SYSTEM, Store
 from openlfr.store.tables import users
 
@@ -47,6 +47,10 @@ def set_active(store: Store, actor: str, name: str, active: bool) -> None:
         found = act.session.scalars(sa.select(User).where(users.c.name == name)).first()
         if found is None:
             raise DomainError(f"there is no user named {name}")
+        if not active:
+            everyone = act.session.scalars(sa.select(User)).all()
+            admins = sum(1 for u in everyone if u.active and Role.ADMIN in u.roles)
+            check_deactivation(found, admins)
         found.active = active
 
 
