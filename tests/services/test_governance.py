@@ -17,6 +17,7 @@ from openlfr.gallery.thresholds import MEASURED
 from openlfr.services import alerts, audit, deployments, housekeeping, users, watchlists
 from openlfr.services.store import Store
 from openlfr.store import audit as chain
+from openlfr.store.keys import KeyStoreError
 from openlfr.store.tables import (
     alert_biometrics,
     data_keys,
@@ -393,3 +394,30 @@ def test_the_last_active_admin_stays(store: Store) -> None:
     users.add_user(store, "root", "ada2", ["admin"])
     users.set_active(store, "root", "root", False)
     assert [u.name for u in users.list_users(store) if not u.active] == ["root"]
+
+
+def test_sealed_values_swapped_between_rows_do_not_open(
+    store: Store, engine: Engine, clock: Clock
+) -> None:
+    # An insider with the database file swaps two subjects' sealed reference images, so that
+    # an alert on one would show the other's face: neither opens any more, and it is audited.
+    d = live_deployment(store, engine, clock)
+    with store.db.transaction() as session:
+        first, second = session.execute(
+            sa.select(watchlist_entries.c.id, watchlist_entries.c.image).order_by(
+                watchlist_entries.c.id
+            )
+        ).all()[:2]
+        for row, other in ((first, second), (second, first)):
+            session.execute(
+                watchlist_entries.update()
+                .where(watchlist_entries.c.id == row.id)
+                .values(image=other.image)
+            )
+    assert d.id is not None
+    with pytest.raises(KeyStoreError, match=rf"watchlist_entries/{first.id}/image does not open"):
+        alerts.raise_alert(store, d.id, first.id, "van-1-north", b"crop", 0.9)
+    assert alerts.list_alerts(store) == []
+    assert (log(store)[-1].action, log(store)[-1].outcome) == ("alert.raise", "refused")
+    assert "does not open with its key" in json.loads(log(store)[-1].detail)["reason"]
+    assert audit.verify(store, "root").broken_at is None

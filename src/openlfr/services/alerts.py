@@ -31,9 +31,8 @@ def load_watchlist(store: Store, deployment_id: int) -> WatchlistIndex:
                 watchlist_entries.c.deployment_id == d.id
             )
         ).all()
-        templates = np.stack(
-            [np.frombuffer(act.unseal(scope, r.template, "template"), np.float32) for r in rows]
-        )
+        opened = [act.unseal(scope, watchlist_entries, r.id, "template", r.template) for r in rows]
+        templates = np.stack([np.frombuffer(t, np.float32) for t in opened])
         act.detail = {"templates_read": len(rows)}
         return WatchlistIndex(templates, [str(r.id) for r in rows])
 
@@ -55,21 +54,19 @@ def raise_alert(
         ).first()
         if entry is None:
             raise DomainError(f"{d}'s watchlist has no entry {entry_id}")
-        reference = act.unseal(watchlist_scope(d.id), entry.image, "image")
+        reference = act.unseal(
+            watchlist_scope(d.id), watchlist_entries, entry.id, "image", entry.image
+        )
         a = Alert(
             d.id, entry.subject_id, entry.subject_name, entry.category, entry.sex,  # type: ignore[arg-type]
             entry.ethnicity, camera, now, score,
         )  # fmt: skip
         act.session.add(a)
         act.session.flush()
-        scope = alerts_scope(d.id)
-        act.session.execute(
-            alert_biometrics.insert().values(
-                alert_id=a.id,
-                probe=act.seal(scope, probe, "probe"),
-                reference=act.seal(scope, reference, "reference"),
-            )
-        )
+        act.insert_sealed(
+            alert_biometrics, alerts_scope(d.id), {"alert_id": a.id},
+            {"probe": probe, "reference": reference},
+        )  # fmt: skip
         act.target = str(a)
         act.detail = {"deployment": d.id, "subject": a.subject_id, "score": score, "camera": camera}
         return a
@@ -100,7 +97,10 @@ def view_biometrics(store: Store, actor: str, alert_id: int) -> tuple[bytes, byt
             sa.select(alert_biometrics).where(alert_biometrics.c.alert_id == alert_id)
         ).one()
         scope = alerts_scope(a.deployment_id)
-        return act.unseal(scope, row.probe, "probe"), act.unseal(scope, row.reference, "reference")
+        return (
+            act.unseal(scope, alert_biometrics, alert_id, "probe", row.probe),
+            act.unseal(scope, alert_biometrics, alert_id, "reference", row.reference),
+        )
 
 
 def list_alerts(store: Store, deployment_id: int | None = None) -> list[Alert]:

@@ -80,20 +80,14 @@ def compile_watchlist(store: Store, actor: str, deployment_id: int) -> tuple[Dep
                 sa.select(reference_images).where(reference_images.c.subject_id == s.id)
             )
             for img in images:
-                act.session.execute(
-                    watchlist_entries.insert().values(
-                        deployment_id=d.id,
-                        subject_id=s.id,
-                        subject_name=s.name,
-                        category=s.category,
-                        sex=s.sex,
-                        ethnicity=s.ethnicity,
-                        image=act.seal(scope, act.unseal(REGISTER, img.image, "image"), "image"),
-                        template=act.seal(
-                            scope, act.unseal(REGISTER, img.template, "template"), "template"
-                        ),
-                    )
-                )
+                act.insert_sealed(
+                    watchlist_entries, scope,
+                    {"deployment_id": d.id, "subject_id": s.id, "subject_name": s.name,
+                     "category": s.category, "sex": s.sex, "ethnicity": s.ethnicity},
+                    {"image": act.unseal(REGISTER, reference_images, img.id, "image", img.image),
+                     "template": act.unseal(
+                         REGISTER, reference_images, img.id, "template", img.template)},
+                )  # fmt: skip
                 copied += 1
         rules.record_compiled(d, user, len(chosen.included), store.now())
         left_out = [f"{s}: {reason}" for s, reason in chosen.excluded]

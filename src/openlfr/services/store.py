@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from openlfr.config import Settings
 from openlfr.domain.errors import DomainError
 from openlfr.domain.roles import User
+from openlfr.errors import LfrError
 from openlfr.store import audit
 from openlfr.store.db import Database
 from openlfr.store.keys import DataKeys, MasterKeys, seal, unseal
@@ -57,11 +58,33 @@ class Act:
     def get(self, cls: type[T], ident: int) -> T:
         return fetch(self.session, cls, ident)
 
-    def seal(self, scope: str, plaintext: bytes, kind: str) -> bytes:
-        return seal(self.keys.get(scope, create=True), plaintext, f"{scope}/{kind}")
+    def insert_sealed(
+        self, table: sa.Table, scope: str, values: dict[str, Any], secrets: dict[str, bytes]
+    ) -> Any:
+        """Insert a row of ``table`` with its ``secrets`` columns sealed under ``scope``'s key and
+        bound to that row and column (AES-GCM associated data): a sealed value copied into
+        another row or column, by anyone with the database file, no longer opens. Returns the
+        row's key."""
+        placeholders = dict.fromkeys(secrets, b"")
+        insert = table.insert().values(**values, **placeholders).returning(_key_of(table))
+        row = self.session.execute(insert).scalar_one()
+        key = self.keys.get(scope, create=True)
+        sealed = {c: seal(key, v, _binding(scope, table, row, c)) for c, v in secrets.items()}
+        self.session.execute(table.update().where(_key_of(table) == row).values(**sealed))
+        return row
 
-    def unseal(self, scope: str, sealed: bytes, kind: str) -> bytes:
-        return unseal(self.keys.get(scope), sealed, f"{scope}/{kind}")
+    def unseal(self, scope: str, table: sa.Table, row: Any, column: str, sealed: bytes) -> bytes:
+        """Open the value of ``column`` in ``table``'s row ``row``, sealed by ``insert_sealed``."""
+        return unseal(self.keys.get(scope), sealed, _binding(scope, table, row, column))
+
+
+def _key_of(table: sa.Table) -> sa.Column[Any]:
+    [key] = table.primary_key.columns
+    return key
+
+
+def _binding(scope: str, table: sa.Table, row: Any, column: str) -> str:
+    return f"{scope}/{table.name}/{row}/{column}"
 
 
 class Store:
@@ -91,7 +114,7 @@ class Store:
                 act = Act(session, DataKeys(session, self.master), actor, target)
                 yield act
                 audit.append(session, self.now(), actor, name, act.target, "done", act.detail)
-        except DomainError as exc:
+        except (DomainError, LfrError) as exc:  # a refusal, or data that does not open
             with self.db.transaction() as session:
                 audit.append(
                     session, self.now(), actor, name, target, "refused", {"reason": str(exc)}

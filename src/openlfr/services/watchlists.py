@@ -96,16 +96,11 @@ def enrol(
 
 
 def _store_reference(act: Act, s: Subject, ref: Reference, now: datetime) -> None:
-    act.session.execute(
-        reference_images.insert().values(
-            subject_id=s.id,
-            source=ref.source,
-            added_by=act.actor,
-            added_at=now,
-            image=act.seal(REGISTER, ref.image, "image"),
-            template=act.seal(REGISTER, ref.template.tobytes(), "template"),
-        )
-    )
+    act.insert_sealed(
+        reference_images, REGISTER,
+        {"subject_id": s.id, "source": ref.source, "added_by": act.actor, "added_at": now},
+        {"image": ref.image, "template": ref.template.tobytes()},
+    )  # fmt: skip
 
 
 def remove(store: Store, actor: str, subject_id: int) -> None:
