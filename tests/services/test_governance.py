@@ -421,3 +421,18 @@ def test_sealed_values_swapped_between_rows_do_not_open(
     assert (log(store)[-1].action, log(store)[-1].outcome) == ("alert.raise", "refused")
     assert "does not open with its key" in json.loads(log(store)[-1].detail)["reason"]
     assert audit.verify(store, "root").broken_at is None
+
+
+def test_adjudication_is_final_once_the_deployment_closed(
+    store: Store, engine: Engine, clock: Clock
+) -> None:
+    d = live_deployment(store, engine, clock)
+    assert d.id is not None
+    a = alerts.raise_alert(store, d.id, 1, "van-1-north", b"crop", 0.9)
+    alerts.adjudicate(store, "omar", a.id or 0, Adjudication.CONFIRMED_FALSE)
+    deployments.close(store, "omar", d.id)
+    with pytest.raises(DomainError, match="adjudication is final"):
+        alerts.adjudicate(store, "omar", a.id or 0, Adjudication.CONFIRMED_TRUE, Outcome.ARRESTED)
+    [kept] = alerts.list_alerts(store)
+    assert (kept.adjudication, kept.outcome) == (Adjudication.CONFIRMED_FALSE, None)
+    assert (log(store)[-1].action, log(store)[-1].outcome) == ("alert.adjudicate", "refused")

@@ -31,24 +31,27 @@ def test_sealed_data_opens_only_with_its_key_and_context() -> None:
 
 def test_master_key_file_is_made_once_and_private(tmp_path: Path) -> None:
     path = tmp_path / "keys" / "master.key"
-    first = MasterKeys.load(None, path)
+    first = MasterKeys.load(None, path, create=True)
     assert (path.stat().st_mode & 0o777) == 0o600
-    assert MasterKeys.load(None, path).current == first.current
+    assert MasterKeys.load(None, path, create=True).current == first.current
 
 
 def test_master_key_from_environment_and_bad_keys(tmp_path: Path) -> None:
     key = os.urandom(32)
-    assert MasterKeys.load(base64.b64encode(key).decode(), tmp_path / "unused").current == key
+    assert (
+        MasterKeys.load(base64.b64encode(key).decode(), tmp_path / "unused", create=True).current
+        == key
+    )
     assert not (tmp_path / "unused").exists()
     with pytest.raises(KeyStoreError, match="LFR_MASTER_KEY must hold a base64-encoded 32-byte"):
-        MasterKeys.load("not a key", tmp_path / "unused")
+        MasterKeys.load("not a key", tmp_path / "unused", create=True)
     (tmp_path / "short.key").write_text(base64.b64encode(b"short").decode())
     with pytest.raises(KeyStoreError, match=r"short\.key must hold"):
-        MasterKeys.load(None, tmp_path / "short.key")
+        MasterKeys.load(None, tmp_path / "short.key", create=True)
 
 
 def test_data_keys_are_made_kept_and_destroyed(database_url: str, tmp_path: Path) -> None:
-    db, master = Database(database_url), MasterKeys.load(None, tmp_path / "master.key")
+    db, master = Database(database_url), MasterKeys.load(None, tmp_path / "master.key", create=True)
     with db.transaction() as session:
         made = DataKeys(session, master).get("deployment:1", create=True)
     with db.transaction() as session:
@@ -63,7 +66,7 @@ def test_rotation_rewraps_and_survives_a_crash_before_the_rename(
     database_url: str, tmp_path: Path
 ) -> None:
     db, path = Database(database_url), tmp_path / "master.key"
-    master = MasterKeys.load(None, path)
+    master = MasterKeys.load(None, path, create=True)
     with db.transaction() as session:
         made = DataKeys(session, master).get("register", create=True)
     old = master.current
@@ -71,12 +74,12 @@ def test_rotation_rewraps_and_survives_a_crash_before_the_rename(
         new = begin_rotation(master)
         assert DataKeys(session, master).rewrap(new) == 1
     # The process dies here: the file still holds the old key, the database the new wrapping.
-    reloaded = MasterKeys.load(None, path)
+    reloaded = MasterKeys.load(None, path, create=True)
     assert reloaded.current == old and reloaded.next == new
     with db.transaction() as session:
         assert DataKeys(session, reloaded).get("register") == made
     finish_rotation(reloaded)
-    assert MasterKeys.load(None, path).current == new
+    assert MasterKeys.load(None, path, create=True).current == new
     assert not path.with_name("master.key.next").exists()
 
 
@@ -88,6 +91,8 @@ def test_rotation_with_an_environment_key_is_refused() -> None:
 def test_database_sealed_under_another_master_key(database_url: str, tmp_path: Path) -> None:
     db = Database(database_url)
     with db.transaction() as session:
-        DataKeys(session, MasterKeys.load(None, tmp_path / "a.key")).get("register", create=True)
+        DataKeys(session, MasterKeys.load(None, tmp_path / "a.key", create=True)).get(
+            "register", create=True
+        )
     with db.transaction() as session, pytest.raises(KeyStoreError, match="no master key with id"):
-        DataKeys(session, MasterKeys.load(None, tmp_path / "b.key")).get("register")
+        DataKeys(session, MasterKeys.load(None, tmp_path / "b.key", create=True)).get("register")

@@ -66,9 +66,20 @@ def adjudicate(
     outcome: Outcome | None,
     note: str,
     now: datetime,
+    closed_at: datetime | None,
 ) -> dict[str, str]:
-    """Record an operator's verdict and outcome; returns what changed, for the audit log."""
+    """Record an operator's verdict and outcome; returns what changed, for the audit log.
+
+    ``closed_at`` is when the alert's deployment closed: from then its record is
+    final, since retention was set by the adjudication it had (a confirmed
+    alert's images are kept 31 days, others 24 hours).
+    """
     require(officer, Action.ADJUDICATE)
+    if closed_at is not None:
+        raise DomainError(
+            f"{a}: its deployment closed at {closed_at:%Y-%m-%d %H:%M %Z} and its adjudication "
+            "is final; a correction is not yet provided for"
+        )
     if verdict == Adjudication.UNADJUDICATED:
         raise DomainError(
             f"{a}: choose confirmed_true, confirmed_false or unable_to_confirm; "

@@ -82,7 +82,8 @@ def adjudicate(
 ) -> Alert:
     with store.action(actor, "alert.adjudicate", f"alert {alert_id}") as act:
         a = act.get(Alert, alert_id)
-        act.detail = rules.adjudicate(a, act.user(), verdict, outcome, note, store.now())
+        closed_at = act.get(Deployment, a.deployment_id).closed_at
+        act.detail = rules.adjudicate(a, act.user(), verdict, outcome, note, store.now(), closed_at)
         return a
 
 

@@ -23,7 +23,7 @@ from openlfr.errors import LfrError
 from openlfr.store import audit
 from openlfr.store.db import Database
 from openlfr.store.keys import DataKeys, MasterKeys, seal, unseal
-from openlfr.store.tables import users
+from openlfr.store.tables import data_keys, users
 
 SYSTEM = "system"  # the actor for what the software does by itself (closing, purging)
 
@@ -96,11 +96,13 @@ class Store:
         self.settings = settings or Settings()
         self.clock = clock or (lambda: datetime.now(UTC))
         if self.settings.database_url is None:
-            self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+            self.settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         self.db = Database(self.settings.database)
+        with self.db.transaction() as session:
+            fresh = not session.scalar(sa.select(sa.func.count()).select_from(data_keys))
         secret = self.settings.master_key
         self.master = MasterKeys.load(
-            secret.get_secret_value() if secret else None, self.settings.key_file
+            secret.get_secret_value() if secret else None, self.settings.key_file, create=fresh
         )
 
     def now(self) -> datetime:

@@ -8,6 +8,7 @@ processes never interleave a read-then-write such as the audit chain).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib.resources import files
@@ -34,6 +35,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _owner_only(path: str | None) -> None:
+    """Make the SQLite file (and so its journals, which take its mode) readable by its owner
+    only: it holds personal data and wrapped keys."""
+    if path and path != ":memory:" and os.path.isdir(os.path.dirname(path) or "."):
+        os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+        os.chmod(path, 0o600)
+
+
 def _sqlite_begin(connection: sa.Connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
@@ -53,6 +62,7 @@ class Database:
         self.url = url
         self.engine = sa.create_engine(url)
         if self.engine.dialect.name == "sqlite":
+            _owner_only(self.engine.url.database)
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
             sa.event.listen(self.engine, "begin", _sqlite_begin)
         self.migrate()

@@ -98,11 +98,18 @@ class MasterKeys:
     path: Path | None = None  # None: the key came from the environment
 
     @staticmethod
-    def load(secret: str | None, path: Path) -> MasterKeys:
-        """From ``secret`` (base64) if given, else from ``path``, created if absent."""
+    def load(secret: str | None, path: Path, create: bool) -> MasterKeys:
+        """From ``secret`` (base64) if given, else from ``path``; created there if absent and
+        ``create`` (a database with no data keys yet), never silently replaced."""
         if secret:
             return MasterKeys(_decode(secret, "LFR_MASTER_KEY"))
         if not path.exists():
+            if not create:
+                raise KeyStoreError(
+                    f"the master key file {path} is missing and the database holds data keys "
+                    "wrapped by it: restore the file, or set LFR_MASTER_KEY or master_key_file "
+                    "to the key (a new key would open nothing)"
+                )
             _write_key(path, AESGCM.generate_key(bit_length=256))
         pending = _pending(path)
         return MasterKeys(

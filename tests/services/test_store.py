@@ -1,0 +1,35 @@
+"""The store every service works in: its files private, its master key never replaced."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from openlfr.config import Settings
+from openlfr.services import users
+from openlfr.services.store import Store
+from openlfr.store.keys import REGISTER, KeyStoreError
+
+
+def test_a_missing_master_key_is_refused_not_replaced(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "data", database_url=None, master_key=None,
+                        master_key_file=None)  # fmt: skip
+    store = Store(settings)
+    users.add_user(store, None, "ada", ["admin"])
+    with store.action("ada", "test.seal", "a value") as act:
+        act.keys.get(REGISTER, create=True)
+    store.close()
+    settings.key_file.unlink()
+    with pytest.raises(KeyStoreError, match=r"master key file .*master\.key is missing and the"):
+        Store(settings)
+    assert not settings.key_file.exists()
+
+
+def test_the_data_folder_and_database_are_the_owners_only(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "data", database_url=None, master_key=None,
+                        master_key_file=None)  # fmt: skip
+    Store(settings).close()
+    assert (settings.data_dir.stat().st_mode & 0o777) == 0o700
+    assert ((settings.data_dir / "openlfr.db").stat().st_mode & 0o777) == 0o600
+    assert (settings.key_file.stat().st_mode & 0o777) == 0o600
