@@ -46,6 +46,7 @@ def test_authorisation_records_officer_and_time() -> None:
         ("threshold", 1e-300, "must lie between 0.2 and 0.95"),
         ("threshold", 0.0, "must lie between 0.2 and 0.95"),
         ("near_assembly", True, "protest or assembly needs a stated justification"),
+        ("ends_at", NOW + timedelta(days=3650), "longer than 31 days"),
         ("without_notice", True, "critical threat"),
     ],
 )
@@ -231,3 +232,10 @@ def test_without_notice_starts_with_no_signs_confirmed() -> None:
         rules.start(d, OPERATOR, during, signs_up=True)
     rules.start(d, OPERATOR, during, signs_up=False)
     assert d.state == State.LIVE and d.signs_confirmed_by is None
+
+
+def test_a_draft_watchlist_is_not_compiled() -> None:
+    d = deployment()
+    with pytest.raises(DomainError, match="is draft: authorise it before compiling"):
+        rules.record_compiled(d, PLANNER, 2, NOW)
+    assert d.watchlist_compiled_at is None

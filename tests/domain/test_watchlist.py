@@ -23,6 +23,8 @@ def test_complete_subject_is_valid() -> None:
         ({"case_reference": ""}, "needs a case reference"),
         ({"review_by": date(2026, 11, 1)}, "review date .* must be in the future"),
         ({"date_of_birth": date(2027, 1, 1)}, "not in the past"),
+        ({"date_of_birth": date(1800, 1, 1)}, "makes them over 120: check it"),
+        ({"review_by": date(2999, 1, 1)}, "more than 366 days away"),
     ],
 )
 def test_bad_subject_is_refused(changes: dict[str, object], message: str) -> None:

@@ -22,3 +22,8 @@ def test_migrations_create_the_mapped_schema_and_rerun_as_no_op(database_url: st
 def test_unreachable_database_is_one_clear_error(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match=r"cannot open the database .* check database_url"):
         Database(f"sqlite:///{tmp_path / 'no such folder' / 'openlfr.db'}")
+
+
+def test_a_garbage_database_url_is_one_clear_error() -> None:
+    with pytest.raises(StoreError, match="is not a database URL SQLAlchemy can use"):
+        Database("garbage")

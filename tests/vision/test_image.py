@@ -50,6 +50,8 @@ def test_good_image_decodes_to_bgr(good_jpeg: Path) -> None:
         ("notes.jpg", b"these are not pixels\n" * 20, "not an image file"),
         ("noise.png", bytes(range(256)) * 8, "not an image file"),
         ("bomb.png", _png_header_claiming(100_000, 100_000), "decompression bomb"),
+        # Past Pillow's own limit (178,956,970 pixels): refused with the configured one.
+        ("huge.png", _png_header_claiming(20_000, 20_000), "over the 40,000,000-pixel limit"),
     ],
 )
 def test_bad_files_are_named_with_the_reason(

@@ -10,7 +10,7 @@ done: ``request_close`` records the intent (no alert may be raised after it),
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from openlfr.domain.errors import DomainError
@@ -34,6 +34,9 @@ NEXT: dict[State, frozenset[State]] = {
     State.CLOSED: frozenset(),
     State.CANCELLED: frozenset(),
 }
+
+# A deployment is authorised for an operation (hours or days), not as standing surveillance.
+LONGEST_WINDOW = timedelta(days=31)
 
 # Free-text fields every application must fill, and what each is called.
 STATEMENTS = {
@@ -112,6 +115,11 @@ def validate_application(d: Deployment, vocabulary: Vocabulary) -> None:
         raise DomainError(f"{d.name}: give start and end times with a time zone")
     if d.ends_at <= d.starts_at:
         raise DomainError(f"{d.name}: the window ends ({d.ends_at}) before it starts")
+    if d.ends_at - d.starts_at > LONGEST_WINDOW:
+        raise DomainError(
+            f"{d.name}: the window is longer than {LONGEST_WINDOW.days} days: authorise each "
+            "period of deployment on its own"
+        )
     if (
         not d.cameras
         or len(set(d.cameras)) != len(d.cameras)
@@ -204,10 +212,18 @@ def check_watchlist_editable(d: Deployment) -> None:
         raise DomainError(f"{d} is {d.state}: its watchlist is frozen and cannot be recompiled")
 
 
-def record_compiled(d: Deployment, user: User, size: int, now: datetime) -> None:
-    """Record a fresh compilation; any earlier approval no longer stands."""
+def check_may_compile(d: Deployment, user: User) -> None:
+    """A watchlist is compiled (biometric data copied for it) only once the deployment is
+    authorised, and not once it is live."""
     require(user, Action.COMPILE_WATCHLIST)
     check_watchlist_editable(d)
+    if d.state != State.AUTHORISED:
+        raise DomainError(f"{d} is {d.state}: authorise it before compiling its watchlist")
+
+
+def record_compiled(d: Deployment, user: User, size: int, now: datetime) -> None:
+    """Record a fresh compilation; any earlier approval no longer stands."""
+    check_may_compile(d, user)
     d.watchlist_compiled_by, d.watchlist_compiled_at, d.watchlist_size = user.name, now, size
     d.watchlist_approved_by = d.watchlist_approved_at = None
 

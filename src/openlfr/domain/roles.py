@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -84,3 +85,34 @@ def check_deactivation(user: User, active_admins: int) -> None:
         raise DomainError(
             f"{user.name} is the last active admin: add or activate another admin first"
         )
+
+
+SYSTEM = "system"  # the actor for what the software does by itself (closing, purging)
+
+# ASCII lower case, digits and . _ -: no look-alike letters, spaces or terminal escapes.
+USER_NAME = re.compile(r"[a-z][a-z0-9._-]{0,63}")
+
+
+def new_user_roles(name: str, roles: list[str], first: bool, taken: bool) -> list[Role]:
+    """The roles of a new user called ``name``, or a refusal. The first user of an
+    installation must be an admin; names are unique, plain and never the software's."""
+    if not USER_NAME.fullmatch(name):
+        raise DomainError(
+            f"user name {name!r}: use 1 to 64 lower-case letters, digits, '.', '_' or '-', "
+            "starting with a letter"
+        )
+    if name == SYSTEM:
+        raise DomainError(f"{SYSTEM} names the software in the audit log: choose another name")
+    try:
+        parsed = [Role(r) for r in roles]
+    except ValueError:
+        raise DomainError(
+            f"roles {', '.join(roles)}: each must be one of {', '.join(Role)}"
+        ) from None
+    if not parsed:
+        raise DomainError("a user needs at least one role")
+    if first and Role.ADMIN not in parsed:
+        raise DomainError(f"the first user ({name}) must hold the admin role")
+    if taken:
+        raise DomainError(f"there is already a user named {name}")
+    return parsed

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from openlfr.domain.deployment import Deployment
 from openlfr.domain.errors import DomainError
 from openlfr.domain.vocabulary import Vocabulary, one_of
+
+OLDEST = 120  # years: a date of birth before that is a typing slip
+REVIEW_WITHIN = timedelta(days=366)  # a subject's next review is at most a year away
 
 
 @dataclass
@@ -47,8 +50,17 @@ def validate_subject(s: Subject, vocabulary: Vocabulary, today: date) -> None:
     one_of(s.ethnicity, vocabulary.ethnicities, "ethnicity")
     if s.date_of_birth >= today:
         raise DomainError(f"{s.name}: date of birth {s.date_of_birth} is not in the past")
+    if age_on(s.date_of_birth, today) > OLDEST:
+        raise DomainError(
+            f"{s.name}: date of birth {s.date_of_birth} makes them over {OLDEST}: check it"
+        )
     if s.review_by <= today:
         raise DomainError(f"{s.name}: the review date {s.review_by} must be in the future")
+    if s.review_by > today + REVIEW_WITHIN:
+        raise DomainError(
+            f"{s.name}: the review date {s.review_by} is more than {REVIEW_WITHIN.days} days "
+            "away: a subject is reviewed at least yearly"
+        )
 
 
 def validate_source(source: str, vocabulary: Vocabulary) -> None:

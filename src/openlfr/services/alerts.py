@@ -12,9 +12,9 @@ from openlfr.domain.alert import Adjudication, Alert, Outcome
 from openlfr.domain.deployment import Deployment, State, check_may_raise_alert
 from openlfr.domain.errors import DomainError
 from openlfr.domain.retention import RetentionPolicy, purge_due
-from openlfr.domain.roles import Action, require
+from openlfr.domain.roles import SYSTEM, Action, require
 from openlfr.gallery.index import WatchlistIndex
-from openlfr.services.store import SYSTEM, Store
+from openlfr.services.store import Store
 from openlfr.store.keys import alerts_scope, watchlist_scope
 from openlfr.store.tables import alert_biometrics, alerts, deployments, watchlist_entries
 

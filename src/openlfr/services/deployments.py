@@ -9,10 +9,10 @@ import sqlalchemy as sa
 from openlfr.domain import deployment as rules
 from openlfr.domain import watchlist as watchlist_rules
 from openlfr.domain.deployment import Deployment, State
-from openlfr.domain.roles import Action, require
+from openlfr.domain.roles import SYSTEM, Action, require
 from openlfr.gallery.thresholds import default_threshold
 from openlfr.services.schemas import Application, parse
-from openlfr.services.store import SYSTEM, Act, Store, fetch
+from openlfr.services.store import Act, Store, fetch
 from openlfr.services.watchlists import with_image_counts
 from openlfr.store.keys import REGISTER, watchlist_scope
 from openlfr.store.tables import deployments, reference_images, watchlist_entries
@@ -66,7 +66,7 @@ def compile_watchlist(store: Store, actor: str, deployment_id: int) -> tuple[Dep
     with store.action(actor, "watchlist.compile", f"deployment {deployment_id}") as act:
         d = act.get(Deployment, deployment_id)
         user = act.user()
-        rules.check_watchlist_editable(d)
+        rules.check_may_compile(d, user)
         chosen = watchlist_rules.compile_watchlist(
             d, with_image_counts(act.session), store.settings.governance.max_watchlist_size
         )

@@ -25,8 +25,6 @@ from openlfr.store.db import Database
 from openlfr.store.keys import DataKeys, MasterKeys, seal, unseal
 from openlfr.store.tables import data_keys, users
 
-SYSTEM = "system"  # the actor for what the software does by itself (closing, purging)
-
 T = TypeVar("T")
 
 

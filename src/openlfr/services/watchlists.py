@@ -14,11 +14,11 @@ from sqlalchemy.orm import Session
 
 from openlfr.domain import watchlist as rules
 from openlfr.domain.errors import DomainError
-from openlfr.domain.roles import Action, require
+from openlfr.domain.roles import SYSTEM, Action, require
 from openlfr.domain.watchlist import Subject
 from openlfr.errors import LfrError
 from openlfr.services.schemas import SubjectRecord, parse
-from openlfr.services.store import SYSTEM, Act, Store
+from openlfr.services.store import Act, Store
 from openlfr.store.keys import REGISTER
 from openlfr.store.tables import reference_images, subjects
 from openlfr.vision.engine import Engine

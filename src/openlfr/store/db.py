@@ -60,7 +60,13 @@ class Database:
     def __init__(self, url: str) -> None:
         map_domain()
         self.url = url
-        self.engine = sa.create_engine(url)
+        try:
+            self.engine = sa.create_engine(url)
+        except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ValueError) as exc:
+            raise StoreError(
+                f"database_url (LFR_DATABASE_URL) is not a database URL SQLAlchemy can use "
+                f"({exc}): e.g. postgresql+psycopg://user@host/openlfr"
+            ) from None
         if self.engine.dialect.name == "sqlite":
             _owner_only(self.engine.url.database)
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)

@@ -43,6 +43,11 @@ def read_image(path: Path, max_bytes: int, max_pixels: int) -> np.ndarray:
         raise
     except UnidentifiedImageError:
         raise ImageError(f"{path}: not an image file, or a format that cannot be read") from None
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+    except Image.DecompressionBombError:  # Pillow's own limit, met before ours is checked
+        raise ImageError(
+            f"{path}: over the {max_pixels:,}-pixel limit (a decompression bomb or an "
+            "oversized image)"
+        ) from None
+    except (OSError, SyntaxError, ValueError) as exc:
         raise ImageError(f"{path}: the image is corrupt or truncated ({exc})") from None
     return np.ascontiguousarray(np.asarray(rgb)[:, :, ::-1])
