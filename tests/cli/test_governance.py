@@ -138,7 +138,7 @@ def test_a_deployment_from_request_to_close(lfr: Lfr, tmp_path: Path) -> None:
         "watchlist", "add", str(subject(tmp_path, "Erin Hale", "missing_person")),
         "--image", lfw_image("Aaron_Peirsol"), "--source", "missing_person_report", user="wendy",
     )  # fmt: skip
-    listed = lfr.json("watchlist", "list")
+    listed = lfr.json("watchlist", "list", user="wendy")
     assert [(s["name"], s["reference_images"]) for s in listed] == [
         ("Daniel Marsh", 1),
         ("Erin Hale", 1),
@@ -182,11 +182,11 @@ def test_a_deployment_from_request_to_close(lfr: Lfr, tmp_path: Path) -> None:
     finally:
         store.close()
 
-    [alert] = lfr.json("alert", "list", "--deployment", ident)
+    [alert] = lfr.json("alert", "list", "--deployment", ident, user="omar")
     assert alert["id"] == raised.id and alert["subject_id"] == wanted["id"]
     assert alert["adjudication"] == "unadjudicated" and alert["camera"] == "van-07-north"
     assert alert["raised_at"].endswith("+00:00")
-    table = lfr.run("alert", "list").stdout
+    table = lfr.run("alert", "list", user="omar").stdout
     assert "unadjudicated" in table and "Daniel Marsh" in table
     judged = lfr.json(
         "alert", "adjudicate", str(raised.id), "confirmed_true", "--outcome", "arrested",
@@ -201,8 +201,10 @@ def test_a_deployment_from_request_to_close(lfr: Lfr, tmp_path: Path) -> None:
 
     closed = lfr.json("deployment", "close", ident, user="omar")
     assert closed["state"] == "closed" and closed["close_requested_by"] == "omar"
-    assert lfr.json("deployment", "show", ident)["closed_at"] == closed["closed_at"]
-    assert [d["id"] for d in lfr.json("deployment", "list", "--state", "closed")] == [d["id"]]
+    assert lfr.json("deployment", "show", ident, user="pat")["closed_at"] == closed["closed_at"]
+    assert [d["id"] for d in lfr.json("deployment", "list", "--state", "closed", user="pat")] == [
+        d["id"]
+    ]
 
     verified = lfr("audit", "verify", user="omar")
     assert verified.exit_code == 0, verified.exception
@@ -259,7 +261,7 @@ def test_a_corrupt_subject_file_is_one_line_and_enrols_no_one(lfr: Lfr, tmp_path
         user="wendy",
     )  # fmt: skip
     assert unpaired == "2 --image but 1 --source: give one source per image"
-    assert lfr.json("watchlist", "list") == []
+    assert lfr.json("watchlist", "list", user="wendy") == []
 
 
 def test_review_extends_a_subject_and_remove_deletes_them(lfr: Lfr, tmp_path: Path) -> None:
@@ -268,13 +270,13 @@ def test_review_extends_a_subject_and_remove_deletes_them(lfr: Lfr, tmp_path: Pa
         "watchlist", "add", str(subject(tmp_path, "Daniel Marsh", "wanted_by_court")),
         "--image", lfw_image("Aaron_Eckhart"), "--source", "custody_image", user="wendy",
     )  # fmt: skip
-    assert lfr.json("watchlist", "review") == []  # no one is due
+    assert lfr.json("watchlist", "review", user="wendy") == []  # no one is due
     until = (date.today() + timedelta(days=400)).isoformat()
     reviewed = lfr.json("watchlist", "review", str(s["id"]), "--until", until, user="wendy")
     assert reviewed["review_by"] == until
     assert lfr.refused("watchlist", "remove", str(s["id"]), user="pat").startswith("user pat")
     assert lfr.json("watchlist", "remove", str(s["id"]), user="wendy") == {"removed": s["id"]}
-    assert lfr.json("watchlist", "list") == []
+    assert lfr.json("watchlist", "list", user="wendy") == []
 
 
 def test_an_application_in_json_its_threshold_and_cancelling(lfr: Lfr, tmp_path: Path) -> None:
@@ -290,7 +292,7 @@ def test_an_application_in_json_its_threshold_and_cancelling(lfr: Lfr, tmp_path:
         "match threshold 1.5 must lie between 0.2 and 0.95 (cosine similarity)"
     )
     assert lfr.json("deployment", "cancel", ident, user="pat")["state"] == "cancelled"
-    assert lfr.json("deployment", "list", "--state", "draft") == []
+    assert lfr.json("deployment", "list", "--state", "draft", user="pat") == []
 
 
 def test_a_deployment_closes_by_itself_when_its_window_ends(lfr: Lfr, tmp_path: Path) -> None:
@@ -308,7 +310,7 @@ def test_a_deployment_closes_by_itself_when_its_window_ends(lfr: Lfr, tmp_path: 
         store.close()
     time.sleep(max(0.0, (ends - datetime.now(UTC)).total_seconds()))
     assert lfr.json("housekeeping") == {"closed": [d.id], "purged": [], "flagged": []}
-    shown = lfr.json("deployment", "show", str(d.id))
+    shown = lfr.json("deployment", "show", str(d.id), user="pat")
     assert shown["state"] == "closed" and shown["close_requested_by"] == "system: window ended"
     assert lfr("housekeeping").stdout.strip() == "housekeeping: nothing was due"
 

@@ -77,14 +77,14 @@ def test_killed_while_closing_the_close_completes_on_restart(
     d = live_deployment(store, engine, clock)
     assert d.id is not None
     crash(store, clock, sql, n, "close", d.id)
-    interrupted = deployments.get(store, d.id)
+    interrupted = deployments.get(store, "pat", d.id)
     assert interrupted.state == State.LIVE and interrupted.close_requested_by == "omar"
     with pytest.raises(DomainError, match="not live"):  # no alert once a close is requested
         alerts.raise_alert(store, d.id, 1, "van-1-north", b"crop", 0.9)
     assert count(store, watchlist_entries) == 2 and f"deployment:{d.id}" in scopes(store)
 
     assert housekeeping.run(store).closed == [d.id]  # what every restart runs first
-    closed = deployments.get(store, d.id)
+    closed = deployments.get(store, "pat", d.id)
     assert closed.state == State.CLOSED and closed.closed_at == clock.now
     assert count(store, watchlist_entries) == 0 and f"deployment:{d.id}" not in scopes(store)
     assert [e.action for e in log(store)].count("deployment.close") == 1
@@ -97,5 +97,5 @@ def test_killed_before_the_close_request_commits_stays_live(
     d = live_deployment(store, engine, clock)
     crash(store, clock, "UPDATE DEPLOYMENTS", 1, "close", d.id or 0)
     assert housekeeping.run(store).closed == []
-    assert deployments.get(store, d.id or 0).state == State.LIVE
+    assert deployments.get(store, "pat", d.id or 0).state == State.LIVE
     assert deployments.close(store, "omar", d.id or 0).state == State.CLOSED

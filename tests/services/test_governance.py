@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import cv2
@@ -95,8 +96,10 @@ def test_refusals_change_nothing_and_are_audited(
         alerts.raise_alert(store, d.id, 1, "van-1-north", b"crop", 0.1)
     with pytest.raises(DomainError, match="camera van-9"):
         alerts.raise_alert(store, d.id, 1, "van-9", b"crop", 0.9)
-    assert [x.adjudication for x in alerts.list_alerts(store)] == [Adjudication.UNADJUDICATED]
-    assert deployments.get(store, d.id).state == State.LIVE
+    assert [x.adjudication for x in alerts.list_alerts(store, "omar")] == [
+        Adjudication.UNADJUDICATED
+    ]
+    assert deployments.get(store, "pat", d.id).state == State.LIVE
     refused = [(e.actor, e.action) for e in log(store) if e.outcome == "refused"]
     assert refused == [
         ("olu", "alert.adjudicate"),
@@ -117,7 +120,7 @@ def test_start_outside_window_and_unauthorised_start(store: Store, engine: Engin
     deployments.approve(store, "olu", d.id)
     with pytest.raises(DomainError, match="may go live only between"):
         deployments.start(store, "omar", d.id, signs_up=True)  # an hour early
-    assert deployments.get(store, d.id).state == State.AUTHORISED
+    assert deployments.get(store, "pat", d.id).state == State.AUTHORISED
 
 
 def blurred(path: Path, tmp_path: Path) -> Path:
@@ -266,7 +269,7 @@ def test_window_end_closes_by_itself(store: Store, engine: Engine, clock: Clock)
     assert housekeeping.run(store).closed == []
     clock.advance(minutes=1)
     assert housekeeping.run(store).closed == [d.id]
-    closed = deployments.get(store, d.id or 0)
+    closed = deployments.get(store, "pat", d.id or 0)
     assert closed.state == State.CLOSED and closed.close_requested_by == "system: window ended"
     assert count(store, watchlist_entries) == 0
 
@@ -296,7 +299,7 @@ def test_retention_purges_alert_biometrics_on_time(
     purges = [e.target for e in log(store) if e.action == "alert.purge_biometrics"]
     assert purges == [f"alert {i}" for i in ids[1:] + ids[:1]]
     # What remains is the record without biometrics: counts stay publishable.
-    assert [a.adjudication for a in alerts.list_alerts(store, d.id)][:2] == [
+    assert [a.adjudication for a in alerts.list_alerts(store, "omar", d.id)][:2] == [
         Adjudication.CONFIRMED_TRUE,
         Adjudication.CONFIRMED_FALSE,
     ]
@@ -310,9 +313,9 @@ def test_subjects_due_for_review_are_flagged_and_left_off(
     clock.advance(days=1)
     assert housekeeping.run(store).flagged == [s.id]
     assert housekeeping.run(store).flagged == []  # flagged once
-    assert [x.id for x, _ in watchlists.list_subjects(store, due_only=True)] == [s.id]
+    assert [x.id for x, _ in watchlists.list_subjects(store, "wendy", due_only=True)] == [s.id]
     watchlists.extend_review(store, "wendy", s.id or 0, clock.now.date().replace(year=2027))
-    assert watchlists.list_subjects(store, due_only=True) == []
+    assert watchlists.list_subjects(store, "wendy", due_only=True) == []
 
 
 def test_master_key_rotation_keeps_everything_readable(
@@ -353,8 +356,8 @@ def test_bad_application_is_refused_whole(
 ) -> None:
     with pytest.raises(DomainError, match=message):
         deployments.request(store, "pat", application(**changes))
-    assert deployments.list_all(store) == []
     assert log(store)[-1].outcome == "refused"
+    assert deployments.list_all(store, "pat") == []
 
 
 def test_the_default_threshold_is_the_one_of_the_precision_that_runs_here(store: Store) -> None:
@@ -379,13 +382,13 @@ def test_a_threshold_changed_after_authorisation_is_authorised_again(store: Stor
     }  # fmt: skip
     with pytest.raises(DomainError, match=r"must lie between 0\.2 and 0\.95"):
         deployments.change_threshold(store, "ali", d.id, 1e-300)
-    assert deployments.get(store, d.id).threshold == 0.5
+    assert deployments.get(store, "pat", d.id).threshold == 0.5
 
 
 def test_an_application_with_threshold_zero_is_refused_not_defaulted(store: Store) -> None:
     with pytest.raises(DomainError, match=r"match threshold 0\.0 must lie between"):
         deployments.request(store, "pat", application(threshold=0.0))
-    assert deployments.list_all(store) == []
+    assert deployments.list_all(store, "pat") == []
 
 
 def test_the_last_active_admin_stays(store: Store) -> None:
@@ -417,9 +420,9 @@ def test_sealed_values_swapped_between_rows_do_not_open(
     assert d.id is not None
     with pytest.raises(KeyStoreError, match=rf"watchlist_entries/{first.id}/image does not open"):
         alerts.raise_alert(store, d.id, first.id, "van-1-north", b"crop", 0.9)
-    assert alerts.list_alerts(store) == []
     assert (log(store)[-1].action, log(store)[-1].outcome) == ("alert.raise", "refused")
     assert "does not open with its key" in json.loads(log(store)[-1].detail)["reason"]
+    assert alerts.list_alerts(store, "omar") == []
     assert audit.verify(store, "root").broken_at is None
 
 
@@ -433,6 +436,31 @@ def test_adjudication_is_final_once_the_deployment_closed(
     deployments.close(store, "omar", d.id)
     with pytest.raises(DomainError, match="adjudication is final"):
         alerts.adjudicate(store, "omar", a.id or 0, Adjudication.CONFIRMED_TRUE, Outcome.ARRESTED)
-    [kept] = alerts.list_alerts(store)
-    assert (kept.adjudication, kept.outcome) == (Adjudication.CONFIRMED_FALSE, None)
     assert (log(store)[-1].action, log(store)[-1].outcome) == ("alert.adjudicate", "refused")
+    [kept] = alerts.list_alerts(store, "omar")
+    assert (kept.adjudication, kept.outcome) == (Adjudication.CONFIRMED_FALSE, None)
+
+
+def test_personal_data_is_read_by_those_who_may_and_each_read_is_audited(
+    store: Store, engine: Engine, clock: Clock
+) -> None:
+    d = live_deployment(store, engine, clock)
+    assert d.id is not None
+    alerts.raise_alert(store, d.id, 1, "van-1-north", b"crop", 0.9)
+    for read, who in (
+        (lambda: watchlists.list_subjects(store, "omar"), "omar (operator) may not see watchlist"),
+        (
+            lambda: alerts.list_alerts(store, "wendy"),
+            "wendy (watchlist_manager) may not see alerts",
+        ),
+        (lambda: deployments.list_all(store, "nobody"), "there is no user named nobody"),
+    ):
+        with pytest.raises(DomainError, match=re.escape(who)):
+            read()
+        assert log(store)[-1].outcome == "refused"
+    subjects_read = watchlists.list_subjects(store, "wendy")
+    entry = log(store)[-1]
+    assert (entry.actor, entry.action, entry.outcome) == ("wendy", "subject.list", "done")
+    assert json.loads(entry.detail)["subjects_read"] == [s.id for s, _ in subjects_read]
+    [a] = alerts.list_alerts(store, "ada", d.id)  # an auditor
+    assert json.loads(log(store)[-1].detail)["alerts_read"] == [a.id]

@@ -33,7 +33,7 @@ def list_(
 ) -> None:
     """Alerts, oldest first, with their adjudication and outcome."""
     with governance() as store:
-        found = alerts.list_alerts(store, deployment)
+        found = alerts.list_alerts(store, acting_user(), deployment)
     if as_json:
         print_json(found)
         return

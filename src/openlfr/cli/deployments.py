@@ -135,7 +135,7 @@ def cancel(ident: Id, as_json: JsonFlag = False) -> None:
 def show(ident: Id, as_json: JsonFlag = False) -> None:
     """Everything recorded about one deployment."""
     with governance() as store:
-        d = deployments.get(store, ident)
+        d = deployments.get(store, acting_user(), ident)
     if as_json:
         print_json(d)
         return
@@ -163,7 +163,7 @@ def list_(
 ) -> None:
     """Every deployment, oldest first."""
     with governance() as store:
-        found = deployments.list_all(store, state)
+        found = deployments.list_all(store, acting_user(), state)
     if as_json:
         print_json(found)
         return

@@ -73,7 +73,7 @@ def remove(ident: SubjectId, as_json: JsonFlag = False) -> None:
 def list_(as_json: JsonFlag = False) -> None:
     """Every subject, with their number of reference images."""
     with governance() as store:
-        found = watchlists.list_subjects(store)
+        found = watchlists.list_subjects(store, acting_user())
     _render(found, as_json, "subjects")
 
 
@@ -91,7 +91,7 @@ def review(
         if until is not None:
             raise LfrError("--until needs the subject id it is for: lfr watchlist review ID")
         with governance() as store:
-            found = watchlists.list_subjects(store, due_only=True)
+            found = watchlists.list_subjects(store, acting_user(), due_only=True)
         _render(found, as_json, "subjects due for review")
         return
     if until is None:

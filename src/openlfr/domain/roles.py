@@ -33,6 +33,9 @@ class Action(StrEnum):
     ADJUDICATE = "adjudicate an alert"
     VIEW_BIOMETRICS = "view reference images or alert crops"
     AUDIT = "verify or export the audit log"
+    VIEW_SUBJECTS = "see watchlist subjects' records"
+    VIEW_ALERTS = "see alerts"
+    VIEW_DEPLOYMENTS = "see deployments"
 
 
 _R = Role
@@ -51,6 +54,9 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.ADJUDICATE: frozenset({_R.OPERATOR}),
     Action.VIEW_BIOMETRICS: frozenset({_R.OPERATOR, _R.WATCHLIST_MANAGER, _R.AUDITOR}),
     Action.AUDIT: frozenset({_R.AUDITOR, _R.ADMIN}),
+    Action.VIEW_SUBJECTS: frozenset({_R.WATCHLIST_MANAGER, _R.AUTHORISING_OFFICER, _R.AUDITOR}),
+    Action.VIEW_ALERTS: frozenset({_R.OPERATOR, _R.AUTHORISING_OFFICER, _R.AUDITOR}),
+    Action.VIEW_DEPLOYMENTS: frozenset(_R),
 }
 
 

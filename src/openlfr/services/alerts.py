@@ -104,12 +104,16 @@ def view_biometrics(store: Store, actor: str, alert_id: int) -> tuple[bytes, byt
         )
 
 
-def list_alerts(store: Store, deployment_id: int | None = None) -> list[Alert]:
+def list_alerts(store: Store, actor: str, deployment_id: int | None = None) -> list[Alert]:
+    """Alerts, oldest first (of one deployment if given); the read is audited."""
     query = sa.select(Alert).order_by(alerts.c.id)
     if deployment_id is not None:
         query = query.where(alerts.c.deployment_id == deployment_id)
-    with store.reading() as session:
-        return list(session.scalars(query))
+    with store.action(actor, "alert.list", "alerts") as act:
+        require(act.user(), Action.VIEW_ALERTS)
+        found = list(act.session.scalars(query))
+        act.detail = {"alerts_read": [a.id for a in found]}
+        return found
 
 
 def retention_policy(store: Store) -> RetentionPolicy:

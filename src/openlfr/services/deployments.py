@@ -12,7 +12,7 @@ from openlfr.domain.deployment import Deployment, State
 from openlfr.domain.roles import SYSTEM, Action, require
 from openlfr.gallery.thresholds import default_threshold
 from openlfr.services.schemas import Application, parse
-from openlfr.services.store import Act, Store, fetch
+from openlfr.services.store import Act, Store
 from openlfr.services.watchlists import with_image_counts
 from openlfr.store.keys import REGISTER, watchlist_scope
 from openlfr.store.tables import deployments, reference_images, watchlist_entries
@@ -171,14 +171,20 @@ def close_due(store: Store) -> list[int]:
     return [ident for ident, _ in due]
 
 
-def get(store: Store, deployment_id: int) -> Deployment:
-    with store.reading() as session:
-        return fetch(session, Deployment, deployment_id)
+def get(store: Store, actor: str, deployment_id: int) -> Deployment:
+    """One deployment's record, for any user (the read is audited)."""
+    with store.action(actor, "deployment.show", f"deployment {deployment_id}") as act:
+        require(act.user(), Action.VIEW_DEPLOYMENTS)
+        return act.get(Deployment, deployment_id)
 
 
-def list_all(store: Store, state: State | None = None) -> list[Deployment]:
+def list_all(store: Store, actor: str, state: State | None = None) -> list[Deployment]:
+    """Every deployment (in ``state`` if given), for any user (the read is audited)."""
     query = sa.select(Deployment).order_by(deployments.c.id)
     if state is not None:
         query = query.where(deployments.c.state == state)
-    with store.reading() as session:
-        return list(session.scalars(query))
+    with store.action(actor, "deployment.list", "deployments") as act:
+        require(act.user(), Action.VIEW_DEPLOYMENTS)
+        found = list(act.session.scalars(query))
+        act.detail = {"deployments_read": [d.id for d in found]}
+        return found

@@ -159,9 +159,13 @@ def with_image_counts(session: Session) -> list[tuple[Subject, int]]:
     return [(s, int(n)) for s, n in session.execute(query)]
 
 
-def list_subjects(store: Store, due_only: bool = False) -> list[tuple[Subject, int]]:
-    """Subjects with their number of reference images (``due_only``: those due for review)."""
-    with store.reading() as session:
-        found = with_image_counts(session)
-    today = store.now().date()
-    return [(s, n) for s, n in found if not due_only or rules.due_for_review(s, today)]
+def list_subjects(store: Store, actor: str, due_only: bool = False) -> list[tuple[Subject, int]]:
+    """Subjects with their number of reference images (``due_only``: those due for review);
+    personal data, so the read needs a role that may see it and is audited."""
+    with store.action(actor, "subject.list", "watchlist subjects") as act:
+        require(act.user(), Action.VIEW_SUBJECTS)
+        today = store.now().date()
+        found = [(s, n) for s, n in with_image_counts(act.session)
+                 if not due_only or rules.due_for_review(s, today)]  # fmt: skip
+        act.detail = {"subjects_read": [s.id for s, _ in found]}
+        return found
