@@ -144,7 +144,9 @@ def test_a_deployment_from_request_to_close(lfr: Lfr, tmp_path: Path) -> None:
         ("Erin Hale", 1),
     ]
     # Every data key (the register's) is re-wrapped; what follows must still open it.
-    assert lfr.json("keys", "rotate", user="ada") == {"data_keys": 1}
+    assert lfr.json("keys", "rotate", user="ada") == {
+        "data_keys": 2
+    }  # the register and the audit chain
 
     now = datetime.now(UTC)
     app = application(tmp_path, now - timedelta(hours=1), now + timedelta(hours=2))
@@ -330,3 +332,31 @@ def test_audit_verify_names_the_first_broken_entry(lfr: Lfr) -> None:
     verdict = lfr("audit", "verify", "--json", user="ada")
     assert verdict.exit_code == 1
     assert json.loads(verdict.stdout)["broken_at"] == 3
+
+
+def test_a_log_cut_short_after_its_head_was_published(lfr: Lfr, tmp_path: Path) -> None:
+    add_users(lfr)
+    published = tmp_path / "head.json"
+    published.write_text(lfr("audit", "head", "--json", user="ada").stdout)
+    lfr("user", "add", "eve", "--role", "planner", user="ada")
+    db = sqlite3.connect(lfr.data / "openlfr.db")  # an insider removes the last entries
+    with db:
+        db.execute("DROP TRIGGER audit_log_no_delete")
+        db.execute(
+            "DELETE FROM audit_log WHERE seq >= ?", (json.loads(published.read_text())["seq"],)
+        )
+    db.close()
+    done = lfr.run("audit", "verify", "--head", str(published), user="ada")
+    assert done.returncode == 1
+    assert "before the published head's" in done.stdout
+    assert "audit_log_no_delete gone or disabled" in done.stdout
+    forged = json.loads(published.read_text()) | {"seq": 1}
+    published.write_text(json.dumps(forged))
+    assert (
+        "not signed by this installation"
+        in lfr.run("audit", "verify", "--head", str(published), user="ada").stdout
+    )
+    published.write_text("not a head")
+    assert lfr.refused("audit", "verify", "--head", str(published), user="ada").startswith(
+        f"{published}: not a head file from `lfr audit head`"
+    )

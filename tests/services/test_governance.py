@@ -322,7 +322,9 @@ def test_master_key_rotation_keeps_everything_readable(
     store: Store, engine: Engine, clock: Clock
 ) -> None:
     d = live_deployment(store, engine, clock)
-    assert audit.rotate_master_key(store, "root") == 2  # the register and the deployment
+    assert (
+        audit.rotate_master_key(store, "root") == 3
+    )  # the register, the deployment and the audit chain
     assert len(alerts.load_watchlist(store, d.id or 0)) == 2
     with pytest.raises(DomainError, match="needs the role admin"):
         audit.rotate_master_key(store, "olu")

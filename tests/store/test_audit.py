@@ -9,6 +9,8 @@ from openlfr.store import audit
 from openlfr.store.db import Database
 from tests.domain.factories import NOW
 
+KEY = bytes(range(32))  # the installation's audit key (a data key in real use)
+
 
 @pytest.fixture
 def db(database_url: str) -> Database:
@@ -19,15 +21,16 @@ def fill(db: Database, n: int) -> None:
     for i in range(n):
         with db.transaction() as session:
             audit.append(
-                session, NOW, "olu", "deployment.authorise", f"deployment {i}", "done", {"i": i}
-            )
+                session, KEY, NOW, "olu", "deployment.authorise", f"deployment {i}", "done",
+                {"i": i},
+            )  # fmt: skip
 
 
 def test_chain_links_each_entry_to_the_last(db: Database) -> None:
     fill(db, 5)
     with db.transaction() as session:
         found = list(audit.entries(session))
-        verdict = audit.verify(session)
+        verdict = audit.verify(session, KEY)
     assert [e.seq for e in found] == [1, 2, 3, 4, 5]
     assert found[0].prev_hash == audit.GENESIS
     assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(found))
@@ -36,7 +39,7 @@ def test_chain_links_each_entry_to_the_last(db: Database) -> None:
 
 def test_entry_rolls_back_with_its_action(db: Database) -> None:
     with pytest.raises(RuntimeError), db.transaction() as session:
-        audit.append(session, NOW, "olu", "deployment.authorise", "deployment 1")
+        audit.append(session, KEY, NOW, "olu", "deployment.authorise", "deployment 1")
         raise RuntimeError("the action failed")
     with db.transaction() as session:
         assert list(audit.entries(session)) == []
@@ -48,7 +51,7 @@ def test_database_refuses_to_change_the_log(db: Database, statement: str) -> Non
     with pytest.raises(sa.exc.DatabaseError, match="append-only"), db.transaction() as session:
         session.execute(sa.text(statement))
     with db.transaction() as session:
-        assert audit.verify(session).checked == 2
+        assert audit.verify(session, KEY).checked == 2
 
 
 def disable_guard(db: Database) -> None:
@@ -81,7 +84,7 @@ def test_tampering_is_found_at_the_first_broken_entry(
     with db.engine.begin() as connection:
         connection.exec_driver_sql(statement)
     with db.transaction() as session:
-        verdict = audit.verify(session)
+        verdict = audit.verify(session, KEY)
     assert not verdict.intact
     assert verdict.broken_at == broken_at and reason in verdict.reason
     assert verdict.checked == broken_at - 1
@@ -97,8 +100,66 @@ def test_rehashed_entry_still_breaks_the_next_link(db: Database) -> None:
     with db.engine.begin() as connection:
         connection.execute(
             sa.text("UPDATE audit_log SET actor = 'mallory', hash = :h WHERE seq = 2"),
-            {"h": forged.expected_hash()},
+            {"h": forged.expected_hash(KEY)},
         )
     with db.transaction() as session:
-        verdict = audit.verify(session)
+        verdict = audit.verify(session, KEY)
     assert verdict.broken_at == 3 and "does not follow" in verdict.reason
+
+
+def test_a_chain_rewritten_without_the_key_does_not_hold(db: Database) -> None:
+    """Rewriting an entry and every hash after it, as SHA-256 chains allowed: without the
+    audit key the hashes come out wrong at the first entry changed."""
+    fill(db, 4)
+    disable_guard(db)
+    with db.transaction() as session:
+        found = list(audit.entries(session))
+    prev = found[1].hash
+    with db.engine.begin() as connection:
+        for e in found[2:]:
+            changed = audit.Entry(**{**e.__dict__, "actor": "mallory", "prev_hash": prev})
+            prev = changed.expected_hash(b"a guess at the key".ljust(32))
+            connection.execute(
+                sa.text("UPDATE audit_log SET actor = 'mallory', prev_hash = :p, hash = :h "
+                        "WHERE seq = :s"),
+                {"p": changed.prev_hash, "h": prev, "s": e.seq},
+            )  # fmt: skip
+    with db.transaction() as session:
+        verdict = audit.verify(session, KEY)
+    assert verdict.broken_at == 3 and "does not match its hash" in verdict.reason
+
+
+def test_a_log_cut_short_is_found_against_its_published_head(db: Database) -> None:
+    fill(db, 5)
+    with db.transaction() as session:
+        published = audit.head(session, KEY)
+    assert published.seq == 5 and published.genuine(KEY)
+    disable_guard(db)
+    with db.engine.begin() as connection:
+        connection.exec_driver_sql("DELETE FROM audit_log WHERE seq > 3")
+    with db.transaction() as session:
+        alone = audit.verify(session, KEY)
+        against = audit.verify(session, KEY, published)
+    assert alone.broken_at is None, "a shorter chain holds by itself"
+    assert against.broken_at == 4
+    assert against.reason == "the log ends at entry 3, before the published head's 5"
+
+
+def test_a_forged_head_is_refused(db: Database) -> None:
+    fill(db, 2)
+    with db.transaction() as session:
+        real = audit.head(session, KEY)
+        forged = audit.Head(1, real.hash, real.tag)
+        verdict = audit.verify(session, KEY, forged)
+    assert not verdict.intact and "not signed by this installation" in verdict.reason
+
+
+def test_a_dropped_guard_is_reported(db: Database) -> None:
+    fill(db, 2)
+    with db.transaction() as session:
+        assert audit.verify(session, KEY).intact
+    disable_guard(db)
+    with db.transaction() as session:
+        verdict = audit.verify(session, KEY)
+    assert verdict.broken_at is None and verdict.checked == 2
+    assert verdict.missing_guards and not verdict.intact

@@ -1,38 +1,73 @@
-"""``lfr audit verify|export``: the hash-chained audit log (auditor or admin)."""
+"""``lfr audit verify|head|export``: the keyed, chained audit log (auditor or admin)."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import asdict
 from datetime import datetime
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from openlfr.cli.common import JsonFlag, acting_user, fixed, governance, iso, out, print_json, table
+from openlfr.errors import LfrError
 from openlfr.services import audit
+from openlfr.store.audit import Head
 
 app = typer.Typer(no_args_is_help=True, help="Check and export the audit log.")
 
 
 @app.command("verify")
-def verify(as_json: JsonFlag = False) -> None:
-    """Check every entry's hash chain: intact, or the first entry that does not hold (exit 1)."""
+def verify(
+    head: Annotated[
+        Path | None,
+        typer.Option("--head", help="a head file from `lfr audit head` to check against"),
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Check every entry's chain (and that it reaches a published head): intact, or the first
+    entry that does not hold, or the database's guards gone (exit 1)."""
     actor = acting_user()
+    published = _read_head(head) if head else None
     with governance() as store:
-        verdict = audit.verify(store, actor)
+        verdict = audit.verify(store, actor, published)
     if as_json:
         print_json({**asdict(verdict), "intact": verdict.intact})
-    elif verdict.intact:
+    elif verdict.broken_at is None:
         out.print(f"{verdict.checked} entries checked: intact; head {verdict.head}")
     else:
         out.print(
             f"{verdict.checked} entries checked: broken at entry {verdict.broken_at}: "
-            f"{verdict.reason}; last good hash {verdict.head}",
-            style="red",
+            f"{verdict.reason}; last good hash {verdict.head}"
+        )
+    if verdict.missing_guards and not as_json:
+        out.print(
+            f"the database no longer refuses edits to the log: {', '.join(verdict.missing_guards)} "
+            "gone or disabled"
         )
     if not verdict.intact:
         raise typer.Exit(1)
+
+
+@app.command("head")
+def head(as_json: JsonFlag = False) -> None:
+    """The log's last entry, signed: keep it outside this machine (publish or escrow it) and
+    check against it later with `lfr audit verify --head FILE`."""
+    actor = acting_user()
+    with governance() as store:
+        signed = audit.head(store, actor)
+    print(json.dumps(asdict(signed)) if as_json else json.dumps(asdict(signed), indent=2))
+
+
+def _read_head(path: Path) -> Head:
+    try:
+        fields = json.loads(path.read_text())
+        return Head(int(fields["seq"]), str(fields["hash"]), str(fields["tag"]))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise LfrError(
+            f"{path}: not a head file from `lfr audit head` ({exc.__class__.__name__}: {exc})"
+        ) from None
 
 
 @app.command("export")

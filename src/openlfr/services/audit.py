@@ -5,15 +5,29 @@ from __future__ import annotations
 from openlfr.domain.roles import Action, require
 from openlfr.services.store import Store
 from openlfr.store import audit, keys
+from openlfr.store.keys import AUDIT
 
 
-def verify(store: Store, actor: str) -> audit.Verdict:
-    """Check the whole hash chain; the verdict names the first entry that does not hold."""
+def verify(store: Store, actor: str, published: audit.Head | None = None) -> audit.Verdict:
+    """Check the whole chain (against a ``published`` head if given) and the database's
+    guards on it; the verdict names the first entry that does not hold."""
     with store.action(actor, "audit.verify", "audit log") as act:
         require(act.user(), Action.AUDIT)
-        verdict = audit.verify(act.session)
-        act.detail = {"checked": verdict.checked, "broken_at": verdict.broken_at}
+        verdict = audit.verify(act.session, act.keys.get(AUDIT, create=True), published)
+        act.detail = {"checked": verdict.checked, "broken_at": verdict.broken_at,
+                      "missing_guards": list(verdict.missing_guards),
+                      "against_head": published.seq if published else None}  # fmt: skip
         return verdict
+
+
+def head(store: Store, actor: str) -> audit.Head:
+    """The signed head of the log as it stands, to publish or escrow (the read is audited:
+    the head returned is the entry before this one)."""
+    with store.action(actor, "audit.head", "audit log") as act:
+        require(act.user(), Action.AUDIT)
+        signed = audit.head(act.session, act.keys.get(AUDIT, create=True))
+        act.detail = {"seq": signed.seq, "hash": signed.hash}
+        return signed
 
 
 def export(store: Store, actor: str, since: int = 1) -> list[audit.Entry]:

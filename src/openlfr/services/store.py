@@ -22,7 +22,7 @@ from openlfr.domain.roles import User
 from openlfr.errors import LfrError
 from openlfr.store import audit
 from openlfr.store.db import Database
-from openlfr.store.keys import DataKeys, MasterKeys, seal, unseal
+from openlfr.store.keys import AUDIT, DataKeys, MasterKeys, seal, unseal
 from openlfr.store.tables import data_keys, users
 
 T = TypeVar("T")
@@ -113,12 +113,13 @@ class Store:
             with self.db.transaction() as session:
                 act = Act(session, DataKeys(session, self.master), actor, target)
                 yield act
-                audit.append(session, self.now(), actor, name, act.target, "done", act.detail)
+                key = act.keys.get(AUDIT, create=True)
+                audit.append(session, key, self.now(), actor, name, act.target, "done", act.detail)
         except (DomainError, LfrError) as exc:  # a refusal, or data that does not open
             with self.db.transaction() as session:
-                audit.append(
-                    session, self.now(), actor, name, target, "refused", {"reason": str(exc)}
-                )
+                key = DataKeys(session, self.master).get(AUDIT, create=True)
+                reason = {"reason": str(exc)}
+                audit.append(session, key, self.now(), actor, name, target, "refused", reason)
             raise
 
     @contextmanager

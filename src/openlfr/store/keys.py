@@ -30,6 +30,9 @@ NONCE = 12
 REGISTER = "register"
 
 
+AUDIT = "audit"  # the key the audit chain's HMACs are made under
+
+
 def watchlist_scope(deployment_id: int | None) -> str:
     """The scope of a deployment's watchlist, destroyed when it closes."""
     return f"deployment:{deployment_id}"
