@@ -12,8 +12,10 @@ and are recorded; a refusal is logged in one line.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -152,30 +154,29 @@ def run_trials(settings: Settings, model: ModelSpec, tried: list[Precision]) -> 
     """Each precision in ``tried`` (f32, the reference, first) run on this machine on the
     sample faces, compared with f32 and timed."""
     frames = check_frames()
-    trials: list[Trial] = []
+    attempt: Callable[[Precision, Runner, Any], tuple[Trial, Any]]
     if model.kind == "detector":
         own = settings.model_copy(update={"detector": model.family, "detector_path": None})
-        boxes = None
-        for precision in tried:
-            runner = _runner_at(settings, model, precision)
-            if isinstance(runner, Trial):
-                trials.append(runner)
-                continue
-            trial, found = try_detector(precision, build_detector(own, runner), frames, boxes)
-            trials.append(trial)
-            boxes = boxes or found
-        return trials
-    chips = _check_chips(settings, frames)
-    own = settings.model_copy(update={"embedder": model.name, "flip_templates": False})
-    templates: np.ndarray | None = None
+
+        def attempt(precision: Precision, runner: Runner, reference: Any) -> tuple[Trial, Any]:
+            return try_detector(precision, build_detector(own, runner), frames, reference)
+    else:
+        chips = _check_chips(settings, frames)
+        own = settings.model_copy(update={"embedder": model.name, "flip_templates": False})
+
+        def attempt(precision: Precision, runner: Runner, reference: Any) -> tuple[Trial, Any]:
+            return try_embedder(precision, build_embedder(own, runner), chips, reference)
+
+    trials: list[Trial] = []
+    reference = None  # f32's detections or templates
     for precision in tried:
         runner = _runner_at(settings, model, precision)
         if isinstance(runner, Trial):
             trials.append(runner)
             continue
-        trial, made = try_embedder(precision, build_embedder(own, runner), chips, templates)
+        trial, output = attempt(precision, runner, reference)
         trials.append(trial)
-        templates = made if templates is None else templates
+        reference = output if reference is None else reference
     return trials
 
 
