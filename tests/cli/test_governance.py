@@ -200,6 +200,27 @@ def test_a_deployment_from_request_to_close(lfr: Lfr, tmp_path: Path) -> None:
     probe_file, reference_file = written.stdout.split()
     assert Path(probe_file).read_bytes() == b"crop" and probe_file.endswith(".bin")
     assert reference_file.endswith("-reference.jpg")
+    assert {Path(f).stat().st_mode & 0o777 for f in (probe_file, reference_file)} == {0o600}
+    reads = len(lfr.run("audit", "export", "--json", user="omar").stdout.splitlines())
+    # A second copy would overwrite the first; a planted link would write through to its target;
+    # a file given as the folder cannot take them: each refused before the audited read.
+    assert lfr.refused("alert", "images", str(raised.id), str(tmp_path / "seen"), user="omar") == (
+        f"{probe_file} already exists: move it or give an empty folder"
+    )
+    trap = tmp_path / "trap"
+    trap.mkdir()
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    (trap / f"alert-{raised.id}-probe.bin").symlink_to(victim)
+    assert "already exists" in lfr.refused(
+        "alert", "images", str(raised.id), str(trap), user="omar"
+    )
+    assert victim.read_text() == "precious"
+    assert lfr.refused("alert", "images", str(raised.id), str(victim), user="omar") == (
+        f"{victim}: not a folder (or a link to one): give a folder to write into"
+    )
+    exported = lfr.run("audit", "export", "--json", user="omar").stdout.splitlines()
+    assert len(exported) == reads + 1  # the first export: no read of the images was audited
 
     closed = lfr.json("deployment", "close", ident, user="omar")
     assert closed["state"] == "closed" and closed["close_requested_by"] == "omar"

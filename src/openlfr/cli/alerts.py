@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -19,6 +20,7 @@ from openlfr.cli.common import (
     table,
 )
 from openlfr.domain.alert import Adjudication, Outcome
+from openlfr.errors import LfrError
 from openlfr.services import alerts
 
 app = typer.Typer(no_args_is_help=True, help="Alerts and their adjudication by an operator.")
@@ -73,18 +75,46 @@ def images(
     ident: Annotated[int, typer.Argument(help="alert id")],
     folder: Annotated[Path, typer.Argument(help="where to write the two images")],
 ) -> None:
-    """Write an alert's probe crop and the matched reference image to a folder (audited read)."""
+    """Write an alert's probe crop and the matched reference image to a folder (audited read).
+
+    The files are new (nothing is overwritten, no link followed) and readable by
+    their owner only; a folder that cannot take them is refused before the read.
+    """
     actor = acting_user()
+    _check_folder(folder, ident)
     with governance() as store:
         probe, reference = alerts.view_biometrics(store, actor, ident)
-    folder.mkdir(parents=True, exist_ok=True)
     for name, data in (("probe", probe), ("reference", reference)):
         path = folder / f"alert-{ident}-{name}{suffix(data)}"
-        path.write_bytes(data)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        except OSError as exc:
+            raise LfrError(
+                f"{path}: cannot write it ({exc.strerror}); nothing overwritten"
+            ) from None
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
         out.print(str(path))
+
+
+def _check_folder(folder: Path, ident: int) -> None:
+    """Refuse, before anything is read, a folder that cannot take an alert's images."""
+    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+        raise LfrError(f"{folder}: not a folder (or a link to one): give a folder to write into")
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise LfrError(f"{folder}: this user cannot write there: give another folder")
+    taken = sorted(str(p) for p in folder.glob(f"alert-{ident}-*"))
+    if taken:
+        raise LfrError(f"{taken[0]} already exists: move it or give an empty folder")
+
+
+SIGNATURES = {
+    b"\xff\xd8\xff": ".jpg", b"\x89PNG": ".png", b"RIFF": ".webp", b"GIF8": ".gif", b"BM": ".bmp",
+    b"II*\x00": ".tif", b"MM\x00*": ".tif",
+}  # fmt: skip
 
 
 def suffix(data: bytes) -> str:
     """The file suffix for encoded image ``data``, by its signature."""
-    signatures = {b"\xff\xd8\xff": ".jpg", b"\x89PNG": ".png", b"RIFF": ".webp"}
-    return next((s for sig, s in signatures.items() if data.startswith(sig)), ".bin")
+    return next((s for sig, s in SIGNATURES.items() if data.startswith(sig)), ".bin")
