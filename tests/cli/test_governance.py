@@ -219,8 +219,8 @@ def test_a_deployment_from_request_to_close(lfr: Lfr, tmp_path: Path) -> None:
     assert lfr.refused("alert", "images", str(raised.id), str(victim), user="omar") == (
         f"{victim}: not a folder (or a link to one): give a folder to write into"
     )
-    exported = lfr.run("audit", "export", "--json", user="omar").stdout.splitlines()
-    assert len(exported) == reads + 1  # the first export: no read of the images was audited
+    after = lfr.run("audit", "export", "--json", user="omar").stdout.splitlines()
+    assert len(after) == reads + 1  # the first export: no read of the images was audited
 
     closed = lfr.json("deployment", "close", ident, user="omar")
     assert closed["state"] == "closed" and closed["close_requested_by"] == "omar"

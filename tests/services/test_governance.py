@@ -466,3 +466,19 @@ def test_personal_data_is_read_by_those_who_may_and_each_read_is_audited(
     assert json.loads(entry.detail)["subjects_read"] == [s.id for s, _ in subjects_read]
     [a] = alerts.list_alerts(store, "ada", d.id)  # an auditor
     assert json.loads(log(store)[-1].detail)["alerts_read"] == [a.id]
+
+
+def test_every_bad_reference_image_is_named_at_once(
+    store: Store, engine: Engine, tmp_path: Path
+) -> None:
+    images = [
+        (lfw("Angelina_Jolie", 2), "custody_image"),
+        (blank(tmp_path), "court_record"),
+        (corrupt(tmp_path), "court_record"),
+    ]
+    with pytest.raises(DomainError) as refused:
+        watchlists.enrol(store, "wendy", record("Angelina_Jolie"), images, engine)
+    reasons = str(refused.value).split("; ")
+    assert len(reasons) == 2
+    assert "no face found" in reasons[0] and "corrupt.jpg" in reasons[1]
+    assert count(store, subjects) == 0 and count(store, reference_images) == 0

@@ -65,14 +65,15 @@ def enrol(
     images: Sequence[tuple[Path, str]],
     engine: Engine,
 ) -> Subject:
-    """Add a subject with reference images (path, source); refuse all of it if any image fails."""
+    """Add a subject with reference images (path, source); refuse all of it if any image fails,
+    naming every image that does."""
     checked: list[Reference] = []
-    problem: DomainError | None = None
-    try:
-        for path, source in images:
+    problems: list[str] = []
+    for path, source in images:
+        try:
             checked.append(check_image(engine, path, source))
-    except DomainError as exc:
-        problem = exc
+        except DomainError as exc:
+            problems.append(str(exc))
     with store.action(actor, "subject.enrol", "new subject") as act:
         require(act.user(), Action.MANAGE_SUBJECTS)
         record = parse(SubjectRecord, fields, "subject record")
@@ -84,8 +85,8 @@ def enrol(
             raise DomainError(f"{s.name}: enrol at least one reference image")
         for _, source in images:
             rules.validate_source(source, vocabulary)
-        if problem:
-            raise problem
+        if problems:
+            raise DomainError("; ".join(problems))
         act.session.add(s)
         act.session.flush()
         for ref in checked:
