@@ -482,3 +482,29 @@ def test_every_bad_reference_image_is_named_at_once(
     assert len(reasons) == 2
     assert "no face found" in reasons[0] and "corrupt.jpg" in reasons[1]
     assert count(store, subjects) == 0 and count(store, reference_images) == 0
+
+
+def test_a_bit_flipped_sealed_value_is_refused_naming_its_row(
+    store: Store, engine: Engine, clock: Clock
+) -> None:
+    d = live_deployment(store, engine, clock)
+    assert d.id is not None
+    a = alerts.raise_alert(store, d.id, 1, "van-1-north", b"crop", 0.9)
+    with store.db.transaction() as session:
+        sealed = session.execute(
+            sa.select(alert_biometrics.c.probe).where(alert_biometrics.c.alert_id == a.id)
+        ).scalar_one()
+        flipped = sealed[:-1] + bytes([sealed[-1] ^ 1])
+        session.execute(
+            alert_biometrics.update()
+            .where(alert_biometrics.c.alert_id == a.id)
+            .values(probe=flipped)
+        )
+    with pytest.raises(KeyStoreError, match=rf"alert_biometrics/{a.id}/probe does not open"):
+        alerts.view_biometrics(store, "omar", a.id or 0)
+    entry = log(store)[-1]
+    assert (entry.actor, entry.action, entry.outcome) == (
+        "omar",
+        "alert.view_biometrics",
+        "refused",
+    )
