@@ -508,3 +508,21 @@ def test_a_bit_flipped_sealed_value_is_refused_naming_its_row(
         "alert.view_biometrics",
         "refused",
     )
+
+
+def test_no_subject_name_outlives_retention(store: Store, engine: Engine, clock: Clock) -> None:
+    # The audit log is kept for good: it names subjects by id. An alert keeps its subject's
+    # category, sex and ethnicity for the published counts, and its name only until its
+    # images are purged.
+    d = live_deployment(store, engine, clock)
+    assert d.id is not None
+    alerts.raise_alert(store, d.id, 1, "van-1-north", b"crop", 0.9)
+    deployments.close(store, "omar", d.id)
+    for subject, _ in watchlists.list_subjects(store, "wendy"):
+        watchlists.remove(store, "wendy", subject.id or 0)
+    clock.advance(days=2)
+    assert alerts.purge_expired(store) == [1]
+    [a] = alerts.list_alerts(store, "omar")
+    assert a.subject_name == f"subject {a.subject_id}" and a.category == "wanted_by_court"
+    logged = json.dumps([e.__dict__ for e in log(store)])
+    assert "Eckhart" not in logged and "Jolie" not in logged

@@ -145,7 +145,9 @@ def purge_expired(store: Store) -> list[int]:
             act.session.execute(
                 alert_biometrics.delete().where(alert_biometrics.c.alert_id == alert_id)
             )
-            act.get(Alert, alert_id).biometrics_purged_at = now
+            a = act.get(Alert, alert_id)
+            # What stays is for the published counts: category, sex, ethnicity, not the name.
+            a.biometrics_purged_at, a.subject_name = now, f"subject {a.subject_id}"
     for deployment_id in sorted({d for _, d in due}):
         with store.action(SYSTEM, "alerts.destroy_key", f"deployment {deployment_id}") as act:
             left = act.session.scalar(

@@ -90,13 +90,13 @@ def compile_watchlist(store: Store, actor: str, deployment_id: int) -> tuple[Dep
                 )  # fmt: skip
                 copied += 1
         rules.record_compiled(d, user, len(chosen.included), store.now())
-        left_out = [f"{s}: {reason}" for s, reason in chosen.excluded]
+        # The audit log, kept for good, names subjects by id only; the planner sees names.
         act.detail = {
             "subjects": [s.id for s in chosen.included],
             "reference_images_read": copied,
-            "excluded": left_out,
+            "excluded": {str(s.id): reason for s, reason in chosen.excluded},
         }
-        return d, left_out
+        return d, [f"{s}: {reason}" for s, reason in chosen.excluded]
 
 
 def approve(store: Store, actor: str, deployment_id: int) -> Deployment:

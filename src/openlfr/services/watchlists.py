@@ -91,7 +91,7 @@ def enrol(
         act.session.flush()
         for ref in checked:
             _store_reference(act, s, ref, now)
-        act.target = str(s)
+        act.target = f"subject {s.id}"  # by id: the audit log outlives the subject's record
         act.detail = {"category": s.category, "images": [r.source for r in checked]}
         return s
 
@@ -113,7 +113,7 @@ def remove(store: Store, actor: str, subject_id: int) -> None:
             reference_images.delete().where(reference_images.c.subject_id == subject_id)
         )
         act.session.delete(s)
-        act.detail = {"name": s.name}
+        act.detail = {"category": s.category}
 
 
 def extend_review(store: Store, actor: str, subject_id: int, until: date) -> Subject:
