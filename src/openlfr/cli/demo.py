@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from openlfr.config import Settings
 from openlfr.gallery.thresholds import default_threshold
-from openlfr.services.demo import Sighting, run_demo
-from openlfr.vision.models import embedder_runtime
+
+if TYPE_CHECKING:
+    from openlfr.services.demo import Sighting
 
 out = Console()
 
@@ -20,6 +21,10 @@ def demo(
     threshold: Annotated[float | None, typer.Option(help="default: the measured one")] = None,
 ) -> None:
     """Enrol the two demo people, run the engine over a clip of them, print faces and matches."""
+    # The vision stack is imported here, so that every other ``lfr`` command starts without it.
+    from openlfr.services.demo import run_demo
+    from openlfr.vision.models import embedder_runtime
+
     settings = Settings()
     embedder = embedder_runtime(settings)
     used = threshold if threshold is not None else default_threshold(settings, embedder.precision)

@@ -1,11 +1,15 @@
-"""``lfr evaluate ...``: accuracy measured with the standard protocols."""
+"""``lfr evaluate ...``: accuracy measured with the standard protocols.
+
+The evaluation and vision stack is imported inside each command, so that
+every other ``lfr`` command starts without it.
+"""
 
 from __future__ import annotations
 
 import json
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 from rich.console import Console
@@ -13,18 +17,11 @@ from rich.progress import Progress
 from rich.table import Table
 
 from openlfr.config import DetectorName, Settings
-from openlfr.evaluation import DatasetError
-from openlfr.evaluation.detection import DetectionReport, evaluate_detection
-from openlfr.evaluation.identification import (
-    NORMALISATIONS,
-    IdentificationResult,
-    evaluate_identification,
-)
-from openlfr.evaluation.lfw import Lfw
-from openlfr.evaluation.templates import cache_path
-from openlfr.evaluation.verification import VerificationResult, evaluate_verification
-from openlfr.evaluation.wider import read_wider
-from openlfr.vision.engine import Engine
+
+if TYPE_CHECKING:
+    from openlfr.evaluation.detection import DetectionReport
+    from openlfr.evaluation.identification import IdentificationResult
+    from openlfr.evaluation.verification import VerificationResult
 
 app = typer.Typer(no_args_is_help=True, help="Measure accuracy on a data set.")
 out = Console()
@@ -47,6 +44,11 @@ def verification(
     json_file: Annotated[Path | None, typer.Option("--json", help="also write to FILE")] = None,
 ) -> None:
     """1:1 verification on LFW pairs.txt: 10-fold accuracy, EER, TAR at FAR 1e-3."""
+    from openlfr.evaluation.lfw import Lfw
+    from openlfr.evaluation.templates import cache_path
+    from openlfr.evaluation.verification import evaluate_verification
+    from openlfr.vision.engine import Engine
+
     settings = Settings()
     result = evaluate_verification(
         Lfw.locate(data_dir, settings), Engine(settings), folds, cache_path(settings)
@@ -93,6 +95,11 @@ def identification(
     json_file: Annotated[Path | None, typer.Option("--json", help="also write to FILE")] = None,
 ) -> None:
     """Open-set 1:N on LFW: FNIR at FPIR 1e-2 and 1e-3, rank-1 rate, both errata variants."""
+    from openlfr.evaluation.identification import NORMALISATIONS, evaluate_identification
+    from openlfr.evaluation.lfw import Lfw
+    from openlfr.evaluation.templates import cache_path
+    from openlfr.vision.engine import Engine
+
     settings = Settings()
     names = NORMALISATIONS if normalisation == "all" else (normalisation,)
     result = evaluate_identification(
@@ -145,6 +152,10 @@ def detection(
     json_file: Annotated[Path | None, typer.Option("--json", help="also write to FILE")] = None,
 ) -> None:
     """Face detection AP per WIDER FACE level (easy, medium, hard), as officially computed."""
+    from openlfr.evaluation import DatasetError
+    from openlfr.evaluation.detection import evaluate_detection
+    from openlfr.evaluation.wider import read_wider
+
     settings = Settings() if detector is None else Settings(detector=detector)
     folder = data_dir or settings.wider_dir
     if folder is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -12,9 +12,9 @@ from rich.table import Table
 
 from openlfr.config import Settings
 from openlfr.errors import LfrError
-from openlfr.vision.engine import Engine
-from openlfr.vision.image import read_image
-from openlfr.vision.types import Face
+
+if TYPE_CHECKING:
+    from openlfr.vision.types import Face
 
 out = Console()
 err = Console(stderr=True, soft_wrap=True)
@@ -46,6 +46,10 @@ def faces(
 
     A file that cannot be read gets one error line; the others are still processed.
     """
+    # The vision stack is imported here, so that every other ``lfr`` command starts without it.
+    from openlfr.vision.engine import Engine
+    from openlfr.vision.image import read_image
+
     settings = Settings()
     engine = Engine(settings)
     results: list[dict[str, object]] = []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -12,14 +12,19 @@ from openlfr.cli.common import out
 from openlfr.config import Settings
 from openlfr.models.hardware import this_cpu
 from openlfr.models.manifest import MODELS, spec
-from openlfr.models.provision import ModelStatus, default_models, install, status
-from openlfr.vision.models import ModelRuntime, shipped_runtime
+
+if TYPE_CHECKING:
+    from openlfr.models.provision import ModelStatus
+    from openlfr.vision.models import ModelRuntime
 
 app = typer.Typer(no_args_is_help=True, help="Provision and inspect model files.")
 
 
 def _runtime(settings: Settings, s: ModelStatus) -> ModelRuntime | None:
     """What runs an installed model here (its precision tried on this CPU if not yet)."""
+    # The inference stack is imported here, so that every other ``lfr`` command starts without it.
+    from openlfr.vision.models import shipped_runtime
+
     return shipped_runtime(settings, s.spec.name) if s.state == "installed" else None
 
 
@@ -65,6 +70,8 @@ def install_cmd(
 ) -> None:
     """Download, verify (SHA-256) and fix up model files, then try each one's reduced precisions
     on this CPU; already installed ones are kept."""
+    from openlfr.models.provision import default_models, install
+
     settings = Settings()
     with out.status("installing models") as spinner:
         wanted = [spec(n) for n in names] if names else default_models()
@@ -78,6 +85,8 @@ def install_cmd(
 def list_cmd(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Every model openlfr knows: source package, licence, checksum, state, and the backend and
     precision it runs at on this CPU, and why."""
+    from openlfr.models.provision import status
+
     settings = Settings()
     statuses = [status(settings.models_dir, m) for m in MODELS.values()]
     with out.status("trying reduced precisions on this CPU"):

@@ -24,7 +24,6 @@ from openlfr.cli.common import (
 from openlfr.domain.watchlist import Subject
 from openlfr.errors import LfrError
 from openlfr.services import watchlists
-from openlfr.vision.engine import Engine
 
 app = typer.Typer(
     no_args_is_help=True, help="Watchlist subjects: enrol, review and remove (watchlist manager)."
@@ -53,6 +52,9 @@ def add(
             f"{len(images)} --image but {len(sources)} --source: give one source per image"
         )
     fields = read_record(file, "subject")
+    # The vision stack is imported here, so that every other ``lfr`` command starts without it.
+    from openlfr.vision.engine import Engine
+
     with governance() as store:
         s = watchlists.enrol(
             store, actor, fields, list(zip(images, sources, strict=True)), Engine(store.settings)

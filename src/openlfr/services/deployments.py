@@ -16,7 +16,6 @@ from openlfr.services.store import Act, Store
 from openlfr.services.watchlists import with_image_counts
 from openlfr.store.keys import REGISTER, watchlist_scope
 from openlfr.store.tables import deployments, reference_images, watchlist_entries
-from openlfr.vision.models import embedder_runtime
 
 
 def request(store: Store, actor: str, fields: dict[str, Any]) -> Deployment:
@@ -27,6 +26,9 @@ def request(store: Store, actor: str, fields: dict[str, Any]) -> Deployment:
         app = parse(Application, fields, "application")
         values = app.model_dump()
         if app.threshold is None:
+            # The model stack is imported only here, where the precision that runs is needed.
+            from openlfr.vision.models import embedder_runtime
+
             precision = embedder_runtime(store.settings).precision
             values["threshold"] = default_threshold(store.settings, precision)
         d = Deployment(**values, requested_by=actor, created_at=store.now())

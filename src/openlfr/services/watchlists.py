@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import sqlalchemy as sa
@@ -21,8 +21,10 @@ from openlfr.services.schemas import SubjectRecord, parse
 from openlfr.services.store import Act, Store
 from openlfr.store.keys import REGISTER
 from openlfr.store.tables import reference_images, subjects
-from openlfr.vision.engine import Engine
 from openlfr.vision.image import read_image
+
+if TYPE_CHECKING:
+    from openlfr.vision.engine import Engine
 
 
 @dataclass(frozen=True)
