@@ -5,8 +5,9 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 
-from openlfr.store.db import Database, StoreError
+from openlfr.store.db import SCHEMA_HEAD, Database, StoreError, alembic_config
 from openlfr.store.tables import metadata
 
 
@@ -27,3 +28,8 @@ def test_unreachable_database_is_one_clear_error(tmp_path: Path) -> None:
 def test_a_garbage_database_url_is_one_clear_error() -> None:
     with pytest.raises(StoreError, match="is not a database URL SQLAlchemy can use"):
         Database("garbage")
+
+
+def test_schema_head_names_the_newest_migration() -> None:
+    # A database at SCHEMA_HEAD is opened without Alembic: it must be the real head.
+    assert ScriptDirectory.from_config(alembic_config(None)).get_current_head() == SCHEMA_HEAD

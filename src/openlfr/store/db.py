@@ -12,15 +12,16 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib.resources import files
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
 from sqlalchemy.orm import Session
 
 from openlfr.errors import LfrError
 from openlfr.store.tables import map_domain
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 
 class StoreError(LfrError):
@@ -47,11 +48,24 @@ def _sqlite_begin(connection: sa.Connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def alembic_config(connection: sa.Connection) -> Config:
+# The newest migration (tests/store/test_db.py checks it against the migrations folder). A
+# database already there is not handed to Alembic, which is slow to import.
+SCHEMA_HEAD = "0001"
+
+
+def alembic_config(connection: sa.Connection | None) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(files("openlfr.store") / "migrations"))
     config.attributes["connection"] = connection
     return config
+
+
+def _schema_version(connection: sa.Connection) -> str | None:
+    if not sa.inspect(connection).has_table("alembic_version"):
+        return None
+    return connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
 
 
 class Database:
@@ -77,7 +91,10 @@ class Database:
         """Bring the schema to the latest migration (a no-op when it is there)."""
         try:
             with self.engine.begin() as connection:
-                command.upgrade(alembic_config(connection), "head")
+                if _schema_version(connection) != SCHEMA_HEAD:
+                    from alembic import command
+
+                    command.upgrade(alembic_config(connection), "head")
         except sa.exc.OperationalError as exc:
             raise StoreError(
                 f"cannot open the database {self.engine.url!r}: {exc.orig}; "
