@@ -31,7 +31,7 @@ products are first added in 16 bits and saturate (OpenVINO's "Saturation
 (overflow) issue"): SFace's 8-bit file kept a mean cosine of 0.88 to the
 float model on such a CPU. With |w| <= 63 and activations <= 255 a pair sum
 stays within 2^15, so both kinds of CPU compute the same integers. The cost,
-measured in exact arithmetic, is in docs/benchmarks.md ("int8 on every CPU").
+measured in exact arithmetic, is in docs/benchmarks.md ("The same accuracy on every CPU").
 """
 
 from __future__ import annotations

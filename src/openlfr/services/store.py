@@ -96,12 +96,16 @@ class Store:
         if self.settings.database_url is None:
             self.settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         self.db = Database(self.settings.database)
-        with self.db.transaction() as session:
-            fresh = not session.scalar(sa.select(sa.func.count()).select_from(data_keys))
         secret = self.settings.master_key
+        # Only a missing key file asks the database whether a new key may be made.
+        fresh = not self.settings.key_file.exists() and self._holds_no_data_keys()
         self.master = MasterKeys.load(
             secret.get_secret_value() if secret else None, self.settings.key_file, create=fresh
         )
+
+    def _holds_no_data_keys(self) -> bool:
+        with self.db.transaction() as session:
+            return not session.scalar(sa.select(sa.func.count()).select_from(data_keys))
 
     def now(self) -> datetime:
         return self.clock()

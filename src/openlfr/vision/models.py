@@ -64,18 +64,12 @@ class ModelRuntime:
 
 def load_detector(settings: Settings) -> Detector:
     """The detector ``settings.detector``, on its shipped model or ``settings.detector_path``."""
-    run = detector_runtime(settings)
-    return build_detector(
-        settings, load_runner(run.path, run.backend, settings.threads, run.precision)
-    )
+    return build_detector(settings, detector_runtime(settings).load(settings.threads))
 
 
 def load_embedder(settings: Settings) -> ArcFaceEmbedder:
     """The embedder ``settings.embedder``: a shipped model, or ``custom`` from its path."""
-    run = embedder_runtime(settings)
-    return build_embedder(
-        settings, load_runner(run.path, run.backend, settings.threads, run.precision)
-    )
+    return build_embedder(settings, embedder_runtime(settings).load(settings.threads))
 
 
 def detector_runtime(settings: Settings) -> ModelRuntime:
