@@ -12,9 +12,10 @@ import numpy as np
 import pytest
 
 from openlfr.config import Settings
+from openlfr.domain.alert import Alert
 from openlfr.domain.deployment import Deployment
 from openlfr.domain.watchlist import Subject
-from openlfr.services import deployments, users, watchlists
+from openlfr.services import alerts, deployments, users, watchlists
 from openlfr.services.store import Store
 from openlfr.vision.engine import Engine
 from openlfr.vision.image import read_image
@@ -98,3 +99,10 @@ def live_deployment(store: Store, engine: Engine, clock: Clock) -> Deployment:
     deployments.approve(store, "olu", d.id)
     clock.advance(hours=2)
     return deployments.start(store, "omar", d.id, signs_up=True)
+
+
+def live_alert(store: Store, engine: Engine, clock: Clock) -> tuple[int, Alert]:
+    """A live deployment (its id) with one alert, on its first watchlist entry."""
+    d = live_deployment(store, engine, clock)
+    assert d.id is not None
+    return d.id, alerts.raise_alert(store, d.id, 1, "van-1-north", b"crop", 0.9)

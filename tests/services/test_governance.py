@@ -30,7 +30,7 @@ from openlfr.vision.engine import Engine
 from openlfr.vision.image import read_image
 from openlfr.vision.models import embedder_runtime
 from tests.domain.factories import application
-from tests.services.conftest import Clock, enrol, lfw, live_deployment, photo, record
+from tests.services.conftest import Clock, enrol, lfw, live_alert, live_deployment, photo, record
 
 
 def log(store: Store) -> list[chain.Entry]:
@@ -85,21 +85,19 @@ def test_lifecycle_every_step_audited(store: Store, engine: Engine, clock: Clock
 def test_refusals_change_nothing_and_are_audited(
     store: Store, engine: Engine, clock: Clock
 ) -> None:
-    d = live_deployment(store, engine, clock)
-    assert d.id is not None
-    a = alerts.raise_alert(store, d.id, 1, "van-1-north", b"crop", 0.9)
+    ident, a = live_alert(store, engine, clock)
     with pytest.raises(DomainError, match=r"olu .* may not adjudicate an alert"):
         alerts.adjudicate(store, "olu", a.id or 0, Adjudication.CONFIRMED_FALSE)
     with pytest.raises(DomainError, match="no user named mallory"):
-        deployments.close(store, "mallory", d.id)
+        deployments.close(store, "mallory", ident)
     with pytest.raises(DomainError, match="below"):
-        alerts.raise_alert(store, d.id, 1, "van-1-north", b"crop", 0.1)
+        alerts.raise_alert(store, ident, 1, "van-1-north", b"crop", 0.1)
     with pytest.raises(DomainError, match="camera van-9"):
-        alerts.raise_alert(store, d.id, 1, "van-9", b"crop", 0.9)
+        alerts.raise_alert(store, ident, 1, "van-9", b"crop", 0.9)
     assert [x.adjudication for x in alerts.list_alerts(store, "omar")] == [
         Adjudication.UNADJUDICATED
     ]
-    assert deployments.get(store, "pat", d.id).state == State.LIVE
+    assert deployments.get(store, "pat", ident).state == State.LIVE
     refused = [(e.actor, e.action) for e in log(store) if e.outcome == "refused"]
     assert refused == [
         ("olu", "alert.adjudicate"),
@@ -431,11 +429,9 @@ def test_sealed_values_swapped_between_rows_do_not_open(
 def test_adjudication_is_final_once_the_deployment_closed(
     store: Store, engine: Engine, clock: Clock
 ) -> None:
-    d = live_deployment(store, engine, clock)
-    assert d.id is not None
-    a = alerts.raise_alert(store, d.id, 1, "van-1-north", b"crop", 0.9)
+    ident, a = live_alert(store, engine, clock)
     alerts.adjudicate(store, "omar", a.id or 0, Adjudication.CONFIRMED_FALSE)
-    deployments.close(store, "omar", d.id)
+    deployments.close(store, "omar", ident)
     with pytest.raises(DomainError, match="adjudication is final"):
         alerts.adjudicate(store, "omar", a.id or 0, Adjudication.CONFIRMED_TRUE, Outcome.ARRESTED)
     assert (log(store)[-1].action, log(store)[-1].outcome) == ("alert.adjudicate", "refused")
@@ -446,9 +442,7 @@ def test_adjudication_is_final_once_the_deployment_closed(
 def test_personal_data_is_read_by_those_who_may_and_each_read_is_audited(
     store: Store, engine: Engine, clock: Clock
 ) -> None:
-    d = live_deployment(store, engine, clock)
-    assert d.id is not None
-    alerts.raise_alert(store, d.id, 1, "van-1-north", b"crop", 0.9)
+    ident, _ = live_alert(store, engine, clock)
     for read, who in (
         (lambda: watchlists.list_subjects(store, "omar"), "omar (operator) may not see watchlist"),
         (
@@ -464,7 +458,7 @@ def test_personal_data_is_read_by_those_who_may_and_each_read_is_audited(
     entry = log(store)[-1]
     assert (entry.actor, entry.action, entry.outcome) == ("wendy", "subject.list", "done")
     assert json.loads(entry.detail)["subjects_read"] == [s.id for s, _ in subjects_read]
-    [a] = alerts.list_alerts(store, "ada", d.id)  # an auditor
+    [a] = alerts.list_alerts(store, "ada", ident)  # an auditor
     assert json.loads(log(store)[-1].detail)["alerts_read"] == [a.id]
 
 
@@ -487,9 +481,7 @@ def test_every_bad_reference_image_is_named_at_once(
 def test_a_bit_flipped_sealed_value_is_refused_naming_its_row(
     store: Store, engine: Engine, clock: Clock
 ) -> None:
-    d = live_deployment(store, engine, clock)
-    assert d.id is not None
-    a = alerts.raise_alert(store, d.id, 1, "van-1-north", b"crop", 0.9)
+    _, a = live_alert(store, engine, clock)
     with store.db.transaction() as session:
         sealed = session.execute(
             sa.select(alert_biometrics.c.probe).where(alert_biometrics.c.alert_id == a.id)
@@ -514,10 +506,8 @@ def test_no_subject_name_outlives_retention(store: Store, engine: Engine, clock:
     # The audit log is kept for good: it names subjects by id. An alert keeps its subject's
     # category, sex and ethnicity for the published counts, and its name only until its
     # images are purged.
-    d = live_deployment(store, engine, clock)
-    assert d.id is not None
-    alerts.raise_alert(store, d.id, 1, "van-1-north", b"crop", 0.9)
-    deployments.close(store, "omar", d.id)
+    ident, _ = live_alert(store, engine, clock)
+    deployments.close(store, "omar", ident)
     for subject, _ in watchlists.list_subjects(store, "wendy"):
         watchlists.remove(store, "wendy", subject.id or 0)
     clock.advance(days=2)
