@@ -125,9 +125,18 @@ class Settings(BaseSettings):
         None, description="base64 of the 32-byte master key (else master_key_file)"
     )
     master_key_file: Path | None = Field(
-        None, description="file holding the master key; None: master.key in data_dir"
+        None,
+        description="file holding the master key; None: master.key in the user config "
+        "directory, away from data_dir (a copy of the data folder then opens nothing)",
     )
     governance: Governance = Governance()
+    session_hours: float = Field(
+        8, gt=0, le=24, description="how long a login lasts (a shift), then log in again"
+    )
+    session_file: Path = Field(
+        default_factory=lambda: Path(platformdirs.user_state_dir("openlfr")) / "session.json",
+        description="where `lfr login` keeps this OS account's session token (mode 0600)",
+    )
 
     max_image_bytes: int = 50_000_000
     max_image_pixels: int = 40_000_000
@@ -152,7 +161,7 @@ class Settings(BaseSettings):
 
     @property
     def key_file(self) -> Path:
-        return self.master_key_file or self.data_dir / "master.key"
+        return self.master_key_file or Path(platformdirs.user_config_dir("openlfr")) / "master.key"
 
     @classmethod
     def settings_customise_sources(

@@ -30,41 +30,68 @@ from tests.conftest import REPO, shared
 
 EXAMPLES = REPO / "docs" / "examples"
 # Settings a developer may have set that would point a test away from its own data folder.
-UNSET = {"LFR_USER", "LFR_DATABASE_URL", "LFR_MASTER_KEY", "LFR_MASTER_KEY_FILE"}
+UNSET = {"LFR_DATABASE_URL", "LFR_MASTER_KEY", "LFR_MASTER_KEY_FILE"}
+PASSWORD = "a long enough test password"
 
 
 class Lfr:
-    """``lfr`` against one data folder: in this process (quick), or as a real process."""
+    """``lfr`` against one data folder: in this process (quick), or as a real process.
+
+    ``user=NAME`` runs it as NAME's OS account would, with NAME's session file (which
+    ``login`` writes); without, as an account where no one is logged in.
+    """
 
     def __init__(self, data: Path) -> None:
         self.data = data
         self.env: dict[str, str | None] = {k: None for k in UNSET}
-        self.env |= {"LFR_DATA_DIR": str(data), "LFR_CONFIG": str(data / "none.toml")}
+        self.env |= {
+            "LFR_DATA_DIR": str(data),
+            "LFR_CONFIG": str(data / "none.toml"),
+            "LFR_MASTER_KEY_FILE": str(self.key_file),
+        }
 
-    def __call__(self, *args: str, user: str | None = None) -> Result:
-        who = ["--user", user] if user else []
-        return CliRunner().invoke(app, [*who, *args], env=self.env)
+    @property
+    def key_file(self) -> Path:
+        return self.data.parent / f"{self.data.name}.master.key"
+
+    def session(self, user: str | None) -> Path:
+        return self.data / "sessions" / f"{user or 'no one'}.json"
+
+    def _env(self, user: str | None) -> dict[str, str | None]:
+        return self.env | {"LFR_SESSION_FILE": str(self.session(user))}
+
+    def __call__(self, *args: str, user: str | None = None, input: str | None = None) -> Result:
+        return CliRunner().invoke(app, list(args), env=self._env(user), input=input)
+
+    def login(self, name: str, one_time_password: str | None = None) -> None:
+        """Log ``name`` in: with their one-time password (and then choose ``PASSWORD``)."""
+        typed = f"{one_time_password}\n{PASSWORD}\n" if one_time_password else f"{PASSWORD}\n"
+        done = self("login", name, user=name, input=typed)
+        assert done.exit_code == 0, done.exception or done.stderr
 
     def json(self, *args: str, user: str | None = None) -> Any:
         done = self(*args, "--json", user=user)
         assert done.exit_code == 0, done.exception or done.stderr
         return json.loads(done.stdout)
 
-    def run(self, *args: str, user: str | None = None) -> subprocess.CompletedProcess[str]:
+    def run(
+        self, *args: str, user: str | None = None, input: str | None = None
+    ) -> subprocess.CompletedProcess[str]:
         """``lfr`` as a real process, errors printed by its ``main`` (a wide terminal)."""
-        who = ["--user", user] if user else []
-        env = {k: v for k, v in os.environ.items() if k not in self.env}
-        env |= {k: v for k, v in self.env.items() if v is not None} | {"COLUMNS": "200"}
+        given = self._env(user)
+        env = {k: v for k, v in os.environ.items() if k not in given}
+        env |= {k: v for k, v in given.items() if v is not None} | {"COLUMNS": "200"}
         return subprocess.run(
-            [sys.executable, "-m", "openlfr.cli", *who, *args],
+            [sys.executable, "-m", "openlfr.cli", *args],
             capture_output=True,
             text=True,
             env=env,
+            input=input,
         )
 
-    def refused(self, *args: str, user: str | None = None) -> str:
+    def refused(self, *args: str, user: str | None = None, input: str | None = None) -> str:
         """The one line ``lfr`` prints when it refuses, without ``error: ``."""
-        done = self.run(*args, user=user)
+        done = self.run(*args, user=user, input=input)
         assert done.returncode == 1, done.stdout
         [line] = done.stderr.strip().splitlines()
         assert line.startswith("error: "), line
@@ -73,7 +100,12 @@ class Lfr:
     def store(self) -> Store:
         """The same store, opened in this process (for what no command does yet)."""
         return Store(
-            Settings(data_dir=self.data, database_url=None, master_key=None, master_key_file=None)
+            Settings(
+                data_dir=self.data,
+                database_url=None,
+                master_key=None,
+                master_key_file=self.key_file,
+            )
         )
 
 
@@ -118,12 +150,17 @@ ROLES = {
 
 
 def add_users(lfr: Lfr) -> None:
-    done = lfr("user", "add", "ada", "--role", "admin")  # the first user: no --user needed
+    """ada the first admin, then the users of ``ROLES``, each logged in."""
+    done = lfr("user", "add", "ada", "--role", "admin")  # the first user: no login needed
     assert done.exit_code == 0, done.exception
-    assert done.stdout.strip() == "added user ada (admin)"
+    said = re.fullmatch(r"added user ada \(admin\); one-time password: (\S+)\n", done.stdout)
+    assert said is not None, done.stdout
+    lfr.login("ada", said[1])
     for name, roles in ROLES.items():
         flags = [arg for role in roles for arg in ("--role", role)]
-        assert lfr.json("user", "add", name, *flags, user="ada")["roles"] == roles
+        added = lfr.json("user", "add", name, *flags, user="ada")
+        assert added["roles"] == roles
+        lfr.login(name, added["one_time_password"])
 
 
 def test_a_deployment_from_request_to_close(lfr: Lfr, tmp_path: Path) -> None:
@@ -144,9 +181,8 @@ def test_a_deployment_from_request_to_close(lfr: Lfr, tmp_path: Path) -> None:
         ("Erin Hale", 1),
     ]
     # Every data key (the register's) is re-wrapped; what follows must still open it.
-    assert lfr.json("keys", "rotate", user="ada") == {
-        "data_keys": 2
-    }  # the register and the audit chain
+    # The register's, the audit chain's and the row MACs' keys.
+    assert lfr.json("keys", "rotate", user="ada") == {"data_keys": 3}
 
     now = datetime.now(UTC)
     app = application(tmp_path, now - timedelta(hours=1), now + timedelta(hours=2))
@@ -248,19 +284,76 @@ def test_a_deployment_from_request_to_close(lfr: Lfr, tmp_path: Path) -> None:
         assert step in actions
 
 
-def test_a_change_needs_an_acting_user(lfr: Lfr) -> None:
-    assert lfr("user", "add", "ada", "--role", "admin").exit_code == 0
-    message = "say who you are: --user NAME or LFR_USER"
+def test_who_acts_is_proven_by_a_login_not_named(lfr: Lfr) -> None:
+    done = lfr("user", "add", "ada", "--role", "admin")
+    one_time = done.stdout.split()[-1]
     assert lfr.refused("user", "add", "pat", "--role", "planner") == (
-        "say who you are (an admin): only the first user is added by no one"
+        "log in as an admin (lfr login NAME): only the first user is added by no one"
     )
-    assert lfr.refused("deployment", "authorise", "1") == message
-    assert lfr.refused("audit", "verify") == message
-    # LFR_USER says it as well as --user; reading needs no one.
+    for command in (["deployment", "authorise", "1"], ["audit", "verify"], ["whoami"]):
+        assert lfr.refused(*command) == "not logged in: run lfr login NAME"
+    # The attack: naming someone else is no longer a way in.
+    assert lfr.run("--user", "ada", "user", "add", "eve", "--role", "admin").returncode == 2
     lfr.env["LFR_USER"] = "ada"
-    assert lfr.json("user", "add", "pat", "--role", "planner")["name"] == "pat"
+    assert lfr.refused("user", "add", "eve", "--role", "admin").startswith("log in as an admin")
     lfr.env["LFR_USER"] = None
-    assert [u["name"] for u in lfr.json("user", "list")] == ["ada", "pat"]
+    lfr.login("ada", one_time)
+    assert lfr.json("whoami", user="ada") == {"user": "ada"}
+    session = lfr.session("ada")
+    assert oct(session.stat().st_mode & 0o777) == "0o600"
+    assert oct(session.parent.stat().st_mode & 0o777) == "0o700"
+    # Only digests are kept: a copy of the database holds no password or token that works.
+    database = (lfr.data / "openlfr.db").read_bytes()
+    token = json.loads(session.read_text())["token"]
+    assert token.encode() not in database and PASSWORD.encode() not in database
+    assert one_time.encode() not in database
+    # A session file others could read is refused; so is one whose token was edited.
+    session.chmod(0o644)
+    assert lfr.refused("whoami", user="ada").startswith(f"the session file {session} is not")
+    session.chmod(0o600)
+    session.write_text(json.dumps({"token": token[:-1] + "x"}))
+    assert lfr.refused("whoami", user="ada").startswith("this session has ended")
+    # A copy of the session taken before logging out no longer works after.
+    session.write_text(json.dumps({"token": token}))
+    kept = session.read_bytes()
+    assert lfr("logout", user="ada").stdout == "logged out\n"
+    assert not session.exists()
+    session.write_bytes(kept)
+    session.chmod(0o600)
+    assert lfr.refused("whoami", user="ada").startswith("this session has ended")
+
+
+def test_wrong_passwords_lock_a_name_and_an_admin_resets_it(lfr: Lfr) -> None:
+    add_users(lfr)
+    for _ in range(5):
+        refused = lfr("login", "pat", user="pat", input="not pat's password\n")
+        assert refused.exit_code == 1 and str(refused.exception) == "wrong user name or password"
+    # The right password now fails too, for a quarter of an hour.
+    locked = lfr("login", "pat", user="pat", input=f"{PASSWORD}\n")
+    assert str(locked.exception).startswith("pat is locked after 5 wrong passwords")
+    # Unknown names get the same answer as wrong passwords.
+    assert lfr.refused("login", "nobody", input="whatever it is\n") == (
+        "wrong user name or password"
+    )
+    reset = lfr.json("user", "reset", "pat", user="ada")
+    assert lfr.refused("user", "reset", "ada", user="wendy").startswith(
+        "user wendy (watchlist_manager) may not manage users"
+    )
+    # pat's session ended with the reset; the one-time password opens a new one.
+    assert lfr.refused("whoami", user="pat").startswith("this session has ended")
+    lfr.login("pat", reset["one_time_password"])
+    assert lfr.json("whoami", user="pat") == {"user": "pat"}
+    # pat changes their password; the old one stops working.
+    changed = lfr("user", "passwd", user="pat", input=f"{PASSWORD}\nanother long password\n")
+    assert changed.stdout == "password changed\n", changed.exception
+    assert lfr.refused("login", "pat", user="pat", input=f"{PASSWORD}\n") == (
+        "wrong user name or password"
+    )
+    exported = lfr("audit", "export", "--json", user="omar").stdout.splitlines()
+    actions = [(e["actor"], e["action"], e["outcome"]) for e in map(json.loads, exported)]
+    # 6 wrong passwords, 1 while locked, 2 one-time passwords that asked for a new one.
+    assert actions.count(("pat", "user.login", "refused")) == 9
+    assert ("ada", "user.reset", "done") in actions and ("pat", "user.passwd", "done") in actions
 
 
 def test_the_first_user_must_be_an_admin(lfr: Lfr) -> None:
@@ -322,7 +415,7 @@ def test_a_deployment_closes_by_itself_when_its_window_ends(lfr: Lfr, tmp_path: 
     store = lfr.store()
     try:
         users.add_user(store, None, "ada", ["admin"])
-        users.add_user(store, "ada", "pat", ["planner"])
+        pat = users.add_user(store, "ada", "pat", ["planner"]).one_time_password
         users.add_user(store, "ada", "ali", ["authorising_officer"])
         example = tomllib.loads((EXAMPLES / "deployment.toml").read_text())
         now = datetime.now(UTC)
@@ -331,6 +424,7 @@ def test_a_deployment_closes_by_itself_when_its_window_ends(lfr: Lfr, tmp_path: 
         deployments.authorise(store, "ali", d.id or 0)
     finally:
         store.close()
+    lfr.login("pat", pat)
     time.sleep(max(0.0, (ends - datetime.now(UTC)).total_seconds()))
     assert lfr.json("housekeeping") == {"closed": [d.id], "purged": [], "flagged": []}
     shown = lfr.json("deployment", "show", str(d.id), user="pat")
@@ -353,6 +447,21 @@ def test_audit_verify_names_the_first_broken_entry(lfr: Lfr) -> None:
     verdict = lfr("audit", "verify", "--json", user="ada")
     assert verdict.exit_code == 1
     assert json.loads(verdict.stdout)["broken_at"] == 3
+
+
+def test_audit_verify_lists_rows_edited_outside_openlfr(lfr: Lfr) -> None:
+    add_users(lfr)
+    assert lfr.run("audit", "verify", user="omar").returncode == 0
+    db = sqlite3.connect(lfr.data / "openlfr.db")  # pat makes themself an admin
+    with db:
+        db.execute("""UPDATE users SET roles = '["admin"]' WHERE name = 'pat'""")
+    db.close()
+    done = lfr.run("audit", "verify", user="omar")
+    assert done.returncode == 1
+    assert "rows changed outside openlfr: users 2" in done.stdout.splitlines()
+    assert lfr.refused("user", "add", "eve", "--role", "admin", user="pat").startswith(
+        "users row 2 was changed outside openlfr"
+    )
 
 
 def test_a_log_cut_short_after_its_head_was_published(lfr: Lfr, tmp_path: Path) -> None:

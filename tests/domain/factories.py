@@ -15,6 +15,7 @@ NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 PLANNER = User("pat", [Role.PLANNER])
 OFFICER = User("olu", [Role.AUTHORISING_OFFICER])
 OPERATOR = User("omar", [Role.OPERATOR])
+AUDITOR = User("ada", [Role.AUDITOR])
 
 
 def application(**changes: Any) -> dict[str, Any]:

@@ -2,10 +2,11 @@ from datetime import timedelta
 
 import pytest
 
-from openlfr.domain.alert import Adjudication, Alert, Outcome, adjudicate
+from openlfr.domain.alert import Adjudication, Alert, Outcome, adjudicate, correct
 from openlfr.domain.errors import DomainError
 from openlfr.domain.retention import RetentionPolicy, purge_due
-from tests.domain.factories import NOW, OFFICER, OPERATOR
+from openlfr.domain.roles import Role, User
+from tests.domain.factories import AUDITOR, NOW, OFFICER, OPERATOR
 
 
 def alert() -> Alert:
@@ -56,6 +57,43 @@ def test_retention_24_hours_unless_confirmed_true() -> None:
 def test_adjudication_is_final_once_the_deployment_closed() -> None:
     a = alert()
     adjudicate(a, OPERATOR, Adjudication.CONFIRMED_FALSE, None, "", NOW, None)
-    with pytest.raises(DomainError, match="closed at 2026-11-23 12:00 UTC and its adjudication"):
+    with pytest.raises(
+        DomainError,
+        match="closed at 2026-11-23 12:00 UTC and its adjudication is final: an auditor corrects",
+    ):
         adjudicate(a, OPERATOR, Adjudication.CONFIRMED_TRUE, Outcome.ARRESTED, "", NOW, NOW)
     assert a.adjudication == Adjudication.CONFIRMED_FALSE and a.outcome is None
+
+
+def test_an_auditor_corrects_a_closed_record_for_a_reason() -> None:
+    a = alert()
+    adjudicate(a, OPERATOR, Adjudication.CONFIRMED_TRUE, Outcome.ARRESTED, "", NOW, None)
+    closed = NOW + timedelta(hours=1)
+    later = closed + timedelta(days=2)
+    fix = (Adjudication.CONFIRMED_FALSE, Outcome.OTHER, "released: not him")
+    with pytest.raises(DomainError, match="is still open: an operator adjudicates it again"):
+        correct(a, AUDITOR, *fix, "wrong man", later, None)
+    with pytest.raises(DomainError, match="needs the role auditor"):
+        correct(a, OPERATOR, *fix, "wrong man", later, closed)
+    with pytest.raises(DomainError, match="needs a reason"):
+        correct(a, AUDITOR, *fix, " ", later, closed)
+    changes = correct(a, AUDITOR, *fix, "wrong man", later, closed)
+    assert changes == {
+        "adjudication": "confirmed_true -> confirmed_false",
+        "outcome": "arrested -> other",
+        "note": " -> released: not him",
+        "reason": "wrong man",
+    }
+    # Who adjudicated stays; retention is recomputed by the corrected verdict, from the close.
+    assert (a.adjudicated_by, a.corrected_by, a.corrected_at) == ("omar", "ada", later)
+    assert purge_due(a, closed, RetentionPolicy(), later)
+    with pytest.raises(DomainError, match="already reads confirmed_false: nothing to correct"):
+        correct(a, AUDITOR, *fix, "again", later, closed)
+
+
+def test_the_adjudicator_does_not_correct_their_own_verdict() -> None:
+    a = alert()
+    both = User("sam", [Role.OPERATOR, Role.AUDITOR])
+    adjudicate(a, both, Adjudication.CONFIRMED_FALSE, None, "", NOW, None)
+    with pytest.raises(DomainError, match="was adjudicated by sam: another auditor corrects it"):
+        correct(a, both, Adjudication.CONFIRMED_TRUE, None, "", "on reflection", NOW, NOW)

@@ -47,15 +47,24 @@ def clock() -> Clock:
     return Clock()
 
 
-@pytest.fixture
-def store(database_url: str, tmp_path: Path, clock: Clock) -> Iterator[Store]:
-    settings = Settings(data_dir=tmp_path, database_url=database_url)
+def staffed_store(folder: Path, database_url: str | None, clock: Clock) -> Store:
+    """A store in ``folder`` (its data folder, master key outside it) with root and STAFF."""
+    settings = Settings(
+        data_dir=folder / "data", database_url=database_url, master_key_file=folder / "master.key"
+    )
     # The installed models, for enrolment and the default threshold of the precision that runs.
+    settings.data_dir.mkdir()
     settings.models_dir.symlink_to(Settings().models_dir)
     store = Store(settings, clock)
     users.add_user(store, None, "root", ["admin"])
     for name, role in STAFF.items():
         users.add_user(store, "root", name, [role])
+    return store
+
+
+@pytest.fixture
+def store(database_url: str, tmp_path: Path, clock: Clock) -> Iterator[Store]:
+    store = staffed_store(tmp_path, database_url, clock)
     yield store
     store.close()
 

@@ -22,10 +22,9 @@ from openlfr.services.store import Store
 
 
 def main() -> None:
-    data_dir, url, now, sql, n, operation, deployment = sys.argv[1:]
-    store = Store(
-        Settings(data_dir=Path(data_dir), database_url=url), lambda: datetime.fromisoformat(now)
-    )
+    data_dir, key_file, url, now, sql, n, operation, deployment = sys.argv[1:]
+    settings = Settings(data_dir=Path(data_dir), master_key_file=Path(key_file), database_url=url)
+    store = Store(settings, lambda: datetime.fromisoformat(now))
     seen = 0
 
     def kill_at(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:

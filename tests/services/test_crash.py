@@ -31,7 +31,8 @@ def crash(store: Store, clock: Clock, sql: str, n: int, operation: str, deployme
     """Run ``operation`` in another process, killed at the n-th statement starting with sql."""
     url = store.db.engine.url.render_as_string(hide_password=False)
     done = subprocess.run(
-        [sys.executable, "-m", "tests.services.crashing", str(store.settings.data_dir), url,
+        [sys.executable, "-m", "tests.services.crashing", str(store.settings.data_dir),
+         str(store.settings.key_file), url,
          clock.now.isoformat(), sql, str(n), operation, str(deployment)],
         cwd=REPO, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
@@ -66,7 +67,7 @@ def test_killed_while_raising_an_alert_leaves_no_trace(
     [
         ("DELETE FROM WATCHLIST_ENTRIES", 1),
         ("DELETE FROM DATA_KEYS", 1),
-        ("UPDATE DEPLOYMENTS", 2),
+        ("UPDATE DEPLOYMENTS", 3),  # after the close request's row and its MAC
         ("INSERT INTO AUDIT_LOG", 2),
     ],
     ids=["destroying the watchlist", "destroying the key", "marking it closed", "auditing it"],

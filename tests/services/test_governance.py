@@ -30,7 +30,16 @@ from openlfr.vision.engine import Engine
 from openlfr.vision.image import read_image
 from openlfr.vision.models import embedder_runtime
 from tests.domain.factories import application
-from tests.services.conftest import Clock, enrol, lfw, live_alert, live_deployment, photo, record
+from tests.services.conftest import (
+    Clock,
+    enrol,
+    lfw,
+    live_alert,
+    live_deployment,
+    photo,
+    record,
+    staffed_store,
+)
 
 
 def log(store: Store) -> list[chain.Entry]:
@@ -212,10 +221,13 @@ def sealed_values(store: Store, deployment_id: int) -> list[bytes]:
 
 
 def raw_bytes(store: Store) -> bytes:
-    """What the database holds on disk: the SQLite file, or PostgreSQL's pages of the
-    watchlist and key tables (and their TOAST tables), dead rows included."""
+    """What the database holds on disk: the SQLite file and its write-ahead log, or
+    PostgreSQL's pages of the watchlist and key tables (and their TOAST tables), dead rows
+    included."""
     if store.db.engine.dialect.name == "sqlite":
-        return Path(store.db.engine.url.database or "").read_bytes()
+        database = Path(store.db.engine.url.database or "")
+        log = database.with_name(database.name + "-wal")
+        return database.read_bytes() + (log.read_bytes() if log.exists() else b"")
     pages = []
     with store.db.engine.begin() as connection:
         connection.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pageinspect")
@@ -241,6 +253,34 @@ def leftovers(secrets: list[bytes], raw: bytes) -> int:
         any(secret[i : i + 16] in raw for i in range(0, len(secret) - 16, max(1, len(secret) // 8)))
         for secret in secrets
     )
+
+
+def test_a_copy_of_the_journal_taken_mid_close_holds_nothing_of_the_watchlist(
+    engine: Engine, clock: Clock, tmp_path: Path
+) -> None:
+    """The attack: copy SQLite's journal (or WAL) while the close's destroying transaction
+    commits (the last commit of the close). A rollback journal holds the old pages, wrapped
+    key and watchlist included; the WAL, emptied just before, holds only the new pages."""
+    store = staffed_store(tmp_path, None, clock)
+    try:
+        d = live_deployment(store, engine, clock)
+        assert d.id is not None
+        secrets = sealed_values(store, d.id)
+        database = Path(store.db.engine.url.database or "")
+        journals = [database.with_name(database.name + s) for s in ("-journal", "-wal")]
+        copies: list[bytes] = []
+
+        def copy_journals(_connection: object) -> None:
+            copies.append(b"".join(j.read_bytes() for j in journals if j.exists()))
+
+        sa.event.listen(store.db.engine, "commit", copy_journals)
+        deployments.close(store, "omar", d.id)
+        sa.event.remove(store.db.engine, "commit", copy_journals)
+        assert copies and leftovers(secrets, copies[-1]) == 0
+        left = b"".join(f.read_bytes() for f in [database, *journals] if f.exists())
+        assert leftovers(secrets, left) == 0
+    finally:
+        store.close()
 
 
 def test_after_close_nothing_of_the_watchlist_is_recoverable(
@@ -320,9 +360,8 @@ def test_master_key_rotation_keeps_everything_readable(
     store: Store, engine: Engine, clock: Clock
 ) -> None:
     d = live_deployment(store, engine, clock)
-    assert (
-        audit.rotate_master_key(store, "root") == 3
-    )  # the register, the deployment and the audit chain
+    # The register's, the deployment's, the audit chain's and the row MACs' keys.
+    assert audit.rotate_master_key(store, "root") == 4
     assert len(alerts.load_watchlist(store, d.id or 0)) == 2
     with pytest.raises(DomainError, match="needs the role admin"):
         audit.rotate_master_key(store, "olu")
@@ -437,6 +476,29 @@ def test_adjudication_is_final_once_the_deployment_closed(
     assert (log(store)[-1].action, log(store)[-1].outcome) == ("alert.adjudicate", "refused")
     [kept] = alerts.list_alerts(store, "omar")
     assert (kept.adjudication, kept.outcome) == (Adjudication.CONFIRMED_FALSE, None)
+
+
+def test_an_auditor_corrects_a_closed_record_and_retention_follows(
+    store: Store, engine: Engine, clock: Clock
+) -> None:
+    ident, a = live_alert(store, engine, clock)
+    alerts.adjudicate(store, "omar", a.id or 0, Adjudication.CONFIRMED_TRUE, Outcome.ARRESTED)
+    deployments.close(store, "omar", ident)
+    clock.advance(days=2)
+    assert housekeeping.run(store).purged == []  # confirmed true: kept 31 days
+    with pytest.raises(DomainError, match="needs the role auditor"):
+        alerts.correct(store, "omar", a.id or 0, Adjudication.CONFIRMED_FALSE, None, "", "no")
+    fixed = alerts.correct(
+        store, "ada", a.id or 0, Adjudication.CONFIRMED_FALSE, Outcome.OTHER, "released",
+        "custody record shows a different man",
+    )  # fmt: skip
+    assert (fixed.adjudicated_by, fixed.corrected_by) == ("omar", "ada")
+    entry = log(store)[-1]
+    assert (entry.actor, entry.action, entry.outcome) == ("ada", "alert.correct", "done")
+    assert json.loads(entry.detail)["reason"] == "custody record shows a different man"
+    # Retention is recomputed from the close: a false alert's 24 hours are long gone.
+    assert housekeeping.run(store).purged == [a.id]
+    assert audit.verify(store, "ada").intact
 
 
 def test_personal_data_is_read_by_those_who_may_and_each_read_is_audited(

@@ -71,7 +71,7 @@ def test_no_sequence_lets_a_user_exceed_their_roles(
     folder: Path = tmp_path_factory.mktemp("store")
     clock = [NOW]
     store = Store(Settings(data_dir=folder, database_url=None, master_key=None,
-                           master_key_file=None), lambda: clock[0])  # fmt: skip
+                           master_key_file=folder / "master.key"), lambda: clock[0])  # fmt: skip
     try:
         users.add_user(store, None, "root", ["admin"])
         for k, held in enumerate(staff):

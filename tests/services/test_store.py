@@ -9,12 +9,13 @@ import pytest
 from openlfr.config import Settings
 from openlfr.services import users
 from openlfr.services.store import Store
+from openlfr.store.db import StoreError
 from openlfr.store.keys import REGISTER, KeyStoreError
 
 
 def test_a_missing_master_key_is_refused_not_replaced(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path / "data", database_url=None, master_key=None,
-                        master_key_file=None)  # fmt: skip
+                        master_key_file=tmp_path / "keys" / "master.key")  # fmt: skip
     store = Store(settings)
     users.add_user(store, None, "ada", ["admin"])
     with store.action("ada", "test.seal", "a value") as act:
@@ -28,8 +29,20 @@ def test_a_missing_master_key_is_refused_not_replaced(tmp_path: Path) -> None:
 
 def test_the_data_folder_and_database_are_the_owners_only(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path / "data", database_url=None, master_key=None,
-                        master_key_file=None)  # fmt: skip
+                        master_key_file=tmp_path / "keys" / "master.key")  # fmt: skip
     Store(settings).close()
     assert (settings.data_dir.stat().st_mode & 0o777) == 0o700
     assert ((settings.data_dir / "openlfr.db").stat().st_mode & 0o777) == 0o600
     assert (settings.key_file.stat().st_mode & 0o777) == 0o600
+
+
+def test_the_master_key_is_kept_away_from_the_data_folder(tmp_path: Path) -> None:
+    """By default the key is not in the data folder, so a copy of that folder opens nothing;
+    a key left there by an older install is refused, not silently replaced."""
+    settings = Settings(data_dir=tmp_path / "data", master_key=None, master_key_file=None)
+    assert not settings.key_file.is_relative_to(settings.data_dir)
+    settings.data_dir.mkdir()
+    (settings.data_dir / "master.key").write_text("an older install's key")
+    with pytest.raises(StoreError, match=r"master key .*data.master\.key lies in the data folder"):
+        Store(settings)
+    assert not settings.key_file.exists()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -30,35 +29,26 @@ def main() -> None:
 from openlfr.cli import (  # noqa: E402
     alerts,
     audit,
-    common,
     demo,
     deployments,
     evaluate,
     faces,
     maintenance,
     models,
+    sessions,
     users,
     watchlists,
 )
 
 
 @app.callback()
-def _acting_user(
-    user: Annotated[
-        str | None,
-        typer.Option(
-            "--user",
-            "-u",
-            envvar="LFR_USER",
-            help="who is acting, for the roles check and the audit log. The CLI trusts the OS "
-            "account it runs under to say so truthfully (the API will authenticate users).",
-        ),
-    ] = None,
-) -> None:
+def _openlfr() -> None:
     """openlfr: open live facial recognition."""
-    common.set_acting_user(user)
 
 
+app.command("login")(sessions.login)
+app.command("logout")(sessions.logout)
+app.command("whoami")(sessions.whoami)
 app.add_typer(models.app, name="models")
 app.add_typer(evaluate.app, name="evaluate")
 app.command("faces")(faces.faces)

@@ -35,7 +35,7 @@ def list_(
 ) -> None:
     """Alerts, oldest first, with their adjudication and outcome."""
     with governance() as store:
-        found = alerts.list_alerts(store, acting_user(), deployment)
+        found = alerts.list_alerts(store, acting_user(store), deployment)
     if as_json:
         print_json(found)
         return
@@ -64,10 +64,29 @@ def adjudicate(
     as_json: JsonFlag = False,
 ) -> None:
     """Record an operator's verdict on an alert, and what happened."""
-    actor = acting_user()
     with governance() as store:
+        actor = acting_user(store)
         a = alerts.adjudicate(store, actor, ident, verdict, outcome, note)
     done(f"{a}: {a.adjudication}" + (f", {a.outcome}" if a.outcome else ""), a, as_json)
+
+
+@app.command("correct")
+def correct(
+    ident: Annotated[int, typer.Argument(help="alert id")],
+    verdict: Annotated[Adjudication, typer.Argument(help="the corrected verdict")],
+    reason: Annotated[str, typer.Option("--reason", help="why the record was wrong")],
+    outcome: Annotated[
+        Outcome | None, typer.Option("--outcome", help="the corrected outcome")
+    ] = None,
+    note: Annotated[str, typer.Option("--note", help="needed for the outcome 'other'")] = "",
+    as_json: JsonFlag = False,
+) -> None:
+    """Correct the adjudication of an alert whose deployment has closed (an auditor who did not
+    adjudicate it); retention still runs from the close."""
+    with governance() as store:
+        actor = acting_user(store)
+        a = alerts.correct(store, actor, ident, verdict, outcome, note, reason)
+    done(f"{a}: corrected to {a.adjudication} by {a.corrected_by}", a, as_json)
 
 
 @app.command("images")
@@ -80,9 +99,9 @@ def images(
     The files are new (nothing is overwritten, no link followed) and readable by
     their owner only; a folder that cannot take them is refused before the read.
     """
-    actor = acting_user()
     _check_folder(folder, ident)
     with governance() as store:
+        actor = acting_user(store)
         probe, reference = alerts.view_biometrics(store, actor, ident)
     for name, data in (("probe", probe), ("reference", reference)):
         path = folder / f"alert-{ident}-{name}{suffix(data)}"

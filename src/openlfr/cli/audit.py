@@ -26,11 +26,12 @@ def verify(
     ] = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Check every entry's chain (and that it reaches a published head): intact, or the first
-    entry that does not hold, or the database's guards gone (exit 1)."""
-    actor = acting_user()
+    """Check every entry's chain (and that it reaches a published head) and every row that
+    decides lawfulness: intact, or the first entry that does not hold, the rows edited outside
+    openlfr, or the database's guards gone (exit 1)."""
     published = _read_head(head) if head else None
     with governance() as store:
+        actor = acting_user(store)
         verdict = audit.verify(store, actor, published)
     if as_json:
         print_json({**asdict(verdict), "intact": verdict.intact})
@@ -46,6 +47,8 @@ def verify(
             f"the database no longer refuses edits to the log: {', '.join(verdict.missing_guards)} "
             "gone or disabled"
         )
+    if verdict.edited_rows and not as_json:
+        out.print(f"rows changed outside openlfr: {', '.join(verdict.edited_rows)}")
     if not verdict.intact:
         raise typer.Exit(1)
 
@@ -54,8 +57,8 @@ def verify(
 def head(as_json: JsonFlag = False) -> None:
     """The log's last entry, signed: keep it outside this machine (publish or escrow it) and
     check against it later with `lfr audit verify --head FILE`."""
-    actor = acting_user()
     with governance() as store:
+        actor = acting_user(store)
         signed = audit.head(store, actor)
     print(json.dumps(asdict(signed)) if as_json else json.dumps(asdict(signed), indent=2))
 
@@ -76,8 +79,8 @@ def export(
     as_json: JsonFlag = False,
 ) -> None:
     """The audit entries from --since on (--json: one JSON object per line, as hashed)."""
-    actor = acting_user()
     with governance() as store:
+        actor = acting_user(store)
         entries = audit.export(store, actor, since)
     if as_json:
         for e in entries:

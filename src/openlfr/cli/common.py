@@ -1,9 +1,12 @@
-"""What the governance commands share: who is acting, the store, files in, JSON and times out."""
+"""What the governance commands share: who is logged in, the store, files in, JSON and times
+out."""
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import os
+import stat
 import sys
 import tomllib
 from collections.abc import Iterator
@@ -19,7 +22,7 @@ from rich.table import Column, Table
 
 from openlfr.config import Settings
 from openlfr.errors import LfrError
-from openlfr.services import housekeeping
+from openlfr.services import housekeeping, identity
 from openlfr.services.store import Store
 
 # No markup: names, reasons and notes are printed as given.
@@ -30,25 +33,57 @@ err = Console(stderr=True, soft_wrap=True, markup=False, highlight=False)
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="machine-readable output (JSON, stdout)")]
 
-_acting: str | None = None
+
+def acting_user(store: Store) -> str:
+    """The user this OS account is logged in as (``lfr login``), proven by its session token."""
+    token = saved_token(store.settings.session_file)
+    if token is None:
+        raise LfrError("not logged in: run lfr login NAME")
+    return identity.authenticate(store, token)
 
 
-def set_acting_user(name: str | None) -> None:
-    """Record the ``--user`` / ``LFR_USER`` given to ``lfr`` (its callback calls this)."""
-    global _acting
-    _acting = name.strip() if name and name.strip() else None
+def optional_user(store: Store) -> str | None:
+    """The logged-in user, or None if no one is (the very first ``lfr user add`` needs none)."""
+    if saved_token(store.settings.session_file) is None:
+        return None
+    return acting_user(store)
 
 
-def acting_user() -> str:
-    """The user this command acts as; a command that changes anything needs one."""
-    if _acting is None:
-        raise LfrError("say who you are: --user NAME or LFR_USER")
-    return _acting
+def saved_token(path: Path) -> str | None:
+    """The session token ``lfr login`` saved at ``path``; None if there is none. A file that
+    others may read or that another account owns is refused: its token could be anyone's."""
+    try:
+        held = path.stat()
+    except FileNotFoundError:
+        return None
+    if held.st_uid != os.getuid() or held.st_mode & 0o077:
+        raise LfrError(
+            f"the session file {path} is not this account's alone (mode "
+            f"{stat.filemode(held.st_mode)}): delete it and run lfr login again"
+        )
+    try:
+        return str(json.loads(path.read_text(encoding="utf-8"))["token"])
+    except (OSError, ValueError, KeyError, TypeError):
+        raise LfrError(f"the session file {path} is damaged: run lfr login again") from None
 
 
-def given_user() -> str | None:
-    """The acting user if one was given (the very first ``lfr user add`` needs none)."""
-    return _acting
+def ask_secret(label: str, confirm: bool = False) -> str:
+    """A password typed at the terminal without echo (twice if ``confirm``), or, from a script
+    or a pipe, the next line of standard input."""
+    if sys.stdin.isatty():
+        return str(typer.prompt(label, hide_input=True, confirmation_prompt=confirm))
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def save_session(path: Path, login: identity.Login) -> None:
+    """Keep ``login``'s token at ``path``, readable by this OS account only (written whole)."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    staged = path.with_name(f".{path.name}.{os.getpid()}")
+    body = json.dumps({"user": login.user, "token": login.token, "ends": iso(login.expires_at)})
+    descriptor = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+        file.write(body)
+    os.replace(staged, path)
 
 
 @contextmanager

@@ -42,9 +42,9 @@ def create(
     as_json: JsonFlag = False,
 ) -> None:
     """Request a deployment from an application file (see docs/examples/deployment.toml)."""
-    actor = acting_user()
     fields = read_record(file, "application")
     with governance() as store:
+        actor = acting_user(store)
         d = deployments.request(store, actor, fields)
     done(
         f"{_summary(d)}, requested by {d.requested_by}; an authorising officer decides", d, as_json
@@ -54,8 +54,8 @@ def create(
 @app.command("authorise")
 def authorise(ident: Id, as_json: JsonFlag = False) -> None:
     """Authorise a requested deployment (authorising officer, not its requester)."""
-    actor = acting_user()
     with governance() as store:
+        actor = acting_user(store)
         d = deployments.authorise(store, actor, ident)
     done(f"{_summary(d)} by {d.authorised_by}", d, as_json)
 
@@ -67,8 +67,8 @@ def threshold(
     as_json: JsonFlag = False,
 ) -> None:
     """Set a deployment's match threshold (authorising officer)."""
-    actor = acting_user()
     with governance() as store:
+        actor = acting_user(store)
         d = deployments.change_threshold(store, actor, ident, value)
     done(f"{d}: match threshold {d.threshold:.4f}", d, as_json)
 
@@ -76,8 +76,8 @@ def threshold(
 @app.command("compile")
 def compile_(ident: Id, as_json: JsonFlag = False) -> None:
     """Compile a deployment's watchlist from the subjects who meet its criteria; list the rest."""
-    actor = acting_user()
     with governance() as store:
+        actor = acting_user(store)
         d, left_out = deployments.compile_watchlist(store, actor, ident)
     if as_json:
         print_json({"deployment": d, "watchlist_size": d.watchlist_size, "left_out": left_out})
@@ -92,8 +92,8 @@ def compile_(ident: Id, as_json: JsonFlag = False) -> None:
 @app.command("approve")
 def approve(ident: Id, as_json: JsonFlag = False) -> None:
     """Approve a deployment's compiled watchlist (authorising officer)."""
-    actor = acting_user()
     with governance() as store:
+        actor = acting_user(store)
         d = deployments.approve(store, actor, ident)
     done(f"{d}: watchlist of {d.watchlist_size} approved by {d.watchlist_approved_by}", d, as_json)
 
@@ -107,8 +107,8 @@ def start(
     as_json: JsonFlag = False,
 ) -> None:
     """Go live: authorised, inside its window, watchlist approved, and --signs-up."""
-    actor = acting_user()
     with governance() as store:
+        actor = acting_user(store)
         d = deployments.start(store, actor, ident, signs_up)
     done(f"{_summary(d)} since {iso(d.started_at)}, until {iso(d.ends_at)}", d, as_json)
 
@@ -116,8 +116,8 @@ def start(
 @app.command("close")
 def close(ident: Id, as_json: JsonFlag = False) -> None:
     """Close a deployment: its watchlist and key are destroyed."""
-    actor = acting_user()
     with governance() as store:
+        actor = acting_user(store)
         d = deployments.close(store, actor, ident)
     done(f"{_summary(d)} at {iso(d.closed_at)}; watchlist destroyed", d, as_json)
 
@@ -125,8 +125,8 @@ def close(ident: Id, as_json: JsonFlag = False) -> None:
 @app.command("cancel")
 def cancel(ident: Id, as_json: JsonFlag = False) -> None:
     """Cancel a deployment that has not gone live."""
-    actor = acting_user()
     with governance() as store:
+        actor = acting_user(store)
         d = deployments.cancel(store, actor, ident)
     done(_summary(d), d, as_json)
 
@@ -135,7 +135,7 @@ def cancel(ident: Id, as_json: JsonFlag = False) -> None:
 def show(ident: Id, as_json: JsonFlag = False) -> None:
     """Everything recorded about one deployment."""
     with governance() as store:
-        d = deployments.get(store, acting_user(), ident)
+        d = deployments.get(store, acting_user(store), ident)
     if as_json:
         print_json(d)
         return
@@ -163,7 +163,7 @@ def list_(
 ) -> None:
     """Every deployment, oldest first."""
     with governance() as store:
-        found = deployments.list_all(store, acting_user(), state)
+        found = deployments.list_all(store, acting_user(store), state)
     if as_json:
         print_json(found)
         return

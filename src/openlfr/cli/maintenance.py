@@ -21,8 +21,8 @@ keys = typer.Typer(no_args_is_help=True, help="The master key that wraps every d
 @keys.command("rotate")
 def rotate(as_json: JsonFlag = False) -> None:
     """Make a new master key and re-wrap every data key under it (admin)."""
-    actor = acting_user()
     with governance() as store:
+        actor = acting_user(store)
         count = audit.rotate_master_key(store, actor)
     done(f"{count} data key(s) re-wrapped under a new master key", {"data_keys": count}, as_json)
 

@@ -1,4 +1,4 @@
-"""``lfr user add|list|deactivate|activate``."""
+"""``lfr user add|list|deactivate|activate|passwd|reset``."""
 
 from __future__ import annotations
 
@@ -9,15 +9,19 @@ import typer
 from openlfr.cli.common import (
     JsonFlag,
     acting_user,
+    ask_secret,
     done,
-    given_user,
     governance,
+    jsonable,
+    optional_user,
     out,
     print_json,
+    saved_token,
     table,
 )
 from openlfr.domain.roles import Role
-from openlfr.services import users
+from openlfr.errors import LfrError
+from openlfr.services import identity, users
 
 app = typer.Typer(no_args_is_help=True, help="The people who act on the system, and their roles.")
 
@@ -28,10 +32,16 @@ def add(
     roles: Annotated[list[Role], typer.Option("--role", help="a role; repeat for more")],
     as_json: JsonFlag = False,
 ) -> None:
-    """Add a user with roles (admin only; the very first user needs no --user and is an admin)."""
+    """Add a user with roles (admin only; the very first user needs no login and is an admin).
+
+    Prints the user's one-time password: hand it to them in person; their first
+    lfr login replaces it with a password of their own.
+    """
     with governance() as store:
-        user = users.add_user(store, given_user(), name, [r.value for r in roles])
-    done(f"added user {user.name} ({', '.join(user.roles)})", user, as_json)
+        added = users.add_user(store, optional_user(store), name, [r.value for r in roles])
+    user, secret = added.user, added.one_time_password
+    message = f"added user {user.name} ({', '.join(user.roles)}); one-time password: {secret}"
+    done(message, {**jsonable(user), "one_time_password": secret}, as_json)
 
 
 @app.command("list")
@@ -51,8 +61,8 @@ def list_(as_json: JsonFlag = False) -> None:
 @app.command("deactivate")
 def deactivate(name: Annotated[str, typer.Argument(help="the user's name")]) -> None:
     """Stop a user acting (admin only); their past actions stay in the audit log."""
-    actor = acting_user()
     with governance() as store:
+        actor = acting_user(store)
         users.set_active(store, actor, name, False)
     out.print(f"user {name} deactivated")
 
@@ -60,7 +70,35 @@ def deactivate(name: Annotated[str, typer.Argument(help="the user's name")]) -> 
 @app.command("activate")
 def activate(name: Annotated[str, typer.Argument(help="the user's name")]) -> None:
     """Let a deactivated user act again (admin only)."""
-    actor = acting_user()
     with governance() as store:
+        actor = acting_user(store)
         users.set_active(store, actor, name, True)
     out.print(f"user {name} activated")
+
+
+@app.command("passwd")
+def passwd() -> None:
+    """Change your own password (asks for the current one); your other sessions end."""
+    with governance(run_housekeeping=False) as store:
+        token = saved_token(store.settings.session_file)
+        if token is None:
+            raise LfrError("not logged in: run lfr login NAME")
+        old = ask_secret("current password")
+        new = ask_secret("new password", confirm=True)
+        identity.change_password(store, token, old, new)
+    out.print("password changed")
+
+
+@app.command("reset")
+def reset(
+    name: Annotated[str, typer.Argument(help="the user's name")], as_json: JsonFlag = False
+) -> None:
+    """Give a user a new one-time password (admin only), for a forgotten password or a lock-out;
+    their sessions end."""
+    with governance() as store:
+        secret = identity.reset_password(store, acting_user(store), name)
+    done(
+        f"one-time password for {name}: {secret}",
+        {"user": name, "one_time_password": secret},
+        as_json,
+    )

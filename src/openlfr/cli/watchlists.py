@@ -46,7 +46,6 @@ def add(
     Each --image needs one --source, in the same order. Every image must hold
     one face of enrolment quality, or nothing is enrolled.
     """
-    actor = acting_user()
     if len(images) != len(sources):
         raise LfrError(
             f"{len(images)} --image but {len(sources)} --source: give one source per image"
@@ -56,6 +55,7 @@ def add(
     from openlfr.vision.engine import Engine
 
     with governance() as store:
+        actor = acting_user(store)
         s = watchlists.enrol(
             store, actor, fields, list(zip(images, sources, strict=True)), Engine(store.settings)
         )
@@ -65,8 +65,8 @@ def add(
 @app.command("remove")
 def remove(ident: SubjectId, as_json: JsonFlag = False) -> None:
     """Delete a subject and their reference images."""
-    actor = acting_user()
     with governance() as store:
+        actor = acting_user(store)
         watchlists.remove(store, actor, ident)
     done(f"subject {ident} removed", {"removed": ident}, as_json)
 
@@ -75,7 +75,7 @@ def remove(ident: SubjectId, as_json: JsonFlag = False) -> None:
 def list_(as_json: JsonFlag = False) -> None:
     """Every subject, with their number of reference images."""
     with governance() as store:
-        found = watchlists.list_subjects(store, acting_user())
+        found = watchlists.list_subjects(store, acting_user(store))
     _render(found, as_json, "subjects")
 
 
@@ -93,13 +93,13 @@ def review(
         if until is not None:
             raise LfrError("--until needs the subject id it is for: lfr watchlist review ID")
         with governance() as store:
-            found = watchlists.list_subjects(store, acting_user(), due_only=True)
+            found = watchlists.list_subjects(store, acting_user(store), due_only=True)
         _render(found, as_json, "subjects due for review")
         return
     if until is None:
         raise LfrError(f"say how long to keep subject {ident}: --until YYYY-MM-DD")
-    actor = acting_user()
     with governance() as store:
+        actor = acting_user(store)
         s = watchlists.extend_review(store, actor, ident, until.date())
     done(f"{s}: reviewed, next review by {iso(s.review_by)}", s, as_json)
 

@@ -1,4 +1,4 @@
-"""Alerts and their adjudication by an operator.
+"""Alerts, their adjudication by an operator, and its correction by an auditor.
 
 The states and outcomes are the published ones (Met and South Wales Police).
 The software raises alerts; only a person with the operator role adjudicates
@@ -53,6 +53,9 @@ class Alert:
     adjudicated_by: str | None = None
     adjudicated_at: datetime | None = None
     biometrics_purged_at: datetime | None = None
+    corrected_by: str | None = None  # an auditor, after the deployment closed
+    corrected_at: datetime | None = None
+    correction_reason: str = ""
     id: int | None = field(default=None)
 
     def __str__(self) -> str:
@@ -78,8 +81,45 @@ def adjudicate(
     if closed_at is not None:
         raise DomainError(
             f"{a}: its deployment closed at {closed_at:%Y-%m-%d %H:%M %Z} and its adjudication "
-            "is final; a correction is not yet provided for"
+            "is final: an auditor corrects it if it is wrong (lfr alert correct)"
         )
+    changes = _record(a, verdict, outcome, note)
+    a.adjudicated_by, a.adjudicated_at = officer.name, now
+    return changes
+
+
+def correct(
+    a: Alert,
+    auditor: User,
+    verdict: Adjudication,
+    outcome: Outcome | None,
+    note: str,
+    reason: str,
+    now: datetime,
+    closed_at: datetime | None,
+) -> dict[str, str]:
+    """Correct the adjudication of an alert whose deployment has closed: by an auditor who did
+    not adjudicate it, for a stated reason. Who adjudicated and when stay as they were, so
+    retention still runs from the close; images already purged stay purged."""
+    require(auditor, Action.CORRECT_ADJUDICATION)
+    if closed_at is None:
+        raise DomainError(
+            f"{a}: its deployment is still open: an operator adjudicates it again "
+            "(lfr alert adjudicate)"
+        )
+    if auditor.name == a.adjudicated_by:
+        raise DomainError(f"{a} was adjudicated by {auditor.name}: another auditor corrects it")
+    if not reason.strip():
+        raise DomainError(f"{a}: a correction needs a reason (--reason)")
+    changes = _record(a, verdict, outcome, note)
+    if not changes:
+        raise DomainError(f"{a} already reads {verdict}: nothing to correct")
+    a.corrected_by, a.corrected_at, a.correction_reason = auditor.name, now, reason.strip()
+    return changes | {"reason": reason.strip()}
+
+
+def _record(a: Alert, verdict: Adjudication, outcome: Outcome | None, note: str) -> dict[str, str]:
+    """Set ``a``'s verdict and outcome; returns what changed (``before -> after``)."""
     if verdict == Adjudication.UNADJUDICATED:
         raise DomainError(
             f"{a}: choose confirmed_true, confirmed_false or unable_to_confirm; "
@@ -88,7 +128,7 @@ def adjudicate(
     if outcome == Outcome.OTHER and not note.strip():
         raise DomainError(f"{a}: the outcome 'other' needs a note saying what happened")
     before = {"adjudication": a.adjudication, "outcome": a.outcome, "note": a.outcome_note}
-    a.adjudication, a.adjudicated_by, a.adjudicated_at = verdict, officer.name, now
+    a.adjudication = verdict
     if outcome is not None:
         a.outcome, a.outcome_note = outcome, note.strip()
     after = {"adjudication": a.adjudication, "outcome": a.outcome, "note": a.outcome_note}

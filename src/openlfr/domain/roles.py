@@ -31,6 +31,7 @@ class Action(StrEnum):
     CANCEL_DEPLOYMENT = "cancel a deployment"
     MANAGE_SUBJECTS = "enrol, review or remove watchlist subjects"
     ADJUDICATE = "adjudicate an alert"
+    CORRECT_ADJUDICATION = "correct an adjudication after its deployment closed"
     VIEW_BIOMETRICS = "view reference images or alert crops"
     AUDIT = "verify or export the audit log"
     VIEW_SUBJECTS = "see watchlist subjects' records"
@@ -52,6 +53,7 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.CANCEL_DEPLOYMENT: frozenset({_R.PLANNER, _R.AUTHORISING_OFFICER}),
     Action.MANAGE_SUBJECTS: frozenset({_R.WATCHLIST_MANAGER}),
     Action.ADJUDICATE: frozenset({_R.OPERATOR}),
+    Action.CORRECT_ADJUDICATION: frozenset({_R.AUDITOR}),
     Action.VIEW_BIOMETRICS: frozenset({_R.OPERATOR, _R.WATCHLIST_MANAGER, _R.AUDITOR}),
     Action.AUDIT: frozenset({_R.AUDITOR, _R.ADMIN}),
     Action.VIEW_SUBJECTS: frozenset({_R.WATCHLIST_MANAGER, _R.AUTHORISING_OFFICER, _R.AUDITOR}),

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
-import numpy as np
 import sqlalchemy as sa
 
 from openlfr.domain import alert as rules
@@ -13,14 +13,20 @@ from openlfr.domain.deployment import Deployment, State, check_may_raise_alert
 from openlfr.domain.errors import DomainError
 from openlfr.domain.retention import RetentionPolicy, purge_due
 from openlfr.domain.roles import SYSTEM, Action, require
-from openlfr.gallery.index import WatchlistIndex
 from openlfr.services.store import Store
 from openlfr.store.keys import alerts_scope, watchlist_scope
 from openlfr.store.tables import alert_biometrics, alerts, deployments, watchlist_entries
 
+if TYPE_CHECKING:  # NumPy and the index load where a watchlist does, not for every command
+    from openlfr.gallery.index import WatchlistIndex
+
 
 def load_watchlist(store: Store, deployment_id: int) -> WatchlistIndex:
     """The search index of a live deployment's frozen watchlist (labels are entry ids)."""
+    import numpy as np
+
+    from openlfr.gallery.index import WatchlistIndex
+
     with store.action(SYSTEM, "watchlist.load", f"deployment {deployment_id}") as act:
         d = act.get(Deployment, deployment_id)
         if d.state != State.LIVE or d.close_requested_at:
@@ -87,6 +93,26 @@ def adjudicate(
         return a
 
 
+def correct(
+    store: Store,
+    actor: str,
+    alert_id: int,
+    verdict: Adjudication,
+    outcome: Outcome | None,
+    note: str,
+    reason: str,
+) -> Alert:
+    """Correct a closed deployment's alert (an auditor, not its adjudicator, with a reason);
+    the audit entry holds what changed and why."""
+    with store.action(actor, "alert.correct", f"alert {alert_id}") as act:
+        a = act.get(Alert, alert_id)
+        closed_at = act.get(Deployment, a.deployment_id).closed_at
+        act.detail = rules.correct(
+            a, act.user(), verdict, outcome, note, reason, store.now(), closed_at
+        )
+        return a
+
+
 def view_biometrics(store: Store, actor: str, alert_id: int) -> tuple[bytes, bytes]:
     """An alert's probe crop and reference image (encoded images); the read is audited."""
     with store.action(actor, "alert.view_biometrics", f"alert {alert_id}") as act:
@@ -140,26 +166,28 @@ def purge_expired(store: Store) -> list[int]:
             for a, closed in session.execute(query)
             if purge_due(a, closed, policy, now)
         ]
-    for alert_id, _ in due:
-        with store.action(SYSTEM, "alert.purge_biometrics", f"alert {alert_id}") as act:
-            act.session.execute(
-                alert_biometrics.delete().where(alert_biometrics.c.alert_id == alert_id)
-            )
-            a = act.get(Alert, alert_id)
-            # What stays is for the published counts: category, sex, ethnicity, not the name.
-            a.biometrics_purged_at, a.subject_name = now, f"subject {a.subject_id}"
-    for deployment_id in sorted({d for _, d in due}):
-        with store.action(SYSTEM, "alerts.destroy_key", f"deployment {deployment_id}") as act:
-            left = act.session.scalar(
-                sa.select(sa.func.count())
-                .select_from(alerts)
-                .where(
-                    alerts.c.deployment_id == deployment_id, alerts.c.biometrics_purged_at.is_(None)
+    if not due:
+        return []
+    with store.db.shredding("data_keys", "alert_biometrics"):
+        for alert_id, _ in due:
+            with store.action(SYSTEM, "alert.purge_biometrics", f"alert {alert_id}") as act:
+                act.session.execute(
+                    alert_biometrics.delete().where(alert_biometrics.c.alert_id == alert_id)
                 )
-            )
-            act.detail = {
-                "key_destroyed": not left and act.keys.destroy(alerts_scope(deployment_id))
-            }
-    if due:
-        store.db.scrub("data_keys", "alert_biometrics")
+                a = act.get(Alert, alert_id)
+                # What stays is for the published counts: category, sex, ethnicity, not the name.
+                a.biometrics_purged_at, a.subject_name = now, f"subject {a.subject_id}"
+        for deployment_id in sorted({d for _, d in due}):
+            with store.action(SYSTEM, "alerts.destroy_key", f"deployment {deployment_id}") as act:
+                left = act.session.scalar(
+                    sa.select(sa.func.count())
+                    .select_from(alerts)
+                    .where(
+                        alerts.c.deployment_id == deployment_id,
+                        alerts.c.biometrics_purged_at.is_(None),
+                    )
+                )
+                act.detail = {
+                    "key_destroyed": not left and act.keys.destroy(alerts_scope(deployment_id))
+                }
     return [alert_id for alert_id, _ in due]

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from openlfr.domain.roles import Action, require
 from openlfr.services.store import Store
-from openlfr.store import audit, keys
-from openlfr.store.keys import AUDIT
+from openlfr.store import audit, integrity, keys
+from openlfr.store.keys import AUDIT, INTEGRITY
 
 
 def verify(store: Store, actor: str, published: audit.Head | None = None) -> audit.Verdict:
-    """Check the whole chain (against a ``published`` head if given) and the database's
-    guards on it; the verdict names the first entry that does not hold."""
+    """Check the whole chain (against a ``published`` head if given), the database's guards on
+    it, and the MAC of every row that decides lawfulness; the verdict names the first entry
+    that does not hold and every row edited outside openlfr."""
     with store.action(actor, "audit.verify", "audit log") as act:
         require(act.user(), Action.AUDIT)
         verdict = audit.verify(act.session, act.keys.get(AUDIT, create=True), published)
+        edited = integrity.edited_rows(act.session, act.keys.get(INTEGRITY, create=True))
+        verdict = replace(verdict, edited_rows=tuple(edited))
         act.detail = {"checked": verdict.checked, "broken_at": verdict.broken_at,
-                      "missing_guards": list(verdict.missing_guards),
+                      "missing_guards": list(verdict.missing_guards), "edited_rows": edited,
                       "against_head": published.seq if published else None}  # fmt: skip
         return verdict
 

@@ -129,21 +129,25 @@ def close(store: Store, actor: str, deployment_id: int) -> Deployment:
 
 def complete_close(store: Store, deployment_id: int) -> Deployment:
     """Destroy a closing deployment's watchlist and data key and mark it closed, in one go."""
-    with store.action(SYSTEM, "deployment.close", f"deployment {deployment_id}") as act:
+    with (
+        store.db.shredding("data_keys", "watchlist_entries"),
+        store.action(SYSTEM, "deployment.close", f"deployment {deployment_id}") as act,
+    ):
         d = act.get(Deployment, deployment_id)
         destroyed = _destroy_watchlist(act, d)
         rules.complete_close(d, store.now())
         act.detail = destroyed
-    store.db.scrub("data_keys", "watchlist_entries")
     return d
 
 
 def cancel(store: Store, actor: str, deployment_id: int) -> Deployment:
-    with store.action(actor, "deployment.cancel", f"deployment {deployment_id}") as act:
+    with (
+        store.db.shredding("data_keys", "watchlist_entries"),
+        store.action(actor, "deployment.cancel", f"deployment {deployment_id}") as act,
+    ):
         d = act.get(Deployment, deployment_id)
         rules.cancel(d, act.user(), store.now())
         act.detail = _destroy_watchlist(act, d)
-    store.db.scrub("data_keys", "watchlist_entries")
     return d
 
 

@@ -20,9 +20,9 @@ from openlfr.config import Settings
 from openlfr.domain.errors import DomainError
 from openlfr.domain.roles import User
 from openlfr.errors import LfrError
-from openlfr.store import audit
-from openlfr.store.db import Database
-from openlfr.store.keys import AUDIT, DataKeys, MasterKeys, seal, unseal
+from openlfr.store import audit, integrity
+from openlfr.store.db import Database, StoreError
+from openlfr.store.keys import AUDIT, INTEGRITY, DataKeys, MasterKeys, seal, unseal
 from openlfr.store.tables import data_keys, users
 
 T = TypeVar("T")
@@ -44,6 +44,7 @@ class Act:
     keys: DataKeys
     actor: str
     target: str
+    now: datetime  # the action's time, from the store's clock
     detail: dict[str, Any] = field(default_factory=dict)
 
     def user(self) -> User:
@@ -55,6 +56,30 @@ class Act:
 
     def get(self, cls: type[T], ident: int) -> T:
         return fetch(self.session, cls, ident)
+
+    def insert(self, table: sa.Table, **values: Any) -> None:
+        """Insert a row of a table covered by row MACs with Core, its MAC with it (the ORM's
+        writes are tagged by themselves)."""
+        row = self.session.execute(table.insert().values(**values).returning(_key_of(table)))
+        self._tag(table, _key_of(table) == row.scalar_one())
+
+    def update(self, table: sa.Table, where: Any, **values: Any) -> None:
+        """Update the rows of a covered table matching ``where``, each checked against its MAC
+        first (an edited row is refused, not laundered) and tagged after."""
+        key = _key_of(table)
+        rows = self.session.execute(sa.select(table).where(where)).all()
+        for row in rows:
+            self.check(table, row)
+        chosen = key.in_([row._mapping[key.name] for row in rows])
+        self.session.execute(table.update().where(chosen).values(**values))
+        self._tag(table, chosen)
+
+    def check(self, table: sa.Table, row: Any) -> None:
+        """Refuse a row of a covered table read with Core that does not match its MAC."""
+        integrity.check(self.session.info[integrity.KEY], table, dict(row._mapping))
+
+    def _tag(self, table: sa.Table, where: Any) -> None:
+        integrity.tag_row(self.session, self.session.info[integrity.KEY], table, where)
 
     def insert_sealed(
         self, table: sa.Table, scope: str, values: dict[str, Any], secrets: dict[str, bytes]
@@ -97,6 +122,12 @@ class Store:
             self.settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         self.db = Database(self.settings.database)
         secret = self.settings.master_key
+        beside = self.settings.data_dir / "master.key"
+        if secret is None and beside.exists() and not self.settings.key_file.exists():
+            raise StoreError(
+                f"the master key {beside} lies in the data folder, beside the database it "
+                f"protects: move it to {self.settings.key_file} (or set master_key_file)"
+            )
         # Only a missing key file asks the database whether a new key may be made.
         fresh = not self.settings.key_file.exists() and self._holds_no_data_keys()
         self.master = MasterKeys.load(
@@ -115,10 +146,11 @@ class Store:
         """Run an action and its audit entry in one transaction; audit a refusal on its own."""
         try:
             with self.db.transaction() as session:
-                act = Act(session, DataKeys(session, self.master), actor, target)
+                act = Act(session, DataKeys(session, self.master), actor, target, self.now())
+                session.info[integrity.KEY] = act.keys.get(INTEGRITY, create=True)
                 yield act
                 key = act.keys.get(AUDIT, create=True)
-                audit.append(session, key, self.now(), actor, name, act.target, "done", act.detail)
+                audit.append(session, key, act.now, actor, name, act.target, "done", act.detail)
         except (DomainError, LfrError) as exc:  # a refusal, or data that does not open
             with self.db.transaction() as session:
                 key = DataKeys(session, self.master).get(AUDIT, create=True)
@@ -130,6 +162,7 @@ class Store:
     def reading(self) -> Iterator[Session]:
         """A session for reads that are not biometric (those go through ``action``)."""
         with self.db.transaction() as session:
+            session.info[integrity.KEY] = DataKeys(session, self.master).get(INTEGRITY, create=True)
             yield session
 
     def close(self) -> None:

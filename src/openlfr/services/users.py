@@ -2,28 +2,44 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 
 from openlfr.domain.errors import DomainError
 from openlfr.domain.roles import Action, Role, User, check_deactivation, new_user_roles, require
+from openlfr.services import identity
 from openlfr.services.store import Store
 from openlfr.store.tables import users
 
 
-def add_user(store: Store, actor: str | None, name: str, roles: list[str]) -> User:
-    """Add a user with ``roles``, by an admin; the very first user (actor None) must be an admin."""
+@dataclass(frozen=True)
+class NewUser:
+    """A user just added, and the one-time password to hand them (their first login replaces
+    it with one of their own)."""
+
+    user: User
+    one_time_password: str
+
+
+def add_user(store: Store, actor: str | None, name: str, roles: list[str]) -> NewUser:
+    """Add a user with ``roles``, by an admin; the very first user (actor None) must be an admin
+    and is given a one-time password that does not expire."""
     with store.action(actor or name, "user.add", f"user {name}") as act:
         first = act.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
         if actor is None and not first:
-            raise DomainError("say who you are (an admin): only the first user is added by no one")
+            raise DomainError(
+                "log in as an admin (lfr login NAME): only the first user is added by no one"
+            )
         if actor is not None:
             require(act.user(), Action.MANAGE_USERS)
         taken = act.session.scalars(sa.select(User).where(users.c.name == name)).first()
         parsed = new_user_roles(name, roles, first, taken is not None)
         user = User(name, parsed)
         act.session.add(user)
+        act.session.flush()
         act.detail = {"roles": [str(r) for r in parsed]}
-        return user
+        return NewUser(user, identity.issue_one_time_password(act, user, first_admin=first))
 
 
 def set_active(store: Store, actor: str, name: str, active: bool) -> None:

@@ -8,7 +8,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
@@ -21,9 +20,10 @@ from openlfr.services.schemas import SubjectRecord, parse
 from openlfr.services.store import Act, Store
 from openlfr.store.keys import REGISTER
 from openlfr.store.tables import reference_images, subjects
-from openlfr.vision.image import read_image
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the vision stack loads where an image is checked, not for every command
+    import numpy as np
+
     from openlfr.vision.engine import Engine
 
 
@@ -38,6 +38,8 @@ class Reference:
 
 def check_image(engine: Engine, path: Path, source: str) -> Reference:
     """The reference image at ``path`` if it holds exactly one good face, else a refusal."""
+    from openlfr.vision.image import read_image
+
     limits = engine.settings
     try:
         frame = read_image(path, limits.max_image_bytes, limits.max_image_pixels)
@@ -57,7 +59,7 @@ def check_image(engine: Engine, path: Path, source: str) -> Reference:
             f"(eye distance {quality.inter_eye_px:.0f} px, sharpness {quality.sharpness:.0f}, "
             f"yaw {quality.yaw:.2f})"
         )
-    return Reference(source, path.read_bytes(), faces[0].embedding.astype(np.float32))
+    return Reference(source, path.read_bytes(), faces[0].embedding.astype("float32"))
 
 
 def enrol(

@@ -114,10 +114,11 @@ class Verdict:
     reason: str = ""
     head: str = GENESIS  # the last good hash
     missing_guards: tuple[str, ...] = ()  # the triggers that should refuse edits, if gone
+    edited_rows: tuple[str, ...] = ()  # rows whose MAC does not match (store.integrity)
 
     @property
     def intact(self) -> bool:
-        return self.broken_at is None and not self.missing_guards
+        return self.broken_at is None and not self.missing_guards and not self.edited_rows
 
 
 def verify(session: Session, key: bytes, published: Head | None = None) -> Verdict:
@@ -173,3 +174,14 @@ def head(session: Session, key: bytes) -> Head:
         sa.select(audit_log.c.seq, audit_log.c.hash).order_by(audit_log.c.seq.desc()).limit(1)
     ).first()
     return Head.signed(last.seq, last.hash, key) if last else Head.signed(0, GENESIS, key)
+
+
+def latest(session: Session, actions: tuple[str, ...], target: str, limit: int) -> list[Entry]:
+    """The last ``limit`` entries of any of ``actions`` on ``target``, newest first."""
+    rows = session.execute(
+        sa.select(audit_log)
+        .where(audit_log.c.action.in_(actions), audit_log.c.target == target)
+        .order_by(audit_log.c.seq.desc())
+        .limit(limit)
+    )
+    return [Entry(**r._mapping) for r in rows]

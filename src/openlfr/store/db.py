@@ -2,8 +2,11 @@
 
 SQLite (the default, a file) is opened with foreign keys on, ``secure_delete``
 (deleted rows are overwritten with zeros, so a destroyed key or template is
-not left in free pages of the file) and write-locking transactions (so two
-processes never interleave a read-then-write such as the audit chain).
+not left in free pages of the file), write-ahead logging (a transaction's new
+pages go to the WAL; unlike a rollback journal it never copies the old ones,
+so a key being destroyed is never written to a second file) and
+write-locking transactions (so two processes never interleave a
+read-then-write such as the audit chain).
 """
 
 from __future__ import annotations
@@ -31,7 +34,13 @@ class StoreError(LfrError):
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None  # let the "begin" hook issue BEGIN itself
     cursor = dbapi_connection.cursor()
-    for pragma in ("foreign_keys = ON", "secure_delete = ON", "busy_timeout = 30000"):
+    pragmas = (
+        "foreign_keys = ON",
+        "secure_delete = ON",
+        "busy_timeout = 30000",
+        "journal_mode = WAL",
+    )
+    for pragma in pragmas:
         cursor.execute(f"PRAGMA {pragma}")
     cursor.close()
 
@@ -50,7 +59,7 @@ def _sqlite_begin(connection: sa.Connection) -> None:
 
 # The newest migration (tests/store/test_db.py checks it against the migrations folder). A
 # database already there is not handed to Alembic, which is slow to import.
-SCHEMA_HEAD = "0001"
+SCHEMA_HEAD = "0004"
 
 
 def alembic_config(connection: sa.Connection | None) -> Config:
@@ -101,17 +110,39 @@ class Database:
                 "check database_url (LFR_DATABASE_URL)"
             ) from None
 
-    def scrub(self, *tables: str) -> None:
-        """Rewrite ``tables`` so deleted rows leave no copy in the database's files.
+    @contextmanager
+    def shredding(self, *tables: str) -> Iterator[None]:
+        """Around a transaction that deletes keys or biometrics from ``tables``: afterwards no
+        copy of what it deleted is left in the database's files.
 
-        SQLite needs nothing (``secure_delete`` zeroes them as they go); PostgreSQL
-        keeps deleted rows until a vacuum, so its tables are rewritten (VACUUM FULL).
+        SQLite: the WAL is emptied into the file before (so no older frame of it still
+        holds a page with what is about to go) and after (so the zeroed pages overwrite
+        the old ones in place, and the WAL is truncated). PostgreSQL keeps deleted rows
+        until a vacuum, so its tables are rewritten after (VACUUM FULL).
         """
-        if self.engine.dialect.name != "postgresql":
+        if self.engine.dialect.name == "sqlite":
+            self._checkpoint()
+            yield
+            self._checkpoint()
             return
+        yield
         with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             for table in tables:
                 connection.exec_driver_sql(f"VACUUM FULL {table}")
+
+    def _checkpoint(self) -> None:
+        # On the driver's connection: a checkpoint cannot run inside the transaction that
+        # SQLAlchemy would begin.
+        connection = self.engine.raw_connection()
+        try:
+            [busy, *_] = connection.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        finally:
+            connection.close()
+        if busy:
+            raise StoreError(
+                f"{self.engine.url.database}: another process held the database for 30 s, so "
+                "its write-ahead log could not be emptied: run the command again"
+            )
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

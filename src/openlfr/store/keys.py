@@ -31,6 +31,7 @@ REGISTER = "register"
 
 
 AUDIT = "audit"  # the key the audit chain's HMACs are made under
+INTEGRITY = "integrity"  # the key the row MACs are made under (store.integrity)
 
 
 def watchlist_scope(deployment_id: int | None) -> str:

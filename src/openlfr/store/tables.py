@@ -65,6 +65,34 @@ users = sa.Table(
     sa.Column("name", sa.String(100), nullable=False, unique=True),
     sa.Column("roles", sa.JSON, nullable=False),
     sa.Column("active", sa.Boolean, nullable=False),
+    sa.Column("mac", sa.String(64)),  # see store.integrity
+)
+
+# A user's password: an argon2id hash of one they chose, or the SHA-256 of a one-time password
+# (random, 79 bits: a slow hash adds nothing) that must be replaced at the first login.
+credentials = sa.Table(
+    "credentials",
+    metadata,
+    sa.Column("user_id", sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("digest", sa.String(200), nullable=False),
+    sa.Column("one_time", sa.Boolean, nullable=False),
+    sa.Column("set_at", UtcDateTime, nullable=False),
+    sa.Column("expires_at", UtcDateTime),
+    sa.Column("mac", sa.String(64)),  # see store.integrity
+)
+
+# Sessions (and, for the API, tokens): only the SHA-256 of the random token is kept.
+tokens = sa.Table(
+    "tokens",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("user_id", sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("digest", sa.String(80), nullable=False, unique=True),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("expires_at", UtcDateTime, nullable=False),
+    sa.Column("revoked_at", UtcDateTime),
+    sa.Column("mac", sa.String(64)),  # see store.integrity
 )
 
 deployments = sa.Table(
@@ -108,6 +136,7 @@ deployments = sa.Table(
     sa.Column("closed_at", UtcDateTime),
     sa.Column("cancelled_by", sa.String(100)),
     sa.Column("cancelled_at", UtcDateTime),
+    sa.Column("mac", sa.String(64)),  # see store.integrity
 )
 
 subjects = sa.Table(
@@ -125,6 +154,7 @@ subjects = sa.Table(
     sa.Column("added_by", sa.String(100), nullable=False),
     sa.Column("added_at", UtcDateTime, nullable=False),
     sa.Column("flagged_for_review_at", UtcDateTime),
+    sa.Column("mac", sa.String(64)),  # see store.integrity
 )
 
 # A subject's reference images and their templates, sealed with the register's key.
@@ -181,6 +211,10 @@ alerts = sa.Table(
     sa.Column("adjudicated_by", sa.String(100)),
     sa.Column("adjudicated_at", UtcDateTime),
     sa.Column("biometrics_purged_at", UtcDateTime),
+    sa.Column("corrected_by", sa.String(100)),
+    sa.Column("corrected_at", UtcDateTime),
+    sa.Column("correction_reason", sa.Text, nullable=False, server_default=""),
+    sa.Column("mac", sa.String(64)),  # see store.integrity
 )
 
 # An alert's probe crop and reference image, sealed with the deployment's alert key.

@@ -1,0 +1,196 @@
+"""Who is acting, proven: log in with a password, act with the session token it gives.
+
+The CLI keeps the token in a file only its OS account can read; the API will
+take the same tokens. Only tokens' and one-time passwords' SHA-256 and
+passwords' argon2id digests are stored, so a copy of the database lets no one
+log in. Every login, refused ones included, is in the audit log, which is
+also what counts the wrong passwords that lock a name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from openlfr.domain.errors import DomainError
+from openlfr.domain.identity import (
+    MAX_FAILURES,
+    WRONG,
+    check_new_password,
+    locked_until,
+    one_time_expiry,
+)
+from openlfr.domain.roles import USER_NAME, Action, User, require
+from openlfr.services.store import Act, Store, fetch
+from openlfr.store import audit, integrity, passwords
+from openlfr.store.tables import credentials, tokens, users
+
+LOGIN = "user.login"
+RESET = "user.reset"
+SESSION = "session"  # a token kind: a login's (the API adds its own kinds)
+
+
+class NewPasswordNeeded(DomainError):
+    """The one-time password was right: its user must now choose their own."""
+
+
+@dataclass(frozen=True)
+class Login:
+    """A session: the token that proves it (shown once, kept only as a digest) and its end."""
+
+    user: str
+    token: str
+    expires_at: datetime
+
+
+def issue_one_time_password(act: Act, user: User, first_admin: bool) -> str:
+    """Give ``user`` a new one-time password (replacing any password) and end their sessions;
+    returns it, to be handed over in person."""
+    secret = passwords.one_time_password()
+    act.session.execute(credentials.delete().where(credentials.c.user_id == user.id))
+    act.insert(
+        credentials,
+        user_id=user.id,
+        digest=passwords.fast_digest(secret),
+        one_time=True,
+        set_at=act.now,
+        expires_at=one_time_expiry(act.now, first_admin),
+    )
+    _end_sessions(act, user, keep=None)
+    return secret
+
+
+def login(store: Store, name: str, password: str, new_password: str | None = None) -> Login:
+    """A session for ``name`` if ``password`` is theirs. A one-time password also needs
+    ``new_password``, which becomes theirs (refused with ``NewPasswordNeeded`` without it)."""
+    who = name if USER_NAME.fullmatch(name) else "(not a user name)"
+    target = f"user {who}"
+    with store.action(who, LOGIN, target) as act:
+        recent = audit.latest(act.session, (LOGIN, RESET), target, MAX_FAILURES)
+        failures = []
+        for entry in recent:
+            if entry.action != LOGIN or entry.outcome != "refused":
+                break
+            failures.append(datetime.fromisoformat(entry.at))
+        until = locked_until(failures)
+        if until is not None and act.now < until:
+            raise DomainError(
+                f"{who} is locked after {MAX_FAILURES} wrong passwords: try again after "
+                f"{until:%H:%M} UTC, or ask an admin to reset the password"
+            )
+        user = act.session.scalars(sa.select(User).where(users.c.name == who)).first()
+        held = _credential(act, user)
+        if held is None:
+            passwords.spend_time(password)
+            raise DomainError(WRONG)
+        if not passwords.matches(held.digest, password):
+            raise DomainError(WRONG)
+        assert user is not None
+        if not user.active:
+            raise DomainError(f"user {who} is deactivated: ask an admin")
+        if held.one_time:
+            if held.expires_at is not None and act.now >= held.expires_at:
+                raise DomainError(
+                    f"the one-time password of {who} has expired: ask an admin for a new one "
+                    "(lfr user reset)"
+                )
+            if new_password is None:
+                raise NewPasswordNeeded(
+                    f"{who} logs in for the first time: choose a password of your own"
+                )
+            _set_password(act, user, new_password, password)
+        hours = store.settings.session_hours
+        return _new_session(act, user, timedelta(hours=hours))
+
+
+def authenticate(store: Store, token: str) -> str:
+    """The name of the user whose session ``token`` is, if it is live and they are active."""
+    with store.reading() as session:
+        found = session.execute(
+            sa.select(tokens).where(tokens.c.digest == passwords.fast_digest(token))
+        ).first()
+        if found is None or found.revoked_at is not None or store.now() >= found.expires_at:
+            raise DomainError("this session has ended (expired, logged out or reset): log in again")
+        integrity.check(session.info[integrity.KEY], tokens, dict(found._mapping))
+        user = fetch(session, User, found.user_id)
+    if not user.active:
+        raise DomainError(f"user {user.name} is deactivated: ask an admin")
+    return user.name
+
+
+def logout(store: Store, token: str) -> None:
+    """End the session ``token``."""
+    name = authenticate(store, token)
+    with store.action(name, "user.logout", f"user {name}") as act:
+        act.update(tokens, tokens.c.digest == passwords.fast_digest(token), revoked_at=act.now)
+
+
+def change_password(store: Store, token: str, old: str, new: str) -> None:
+    """Replace the password of the session's user, who gives it again; their other sessions
+    end."""
+    name = authenticate(store, token)
+    with store.action(name, "user.passwd", f"user {name}") as act:
+        user = act.user()
+        held = _credential(act, user)
+        if held is None or not passwords.matches(held.digest, old):
+            raise DomainError(f"that is not the current password of {name}")
+        _set_password(act, user, new, old)
+        _end_sessions(act, user, keep=passwords.fast_digest(token))
+
+
+def reset_password(store: Store, actor: str, name: str) -> str:
+    """A new one-time password for ``name`` (admin only), whose sessions end; returns it."""
+    with store.action(actor, RESET, f"user {name}") as act:
+        require(act.user(), Action.MANAGE_USERS)
+        user = act.session.scalars(sa.select(User).where(users.c.name == name)).first()
+        if user is None:
+            raise DomainError(f"there is no user named {name}")
+        return issue_one_time_password(act, user, first_admin=False)
+
+
+def _credential(act: Act, user: User | None) -> Any:
+    if user is None:
+        return None
+    found = act.session.execute(
+        sa.select(credentials).where(credentials.c.user_id == user.id)
+    ).first()
+    if found is not None:
+        act.check(credentials, found)
+    return found
+
+
+def _set_password(act: Act, user: User, password: str, old: str) -> None:
+    check_new_password(user.name, password, old)
+    act.update(
+        credentials,
+        credentials.c.user_id == user.id,
+        digest=passwords.slow_digest(password),
+        one_time=False,
+        set_at=act.now,
+        expires_at=None,
+    )
+
+
+def _new_session(act: Act, user: User, lasts: timedelta) -> Login:
+    secret = passwords.token()
+    expires = act.now + lasts
+    act.insert(
+        tokens,
+        user_id=user.id,
+        digest=passwords.fast_digest(secret),
+        kind=SESSION,
+        created_at=act.now,
+        expires_at=expires,
+    )
+    act.detail = {"session_ends": expires.isoformat()}
+    return Login(user.name, secret, expires)
+
+
+def _end_sessions(act: Act, user: User, keep: str | None) -> None:
+    """End ``user``'s live sessions but the one whose digest is ``keep``."""
+    live = sa.and_(tokens.c.user_id == user.id, tokens.c.revoked_at.is_(None))
+    act.update(tokens, live if keep is None else sa.and_(live, tokens.c.digest != keep),
+               revoked_at=act.now)  # fmt: skip

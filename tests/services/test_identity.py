@@ -1,0 +1,65 @@
+"""Logins, sessions and one-time passwords against each backend, with a clock the test moves."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from openlfr.domain.errors import DomainError
+from openlfr.services import identity, users
+from openlfr.services.store import Store
+from tests.services.conftest import Clock
+
+PASSWORD = "a long enough test password"
+
+
+def first_login(store: Store, name: str, role: str) -> identity.Login:
+    added = users.add_user(store, "root", name, [role])
+    with pytest.raises(identity.NewPasswordNeeded):
+        identity.login(store, name, added.one_time_password)
+    return identity.login(store, name, added.one_time_password, PASSWORD)
+
+
+def test_a_session_lasts_session_hours(store: Store, clock: Clock) -> None:
+    session = first_login(store, "kim", "planner")
+    assert session.expires_at == clock.now + timedelta(hours=store.settings.session_hours)
+    assert identity.authenticate(store, session.token) == "kim"
+    clock.advance(hours=store.settings.session_hours)
+    with pytest.raises(DomainError, match="this session has ended"):
+        identity.authenticate(store, session.token)
+
+
+def test_a_one_time_password_expires_after_72_hours(store: Store, clock: Clock) -> None:
+    added = users.add_user(store, "root", "kim", ["planner"])
+    clock.advance(hours=72)
+    with pytest.raises(DomainError, match="the one-time password of kim has expired"):
+        identity.login(store, "kim", added.one_time_password, PASSWORD)
+
+
+def test_a_lock_lifts_after_a_quarter_of_an_hour(store: Store, clock: Clock) -> None:
+    first_login(store, "kim", "planner")
+    for _ in range(5):
+        with pytest.raises(DomainError, match="wrong user name or password"):
+            identity.login(store, "kim", "not the password")
+    with pytest.raises(DomainError, match="kim is locked after 5 wrong passwords"):
+        identity.login(store, "kim", PASSWORD)
+    clock.advance(minutes=15)
+    assert identity.login(store, "kim", PASSWORD).user == "kim"
+
+
+def test_a_deactivated_user_loses_their_session(store: Store) -> None:
+    session = first_login(store, "kim", "planner")
+    users.set_active(store, "root", "kim", False)
+    with pytest.raises(DomainError, match="user kim is deactivated"):
+        identity.authenticate(store, session.token)
+    with pytest.raises(DomainError, match="user kim is deactivated"):
+        identity.login(store, "kim", PASSWORD)
+
+
+def test_a_password_changes_only_with_the_current_one(store: Store) -> None:
+    session = first_login(store, "kim", "planner")
+    with pytest.raises(DomainError, match="that is not the current password of kim"):
+        identity.change_password(store, session.token, "a guess at it", "a new long password")
+    identity.change_password(store, session.token, PASSWORD, "a new long password")
+    assert identity.login(store, "kim", "a new long password").user == "kim"
