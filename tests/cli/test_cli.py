@@ -113,7 +113,7 @@ def test_governance_commands_load_no_vision_or_inference_stack() -> None:
     code = (
         "import sys, openlfr.cli; "
         "print(sorted(m for m in ('cv2', 'onnx', 'onnxruntime', 'openvino', 'scipy', 'skimage', "
-        "'matplotlib') if m in sys.modules))"
+        "'matplotlib', 'numpy', 'argon2') if m in sys.modules))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr

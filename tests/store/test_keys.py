@@ -2,6 +2,7 @@
 
 import base64
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,8 @@ from openlfr.store.keys import (
     seal,
     unseal,
 )
+
+NOW = datetime(2027, 3, 13, 11, 0, tzinfo=UTC)
 
 
 def test_sealed_data_opens_only_with_its_key_and_context() -> None:
@@ -53,13 +56,13 @@ def test_master_key_from_environment_and_bad_keys(tmp_path: Path) -> None:
 def test_data_keys_are_made_kept_and_destroyed(database_url: str, tmp_path: Path) -> None:
     db, master = Database(database_url), MasterKeys.load(None, tmp_path / "master.key", create=True)
     with db.transaction() as session:
-        made = DataKeys(session, master).get("deployment:1", create=True)
+        made = DataKeys(session, master, NOW).get("deployment:1", create=True)
     with db.transaction() as session:
-        keys = DataKeys(session, master)
+        keys = DataKeys(session, master, NOW)
         assert keys.get("deployment:1") == made
         assert keys.destroy("deployment:1") and not keys.destroy("deployment:1")
     with db.transaction() as session, pytest.raises(KeyStoreError, match="destroyed"):
-        DataKeys(session, master).get("deployment:1")
+        DataKeys(session, master, NOW).get("deployment:1")
 
 
 def test_rotation_rewraps_and_survives_a_crash_before_the_rename(
@@ -68,16 +71,16 @@ def test_rotation_rewraps_and_survives_a_crash_before_the_rename(
     db, path = Database(database_url), tmp_path / "master.key"
     master = MasterKeys.load(None, path, create=True)
     with db.transaction() as session:
-        made = DataKeys(session, master).get("register", create=True)
+        made = DataKeys(session, master, NOW).get("register", create=True)
     old = master.current
     with db.transaction() as session:
         new = begin_rotation(master)
-        assert DataKeys(session, master).rewrap(new) == 1
+        assert DataKeys(session, master, NOW).rewrap(new) == 1
     # The process dies here: the file still holds the old key, the database the new wrapping.
     reloaded = MasterKeys.load(None, path, create=True)
     assert reloaded.current == old and reloaded.next == new
     with db.transaction() as session:
-        assert DataKeys(session, reloaded).get("register") == made
+        assert DataKeys(session, reloaded, NOW).get("register") == made
     finish_rotation(reloaded)
     assert MasterKeys.load(None, path, create=True).current == new
     assert not path.with_name("master.key.next").exists()
@@ -91,8 +94,10 @@ def test_rotation_with_an_environment_key_is_refused() -> None:
 def test_database_sealed_under_another_master_key(database_url: str, tmp_path: Path) -> None:
     db = Database(database_url)
     with db.transaction() as session:
-        DataKeys(session, MasterKeys.load(None, tmp_path / "a.key", create=True)).get(
+        DataKeys(session, MasterKeys.load(None, tmp_path / "a.key", create=True), NOW).get(
             "register", create=True
         )
     with db.transaction() as session, pytest.raises(KeyStoreError, match="no master key with id"):
-        DataKeys(session, MasterKeys.load(None, tmp_path / "b.key", create=True)).get("register")
+        DataKeys(session, MasterKeys.load(None, tmp_path / "b.key", create=True), NOW).get(
+            "register"
+        )

@@ -146,14 +146,15 @@ class Store:
         """Run an action and its audit entry in one transaction; audit a refusal on its own."""
         try:
             with self.db.transaction() as session:
-                act = Act(session, DataKeys(session, self.master), actor, target, self.now())
+                now = self.now()
+                act = Act(session, DataKeys(session, self.master, now), actor, target, now)
                 session.info[integrity.KEY] = act.keys.get(INTEGRITY, create=True)
                 yield act
                 key = act.keys.get(AUDIT, create=True)
                 audit.append(session, key, act.now, actor, name, act.target, "done", act.detail)
         except (DomainError, LfrError) as exc:  # a refusal, or data that does not open
             with self.db.transaction() as session:
-                key = DataKeys(session, self.master).get(AUDIT, create=True)
+                key = DataKeys(session, self.master, self.now()).get(AUDIT, create=True)
                 reason = {"reason": str(exc)}
                 audit.append(session, key, self.now(), actor, name, target, "refused", reason)
             raise
@@ -162,7 +163,8 @@ class Store:
     def reading(self) -> Iterator[Session]:
         """A session for reads that are not biometric (those go through ``action``)."""
         with self.db.transaction() as session:
-            session.info[integrity.KEY] = DataKeys(session, self.master).get(INTEGRITY, create=True)
+            keys = DataKeys(session, self.master, self.now())
+            session.info[integrity.KEY] = keys.get(INTEGRITY, create=True)
             yield session
 
     def close(self) -> None:

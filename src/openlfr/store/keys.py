@@ -15,7 +15,7 @@ import base64
 import hashlib
 import os
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -133,11 +133,13 @@ class MasterKeys:
 
 
 class DataKeys:
-    """Each scope's data key, made on first use and unwrapped once per transaction."""
+    """Each scope's data key, made on first use and unwrapped once per transaction; ``now`` is
+    the transaction's time (a key made in it is dated so)."""
 
-    def __init__(self, session: Session, master: MasterKeys) -> None:
+    def __init__(self, session: Session, master: MasterKeys, now: datetime) -> None:
         self.session = session
         self.master = master
+        self.now = now
         self._unwrapped: dict[str, bytes] = {}
 
     def get(self, scope: str, create: bool = False) -> bytes:
@@ -165,7 +167,7 @@ class DataKeys:
                 scope=scope,
                 wrapped=seal(master, key, f"key:{scope}"),
                 master_key_id=key_id(master),
-                created_at=datetime.now(UTC),
+                created_at=self.now,
             )
         )
 
