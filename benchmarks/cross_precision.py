@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from openlfr.cli.evaluate import progress_bars
 from openlfr.config import Settings
 from openlfr.evaluation.identification import identify, lfw_open_set
 from openlfr.evaluation.lfw import Lfw
@@ -48,7 +49,10 @@ def main() -> None:
         run = engine.embedder_runtime
         if run.precision != precision:
             parser.error(f"SFace does not run at {precision} here: {run.reason}")
-        made[precision] = stack(compute_templates(engine, files, cache_path(settings), precision))
+        with progress_bars() as on_progress:
+            made[precision] = stack(
+                compute_templates(engine, files, cache_path(settings), precision, on_progress)
+            )
     print(f"CPU: {this_cpu().describe()}\n")
     print("| gallery | probes | variant | FPIR 1e-2: threshold, FNIR | FPIR 1e-3: threshold, FNIR "
           "| at the probes' own threshold: FPIR, FNIR |")  # fmt: skip

@@ -23,11 +23,10 @@ import numpy as np
 
 from openlfr.config import DetectorName, Settings
 from openlfr.models.manifest import spec
-from openlfr.models.provision import effective_backend
 from openlfr.models.runtime import BackendName
 from openlfr.vision.detect import FAMILIES
 from openlfr.vision.detect.base import Detector
-from openlfr.vision.models import load_detector
+from openlfr.vision.models import effective_backend, load_detector
 from openlfr.vision.types import Detections
 
 SHARED = Path(os.environ.get("LFR_SHARED_DATA", Path(__file__).parents[2] / "shared" / "data"))

@@ -36,6 +36,7 @@ import cv2
 import numpy as np
 from rich.progress import track
 
+from openlfr.cli.evaluate import progress_bars
 from openlfr.config import Settings
 from openlfr.evaluation.identification import (
     CONVENTION_THRESHOLDS,
@@ -73,7 +74,10 @@ def openlfr_pipeline(name: str, settings: Settings) -> Pipeline:
     engine = Engine(settings)
 
     def templates(files: Sequence[Path]) -> list[np.ndarray | None]:
-        return compute_templates(engine, files, None, name, progress=len(files) > SPEED_IMAGES)
+        if len(files) <= SPEED_IMAGES:  # the timed passes: no bar
+            return compute_templates(engine, files, None, name)
+        with progress_bars() as on_progress:
+            return compute_templates(engine, files, None, name, on_progress)
 
     normalisers: dict[str, Normaliser] = {"raw": RawScore(), "topk": TopKNormaliser(k=5)}
     return Pipeline(name, templates, None, CONVENTION_THRESHOLDS["sface"], normalisers, False)

@@ -29,6 +29,7 @@ import numpy as np
 import onnx
 import onnxruntime as ort
 
+from openlfr.cli.evaluate import progress_bars
 from openlfr.config import Settings
 from openlfr.evaluation.identification import identify, lfw_open_set
 from openlfr.evaluation.lfw import Lfw
@@ -87,7 +88,10 @@ def lfw_figures(engine: Engine, lfw: Lfw, label: str) -> str:
     """LFW verification and 1:N figures of ``engine``'s templates, as table cells."""
     split = lfw_open_set(lfw)
     everything = split.gallery + split.probes
-    found = compute_templates(engine, [lfw.path(i) for i in everything], None, label)
+    with progress_bars() as on_progress:
+        found = compute_templates(
+            engine, [lfw.path(i) for i in everything], None, label, on_progress
+        )
     templates = dict(zip(everything, found, strict=True))
     pairs, pair_images = lfw_pairs(lfw)
     verified = verify(pairs, {i: templates[i] for i in pair_images}, {})

@@ -101,6 +101,21 @@ def test_evaluate_on_a_folder_that_is_not_lfw(tmp_path: Path) -> None:
     ]
 
 
+def test_evaluate_json_is_json_on_stdout_as_in_every_command(tmp_path: Path) -> None:
+    """``--json`` prints the result as JSON on stdout (progress goes to stderr); ``--output``
+    also writes it to a file."""
+    folder = shared("widerface_val_subset")
+    saved = tmp_path / "report.json"
+    done = lfr(
+        "evaluate", "detection", "--dataset", "wider", "--data-dir", str(folder),
+        "--detector", "yunet", "--json", "--output", str(saved),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert [level["level"] for level in report["levels"]] == ["easy", "medium", "hard"]
+    assert json.loads(saved.read_text()) == report
+
+
 def test_a_piped_table_keeps_its_width() -> None:
     # Piped (as here), Rich used to wrap tables at 80 columns, splitting words across lines.
     done = lfr("models", "list")

@@ -25,7 +25,7 @@ from typer.testing import CliRunner, Result
 from openlfr.cli import app
 from openlfr.config import Settings
 from openlfr.services import alerts, deployments, users
-from openlfr.services.store import Store
+from openlfr.services.unit_of_work import Store
 from tests.conftest import REPO, shared
 
 EXAMPLES = REPO / "docs" / "examples"
@@ -387,7 +387,11 @@ def test_review_extends_a_subject_and_remove_deletes_them(lfr: Lfr, tmp_path: Pa
         "--image", lfw_image("Aaron_Eckhart"), "--source", "custody_image", user="wendy",
     )  # fmt: skip
     assert lfr.json("watchlist", "review", user="wendy") == []  # no one is due
-    until = (date.today() + timedelta(days=400)).isoformat()
+    # A review keeps a subject at most a year more, as enrolment does.
+    too_far = (date.today() + timedelta(days=400)).isoformat()
+    refused = lfr.refused("watchlist", "review", str(s["id"]), "--until", too_far, user="wendy")
+    assert refused.endswith("is more than 366 days away: a subject is reviewed at least yearly")
+    until = (date.today() + timedelta(days=300)).isoformat()
     reviewed = lfr.json("watchlist", "review", str(s["id"]), "--until", until, user="wendy")
     assert reviewed["review_by"] == until
     assert lfr.refused("watchlist", "remove", str(s["id"]), user="pat").startswith("user pat")

@@ -147,7 +147,7 @@ def test_close_in_two_steps_and_no_way_back() -> None:
     rules.start(d, OPERATOR, NOW + timedelta(hours=2), signs_up=True)
     rules.request_close(d, OPERATOR, NOW + timedelta(hours=3))
     with pytest.raises(DomainError, match="not live"):
-        rules.check_may_raise_alert(d, 0.9, NOW + timedelta(hours=3))
+        rules.check_may_raise_alert(d, "van-1-north", 0.9, NOW + timedelta(hours=3))
     assert rules.due_to_close(d, NOW + timedelta(hours=3))
     rules.complete_close(d, NOW + timedelta(hours=3))
     assert d.state == State.CLOSED
@@ -179,13 +179,15 @@ def test_alert_needs_live_deployment_and_score_at_threshold() -> None:
     d = ready()
     during = NOW + timedelta(hours=2)
     with pytest.raises(DomainError, match="not live"):
-        rules.check_may_raise_alert(d, 0.9, during)
+        rules.check_may_raise_alert(d, "van-1-north", 0.9, during)
     rules.start(d, OPERATOR, during, signs_up=True)
-    rules.check_may_raise_alert(d, 0.57, during)
+    rules.check_may_raise_alert(d, "van-1-north", 0.57, during)
     with pytest.raises(DomainError, match="below"):
-        rules.check_may_raise_alert(d, 0.56, during)
+        rules.check_may_raise_alert(d, "van-1-north", 0.56, during)
     with pytest.raises(DomainError, match="not live"):
-        rules.check_may_raise_alert(d, 0.9, NOW + timedelta(hours=5))
+        rules.check_may_raise_alert(d, "van-1-north", 0.9, NOW + timedelta(hours=5))
+    with pytest.raises(DomainError, match="camera van-9 is not one of deployment"):
+        rules.check_may_raise_alert(d, "van-9", 0.9, during)
 
 
 def test_threshold_change_returns_old_value_and_needs_officer() -> None:

@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -32,9 +32,23 @@ def test_bad_subject_is_refused(changes: dict[str, object], message: str) -> Non
         rules.validate_subject(subject(**changes), V, NOW.date())
 
 
-def test_unknown_image_source_is_refused() -> None:
+def test_an_enrolment_needs_an_image_and_known_sources() -> None:
     with pytest.raises(DomainError, match="image source 'facebook'"):
-        rules.validate_source("facebook", V)
+        rules.check_enrolment(subject(), ["custody_image", "facebook"], V, NOW.date())
+    with pytest.raises(DomainError, match="enrol at least one reference image"):
+        rules.check_enrolment(subject(), [], V, NOW.date())
+    rules.check_enrolment(subject(), ["custody_image"], V, NOW.date())
+
+
+def test_a_review_keeps_a_subject_at_most_a_year_more() -> None:
+    s = subject()
+    with pytest.raises(DomainError, match="must be in the future"):
+        rules.review(s, NOW.date(), NOW.date())
+    with pytest.raises(DomainError, match="more than 366 days away"):
+        rules.review(s, NOW.date() + timedelta(days=367), NOW.date())
+    until = NOW.date() + timedelta(days=300)
+    assert rules.review(s, until, NOW.date()) == {"review_by": f"{subject().review_by} -> {until}"}
+    assert s.review_by == until and s.flagged_for_review_at is None
 
 
 def test_age_counts_birthdays() -> None:

@@ -37,7 +37,9 @@ def test_templates_misses_and_the_cache(tmp_path: Path, settings: Settings) -> N
     files.append(blank)
     cache = tmp_path / "cache" / "templates.sqlite3"
 
-    first = compute_templates(Engine(settings), files, cache, progress=False)
+    told: list[tuple[str, int, int]] = []
+    first = compute_templates(Engine(settings), files, cache, "faces", lambda *t: told.append(t))
+    assert told == [("faces", 0, 13), ("faces", 13, 13)]  # nothing cached, then one chunk
     assert first[-1] is None  # a miss is recorded, not dropped
     matrix, found = stack(first)
     assert found.tolist() == [True] * 12 + [False]
@@ -49,15 +51,20 @@ def test_templates_misses_and_the_cache(tmp_path: Path, settings: Settings) -> N
 
     # A second run is served from the cache: the fresh engine never loads a model.
     fresh = Engine(settings)
-    second = compute_templates(fresh, files, cache, progress=False)
+    told.clear()
+    second = compute_templates(fresh, files, cache, "faces", lambda *t: told.append(t))
+    assert told == [("faces", 13, 13)]  # cached files count as done from the start
     assert "detector" not in vars(fresh) and "embedder" not in vars(fresh)
     assert second[-1] is None
     assert np.array_equal(stack(second)[0], matrix)
 
 
 def test_the_cache_key_follows_settings_that_change_a_template(settings: Settings) -> None:
-    base = pipeline_identity(settings)
-    assert pipeline_identity(settings.model_copy(update={"nms_iou": 0.3})) != base
-    assert pipeline_identity(settings.model_copy(update={"backend": "onnxruntime"})) != base
-    assert pipeline_identity(settings.model_copy(update={"embed_batch": 64})) == base
+    def identity(**changes: object) -> dict[str, object]:
+        return pipeline_identity(Engine(settings.model_copy(update=changes)))
+
+    base = identity()
+    assert identity(nms_iou=0.3) != base
+    assert identity(backend="onnxruntime") != base
+    assert identity(embed_batch=64) == base
     assert isinstance(base["embedder_sha256"], str) and len(base["embedder_sha256"]) == 64

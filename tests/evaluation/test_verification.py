@@ -60,7 +60,7 @@ def fold_1(
     pairs = [p for p in lfw.pairs if p.fold == 1]
     images = sorted({p.first for p in pairs} | {p.second for p in pairs})
     cache = tmp_path_factory.mktemp("cache") / "templates.sqlite3"
-    found = compute_templates(engine, [lfw.path(i) for i in images], cache, progress=False)
+    found = compute_templates(engine, [lfw.path(i) for i in images], cache)
     scores = pair_scores(pairs, dict(zip(images, found, strict=True)))
     return scores, np.array([p.mated for p in pairs])
 

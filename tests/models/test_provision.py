@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
+import shutil
 from pathlib import Path
 
 import pytest
 
+from openlfr.config import Settings
 from openlfr.models.fixups import FIXUPS_VERSION
-from openlfr.models.manifest import MODELS, ModelError, spec
-from openlfr.models.provision import install, installed_path, status
+from openlfr.models.manifest import MODELS, ModelError, ModelSpec, spec
+from openlfr.models.provision import (
+    default_models,
+    install,
+    installed_path,
+    record_path,
+    status,
+)
 
 
 def test_install_is_idempotent_and_detects_tampering(tmp_path: Path) -> None:
@@ -73,9 +82,46 @@ def test_missing_model_says_how_to_install(tmp_path: Path) -> None:
         spec("nosuch")
 
 
-def test_every_model_records_source_and_licence() -> None:
-    for model in MODELS.values():
-        assert len(model.sha256) == 64 and len(model.package.wheel_sha256) == 64
-        assert model.package.version and model.licence and model.licence_note
-        # Only permissively licensed models may be installed without asking.
-        assert model.commercial_use or not model.default
+def copy_installed(source: Path, into: Path, model: ModelSpec) -> None:
+    """``model``'s installed files and record, copied as they are: an install with nothing
+    left to fetch, so no test here reaches the network."""
+    assert status(source, model).state == "installed", f"run `lfr models install` ({model.name})"
+    for name in (model.filename, model.int8_filename, record_path(source, model).name):
+        if (source / name).exists():
+            shutil.copy2(source / name, into / name)
+
+
+def test_a_plain_install_needs_no_licence_acceptance(settings: Settings, tmp_path: Path) -> None:
+    """What `lfr models install` installs goes in without --accept-licence; a non-commercial
+    model is refused without it, naming its licence, before anything is fetched or written,
+    even alongside the default ones."""
+    defaults = default_models()
+    for model in defaults:
+        copy_installed(settings.models_dir, tmp_path, model)
+    before = sorted(tmp_path.iterdir())
+    steps: list[str] = []
+    statuses = install(tmp_path, defaults, on_step=steps.append)
+    assert [s.state for s in statuses] == ["installed"] * len(defaults)
+    assert steps == [], "an installed model was fetched again"
+
+    research = [m for m in MODELS.values() if not m.commercial_use]
+    assert research, "no non-commercial model left to refuse"
+    for model in research:
+        with pytest.raises(ModelError, match=re.escape(f"{model.licence}: {model.licence_note}")):
+            install(tmp_path, [*defaults, model])
+        # Opt-in models are named in the hint; the default ones come with the plain command.
+        with pytest.raises(ModelError, match=f"run `lfr models install {model.name}`"):
+            installed_path(tmp_path, model.name)
+    assert sorted(tmp_path.iterdir()) == before
+
+
+def test_a_model_installed_from_another_pinned_file_counts_as_modified(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """The pinned SHA-256 decides what counts as installed: a record of another file (an
+    older pin, say) is reported as modified, so `lfr models install` replaces it."""
+    yunet = spec("yunet")
+    copy_installed(settings.models_dir, tmp_path, yunet)
+    assert status(tmp_path, yunet).state == "installed"
+    repinned = dataclasses.replace(yunet, sha256="0" * 64)
+    assert status(tmp_path, repinned).state == "modified"

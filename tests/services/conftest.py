@@ -16,7 +16,7 @@ from openlfr.domain.alert import Alert
 from openlfr.domain.deployment import Deployment
 from openlfr.domain.watchlist import Subject
 from openlfr.services import alerts, deployments, users, watchlists
-from openlfr.services.store import Store
+from openlfr.services.unit_of_work import Store
 from openlfr.vision.engine import Engine
 from openlfr.vision.image import read_image
 from tests.conftest import shared

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from openlfr.config import Settings
 from openlfr.services import alerts, deployments
-from openlfr.services.store import Store
+from openlfr.services.unit_of_work import Store
 
 
 def main() -> None:

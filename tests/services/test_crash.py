@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from openlfr.domain.deployment import State
 from openlfr.domain.errors import DomainError
 from openlfr.services import alerts, audit, deployments, housekeeping
-from openlfr.services.store import Store
+from openlfr.services.unit_of_work import Store
 from openlfr.store.tables import (
     alert_biometrics,
     data_keys,

@@ -15,8 +15,8 @@ from openlfr.domain.alert import Adjudication, Outcome
 from openlfr.domain.deployment import State
 from openlfr.domain.errors import DomainError
 from openlfr.gallery.thresholds import MEASURED
-from openlfr.services import alerts, audit, deployments, housekeeping, users, watchlists
-from openlfr.services.store import Store
+from openlfr.services import alerts, audit, deployments, housekeeping, keys, users, watchlists
+from openlfr.services.unit_of_work import Store
 from openlfr.store import audit as chain
 from openlfr.store.keys import KeyStoreError
 from openlfr.store.tables import (
@@ -361,10 +361,10 @@ def test_master_key_rotation_keeps_everything_readable(
 ) -> None:
     d = live_deployment(store, engine, clock)
     # The register's, the deployment's, the audit chain's and the row MACs' keys.
-    assert audit.rotate_master_key(store, "root") == 4
+    assert keys.rotate_master_key(store, "root") == 4
     assert len(alerts.load_watchlist(store, d.id or 0)) == 2
     with pytest.raises(DomainError, match="needs the role admin"):
-        audit.rotate_master_key(store, "olu")
+        keys.rotate_master_key(store, "olu")
 
 
 def test_a_deactivated_user_cannot_act(store: Store, engine: Engine, clock: Clock) -> None:

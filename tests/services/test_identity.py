@@ -8,7 +8,7 @@ import pytest
 
 from openlfr.domain.errors import DomainError
 from openlfr.services import identity, users
-from openlfr.services.store import Store
+from openlfr.services.unit_of_work import Store
 from tests.services.conftest import Clock
 
 PASSWORD = "a long enough test password"

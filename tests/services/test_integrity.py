@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from openlfr.domain.alert import Adjudication, Outcome
 from openlfr.domain.errors import DomainError
 from openlfr.services import alerts, audit, deployments, identity, users
-from openlfr.services.store import Store
+from openlfr.services.unit_of_work import Store
 from openlfr.store.integrity import RowEditedError
 from openlfr.store.passwords import fast_digest
 from openlfr.vision.engine import Engine

@@ -17,7 +17,7 @@ from openlfr.domain.errors import DomainError
 from openlfr.domain.roles import ALLOWED, Action, Role
 from openlfr.errors import LfrError
 from openlfr.services import alerts, audit, deployments, users, watchlists
-from openlfr.services.store import Store
+from openlfr.services.unit_of_work import Store
 from openlfr.store import audit as chain
 from tests.domain.factories import NOW, application
 

@@ -8,7 +8,7 @@ import pytest
 
 from openlfr.config import Settings
 from openlfr.services import users
-from openlfr.services.store import Store
+from openlfr.services.unit_of_work import Store
 from openlfr.store.db import StoreError
 from openlfr.store.keys import REGISTER, KeyStoreError
 

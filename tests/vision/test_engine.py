@@ -56,9 +56,14 @@ def test_openvino_bf16_agrees_with_onnxruntime_f32(
     chip = align(lin_photo, face.landmarks)
     blob = np.ascontiguousarray(chip[None, :, :, ::-1].transpose(0, 3, 1, 2), np.float32)
     path = installed_path(settings.models_dir, "sface")
-    reference = load_runner(path, "onnxruntime", 2).run(blob)[0][0]
+    reference_runner = load_runner(path, "onnxruntime", 2)
+    assert reference_runner.backend == "onnxruntime"
+    reference = reference_runner.run(blob)[0][0]
     for precision in ("f32", "bf16"):
-        fast = load_runner(path, "openvino", 2, precision).run(blob)[0][0]
+        runner = load_runner(path, "openvino", 2, precision)
+        # A silent fallback to ONNX Runtime would compare ONNX Runtime with itself.
+        assert runner.backend == "openvino", f"OpenVINO did not load sface at {precision}"
+        fast = runner.run(blob)[0][0]
         cosine = fast @ reference / np.linalg.norm(fast) / np.linalg.norm(reference)
         assert cosine > 0.999, precision
 

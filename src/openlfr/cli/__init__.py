@@ -8,7 +8,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from openlfr.domain.errors import DomainError
+from openlfr.config import Settings
 from openlfr.errors import LfrError
 
 app = typer.Typer(
@@ -20,7 +20,7 @@ err = Console(stderr=True, soft_wrap=True)
 def main() -> None:
     try:
         app()
-    except (LfrError, DomainError) as exc:
+    except LfrError as exc:
         err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
         sys.exit(1)
 
@@ -42,8 +42,10 @@ from openlfr.cli import (  # noqa: E402
 
 
 @app.callback()
-def _openlfr() -> None:
+def _openlfr(ctx: typer.Context) -> None:
     """openlfr: open live facial recognition."""
+    # Read once here and handed to every command (common.settings), as the API will.
+    ctx.obj = Settings()
 
 
 app.command("login")(sessions.login)

@@ -28,13 +28,14 @@ app = typer.Typer(no_args_is_help=True, help="Alerts and their adjudication by a
 
 @app.command("list")
 def list_(
+    ctx: typer.Context,
     deployment: Annotated[
         int | None, typer.Option("--deployment", help="only this deployment's alerts")
     ] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Alerts, oldest first, with their adjudication and outcome."""
-    with governance() as store:
+    with governance(ctx) as store:
         found = alerts.list_alerts(store, acting_user(store), deployment)
     if as_json:
         print_json(found)
@@ -55,6 +56,7 @@ def list_(
 
 @app.command("adjudicate")
 def adjudicate(
+    ctx: typer.Context,
     ident: Annotated[int, typer.Argument(help="alert id")],
     verdict: Annotated[Adjudication, typer.Argument(help="the operator's verdict")],
     outcome: Annotated[
@@ -64,7 +66,7 @@ def adjudicate(
     as_json: JsonFlag = False,
 ) -> None:
     """Record an operator's verdict on an alert, and what happened."""
-    with governance() as store:
+    with governance(ctx) as store:
         actor = acting_user(store)
         a = alerts.adjudicate(store, actor, ident, verdict, outcome, note)
     done(f"{a}: {a.adjudication}" + (f", {a.outcome}" if a.outcome else ""), a, as_json)
@@ -72,6 +74,7 @@ def adjudicate(
 
 @app.command("correct")
 def correct(
+    ctx: typer.Context,
     ident: Annotated[int, typer.Argument(help="alert id")],
     verdict: Annotated[Adjudication, typer.Argument(help="the corrected verdict")],
     reason: Annotated[str, typer.Option("--reason", help="why the record was wrong")],
@@ -83,7 +86,7 @@ def correct(
 ) -> None:
     """Correct the adjudication of an alert whose deployment has closed (an auditor who did not
     adjudicate it); retention still runs from the close."""
-    with governance() as store:
+    with governance(ctx) as store:
         actor = acting_user(store)
         a = alerts.correct(store, actor, ident, verdict, outcome, note, reason)
     done(f"{a}: corrected to {a.adjudication} by {a.corrected_by}", a, as_json)
@@ -91,6 +94,7 @@ def correct(
 
 @app.command("images")
 def images(
+    ctx: typer.Context,
     ident: Annotated[int, typer.Argument(help="alert id")],
     folder: Annotated[Path, typer.Argument(help="where to write the two images")],
 ) -> None:
@@ -100,7 +104,7 @@ def images(
     their owner only; a folder that cannot take them is refused before the read.
     """
     _check_folder(folder, ident)
-    with governance() as store:
+    with governance(ctx) as store:
         actor = acting_user(store)
         probe, reference = alerts.view_biometrics(store, actor, ident)
     for name, data in (("probe", probe), ("reference", reference)):

@@ -20,6 +20,7 @@ app = typer.Typer(no_args_is_help=True, help="Check and export the audit log.")
 
 @app.command("verify")
 def verify(
+    ctx: typer.Context,
     head: Annotated[
         Path | None,
         typer.Option("--head", help="a head file from `lfr audit head` to check against"),
@@ -30,7 +31,7 @@ def verify(
     decides lawfulness: intact, or the first entry that does not hold, the rows edited outside
     openlfr, or the database's guards gone (exit 1)."""
     published = _read_head(head) if head else None
-    with governance() as store:
+    with governance(ctx) as store:
         actor = acting_user(store)
         verdict = audit.verify(store, actor, published)
     if as_json:
@@ -54,10 +55,10 @@ def verify(
 
 
 @app.command("head")
-def head(as_json: JsonFlag = False) -> None:
+def head(ctx: typer.Context, as_json: JsonFlag = False) -> None:
     """The log's last entry, signed: keep it outside this machine (publish or escrow it) and
     check against it later with `lfr audit verify --head FILE`."""
-    with governance() as store:
+    with governance(ctx) as store:
         actor = acting_user(store)
         signed = audit.head(store, actor)
     print(json.dumps(asdict(signed)) if as_json else json.dumps(asdict(signed), indent=2))
@@ -75,11 +76,12 @@ def _read_head(path: Path) -> Head:
 
 @app.command("export")
 def export(
+    ctx: typer.Context,
     since: Annotated[int, typer.Option("--since", min=1, help="first entry number")] = 1,
     as_json: JsonFlag = False,
 ) -> None:
     """The audit entries from --since on (--json: one JSON object per line, as hashed)."""
-    with governance() as store:
+    with governance(ctx) as store:
         actor = acting_user(store)
         entries = audit.export(store, actor, since)
     if as_json:

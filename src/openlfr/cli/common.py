@@ -3,7 +3,6 @@ out."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import stat
@@ -12,7 +11,6 @@ import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
-from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -22,8 +20,9 @@ from rich.table import Column, Table
 
 from openlfr.config import Settings
 from openlfr.errors import LfrError
+from openlfr.jsonable import jsonable
 from openlfr.services import housekeeping, identity
-from openlfr.services.store import Store
+from openlfr.services.unit_of_work import Store
 
 # No markup: names, reasons and notes are printed as given.
 # Piped to a file or another program, a table keeps its width rather than wrap at 80 columns.
@@ -86,10 +85,19 @@ def save_session(path: Path, login: identity.Login) -> None:
     os.replace(staged, path)
 
 
+def current_settings(ctx: typer.Context) -> Settings:
+    """This run's settings, read once by ``lfr``'s callback (environment, TOML file, defaults)
+    and handed down in the context, as the API will hand its own to each request."""
+    found = ctx.find_root().obj
+    if not isinstance(found, Settings):
+        raise LfrError("openlfr's settings were not read: run the command through lfr")
+    return found
+
+
 @contextmanager
-def governance(run_housekeeping: bool = True) -> Iterator[Store]:
+def governance(ctx: typer.Context, run_housekeeping: bool = True) -> Iterator[Store]:
     """The store, after what is due (closes, purges, review flags) has been done; then closed."""
-    store = Store(Settings())
+    store = Store(current_settings(ctx))
     try:
         if run_housekeeping:
             report_housekeeping(housekeeping.run(store), err)
@@ -139,23 +147,6 @@ def iso(value: datetime | date | None) -> str:
     if isinstance(value, datetime):
         return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     return value.isoformat()
-
-
-def jsonable(value: Any) -> Any:
-    """``value`` (dataclasses, enums, times, lists) as plain JSON values; times ISO UTC."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
-    return value
 
 
 def print_json(value: Any) -> None:

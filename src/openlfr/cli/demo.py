@@ -6,18 +6,16 @@ from collections import Counter
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
-from openlfr.config import Settings
+from openlfr.cli.common import current_settings, out
 from openlfr.gallery.thresholds import default_threshold
 
 if TYPE_CHECKING:
     from openlfr.services.demo import Sighting
 
-out = Console()
-
 
 def demo(
+    ctx: typer.Context,
     threshold: Annotated[float | None, typer.Option(help="default: the measured one")] = None,
 ) -> None:
     """Enrol the two demo people, run the engine over a clip of them, print faces and matches."""
@@ -25,7 +23,7 @@ def demo(
     from openlfr.services.demo import run_demo
     from openlfr.vision.models import embedder_runtime
 
-    settings = Settings()
+    settings = current_settings(ctx)
     embedder = embedder_runtime(settings)
     used = threshold if threshold is not None else default_threshold(settings, embedder.precision)
     out.print(
@@ -42,7 +40,7 @@ def demo(
         if s.match is None:
             out.print(f"{where}  no match")
         else:
-            out.print(f"{where}  [green]match {s.match.label}[/green] score {s.match.score:.3f}")
+            out.print(f"{where}  match {s.match.label} score {s.match.score:.3f}")
 
     clip = run_demo(settings, used, show)
     out.print("faces per outcome: " + ", ".join(f"{k} {n}" for k, n in sorted(matched.items())))

@@ -15,13 +15,13 @@ from openlfr.cli.common import (
     fixed,
     governance,
     iso,
-    jsonable,
     out,
     print_json,
     read_record,
     table,
 )
 from openlfr.domain.deployment import Deployment, State
+from openlfr.jsonable import jsonable
 from openlfr.services import deployments
 
 app = typer.Typer(
@@ -38,12 +38,13 @@ def _summary(d: Deployment) -> str:
 
 @app.command("create")
 def create(
+    ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="the application, TOML or JSON")],
     as_json: JsonFlag = False,
 ) -> None:
     """Request a deployment from an application file (see docs/examples/deployment.toml)."""
     fields = read_record(file, "application")
-    with governance() as store:
+    with governance(ctx) as store:
         actor = acting_user(store)
         d = deployments.request(store, actor, fields)
     done(
@@ -52,9 +53,9 @@ def create(
 
 
 @app.command("authorise")
-def authorise(ident: Id, as_json: JsonFlag = False) -> None:
+def authorise(ctx: typer.Context, ident: Id, as_json: JsonFlag = False) -> None:
     """Authorise a requested deployment (authorising officer, not its requester)."""
-    with governance() as store:
+    with governance(ctx) as store:
         actor = acting_user(store)
         d = deployments.authorise(store, actor, ident)
     done(f"{_summary(d)} by {d.authorised_by}", d, as_json)
@@ -62,21 +63,22 @@ def authorise(ident: Id, as_json: JsonFlag = False) -> None:
 
 @app.command("threshold")
 def threshold(
+    ctx: typer.Context,
     ident: Id,
     value: Annotated[float, typer.Argument(help="match threshold (cosine similarity)")],
     as_json: JsonFlag = False,
 ) -> None:
     """Set a deployment's match threshold (authorising officer)."""
-    with governance() as store:
+    with governance(ctx) as store:
         actor = acting_user(store)
         d = deployments.change_threshold(store, actor, ident, value)
     done(f"{d}: match threshold {d.threshold:.4f}", d, as_json)
 
 
 @app.command("compile")
-def compile_(ident: Id, as_json: JsonFlag = False) -> None:
+def compile_(ctx: typer.Context, ident: Id, as_json: JsonFlag = False) -> None:
     """Compile a deployment's watchlist from the subjects who meet its criteria; list the rest."""
-    with governance() as store:
+    with governance(ctx) as store:
         actor = acting_user(store)
         d, left_out = deployments.compile_watchlist(store, actor, ident)
     if as_json:
@@ -90,9 +92,9 @@ def compile_(ident: Id, as_json: JsonFlag = False) -> None:
 
 
 @app.command("approve")
-def approve(ident: Id, as_json: JsonFlag = False) -> None:
+def approve(ctx: typer.Context, ident: Id, as_json: JsonFlag = False) -> None:
     """Approve a deployment's compiled watchlist (authorising officer)."""
-    with governance() as store:
+    with governance(ctx) as store:
         actor = acting_user(store)
         d = deployments.approve(store, actor, ident)
     done(f"{d}: watchlist of {d.watchlist_size} approved by {d.watchlist_approved_by}", d, as_json)
@@ -100,6 +102,7 @@ def approve(ident: Id, as_json: JsonFlag = False) -> None:
 
 @app.command("start")
 def start(
+    ctx: typer.Context,
     ident: Id,
     signs_up: Annotated[
         bool, typer.Option("--signs-up", help="confirm the public notice signs are up")
@@ -107,34 +110,34 @@ def start(
     as_json: JsonFlag = False,
 ) -> None:
     """Go live: authorised, inside its window, watchlist approved, and --signs-up."""
-    with governance() as store:
+    with governance(ctx) as store:
         actor = acting_user(store)
         d = deployments.start(store, actor, ident, signs_up)
     done(f"{_summary(d)} since {iso(d.started_at)}, until {iso(d.ends_at)}", d, as_json)
 
 
 @app.command("close")
-def close(ident: Id, as_json: JsonFlag = False) -> None:
+def close(ctx: typer.Context, ident: Id, as_json: JsonFlag = False) -> None:
     """Close a deployment: its watchlist and key are destroyed."""
-    with governance() as store:
+    with governance(ctx) as store:
         actor = acting_user(store)
         d = deployments.close(store, actor, ident)
     done(f"{_summary(d)} at {iso(d.closed_at)}; watchlist destroyed", d, as_json)
 
 
 @app.command("cancel")
-def cancel(ident: Id, as_json: JsonFlag = False) -> None:
+def cancel(ctx: typer.Context, ident: Id, as_json: JsonFlag = False) -> None:
     """Cancel a deployment that has not gone live."""
-    with governance() as store:
+    with governance(ctx) as store:
         actor = acting_user(store)
         d = deployments.cancel(store, actor, ident)
     done(_summary(d), d, as_json)
 
 
 @app.command("show")
-def show(ident: Id, as_json: JsonFlag = False) -> None:
+def show(ctx: typer.Context, ident: Id, as_json: JsonFlag = False) -> None:
     """Everything recorded about one deployment."""
-    with governance() as store:
+    with governance(ctx) as store:
         d = deployments.get(store, acting_user(store), ident)
     if as_json:
         print_json(d)
@@ -158,11 +161,12 @@ def _fields(d: Deployment) -> list[tuple[str, str]]:
 
 @app.command("list")
 def list_(
+    ctx: typer.Context,
     state: Annotated[State | None, typer.Option("--state", help="only in this state")] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Every deployment, oldest first."""
-    with governance() as store:
+    with governance(ctx) as store:
         found = deployments.list_all(store, acting_user(store), state)
     if as_json:
         print_json(found)

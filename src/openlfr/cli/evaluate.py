@@ -7,41 +7,84 @@ every other ``lfr`` command starts without it.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
-from rich.console import Console
-from rich.progress import Progress
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    TaskID,
+    TextColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
-from openlfr.config import DetectorName, Settings
+from openlfr.cli.common import JsonFlag, current_settings, err, out
+from openlfr.config import DetectorName
 
 if TYPE_CHECKING:
     from openlfr.evaluation.detection import DetectionReport
     from openlfr.evaluation.identification import IdentificationResult
+    from openlfr.evaluation.templates import OnProgress
     from openlfr.evaluation.verification import VerificationResult
 
 app = typer.Typer(no_args_is_help=True, help="Measure accuracy on a data set.")
-out = Console()
 
 
-def _write_json(
-    path: Path | None, result: VerificationResult | IdentificationResult | DetectionReport
-) -> None:
-    if path is not None:
-        path.write_text(json.dumps(asdict(result), indent=2, allow_nan=False) + "\n")
+@contextmanager
+def progress_bars(counted: bool = True, transient: bool = False) -> Iterator[OnProgress]:
+    """An ``on_progress`` for the evaluation code that draws Rich bars while the block runs,
+    one per label it reports (cohort, then LFW, say). ``counted``: "done of total" and time
+    left, as for templates; else Rich's default columns."""
+    columns: tuple[ProgressColumn, ...] = (
+        (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+         TimeRemainingColumn())
+        if counted else ()
+    )  # fmt: skip
+    with Progress(*columns, transient=transient, console=err) as bars:
+        tasks: dict[str, TaskID] = {}
+
+        def on_progress(label: str, done: int, total: int) -> None:
+            if label not in tasks:
+                tasks[label] = bars.add_task(label, total=total)
+            bars.update(tasks[label], completed=done, total=total)
+
+        yield on_progress
+
+
+def _reported(
+    result: VerificationResult | IdentificationResult | DetectionReport,
+    as_json: bool,
+    output: Path | None,
+) -> bool:
+    """Write the whole result as JSON to ``output`` if given, and to stdout if ``as_json``
+    (instead of the tables); returns whether stdout has been written."""
+    text = json.dumps(asdict(result), indent=2, allow_nan=False) + "\n"
+    if output is not None:
+        output.write_text(text)
+    if as_json:
+        print(text, end="")
+    return as_json
 
 
 @app.command("verification")
 def verification(
+    ctx: typer.Context,
     dataset: Annotated[Literal["lfw"], typer.Option("--dataset", help="data set")],
     data_dir: Annotated[
         Path | None, typer.Option("--data-dir", help="default: the lfw_dir setting")
     ] = None,
     folds: Annotated[int, typer.Option("--folds", min=2, max=10, help="first N folds")] = 10,
-    json_file: Annotated[Path | None, typer.Option("--json", help="also write to FILE")] = None,
+    as_json: JsonFlag = False,
+    output: Annotated[
+        Path | None, typer.Option("--output", help="also write the whole result as JSON to FILE")
+    ] = None,
 ) -> None:
     """1:1 verification on LFW pairs.txt: 10-fold accuracy, EER, TAR at FAR 1e-3."""
     from openlfr.evaluation.lfw import Lfw
@@ -49,10 +92,14 @@ def verification(
     from openlfr.evaluation.verification import evaluate_verification
     from openlfr.vision.engine import Engine
 
-    settings = Settings()
-    result = evaluate_verification(
-        Lfw.locate(data_dir, settings), Engine(settings), folds, cache_path(settings)
-    )
+    settings = current_settings(ctx)
+    with progress_bars() as on_progress:
+        result = evaluate_verification(
+            Lfw.locate(data_dir, settings), Engine(settings), folds, cache_path(settings),
+            on_progress,
+        )  # fmt: skip
+    if _reported(result, as_json, output):
+        return
     folds_table = Table("fold", "threshold (other folds)", "accuracy", title="LFW verification")
     for fold in result.folds:
         folds_table.add_row(str(fold.fold), f"{fold.threshold:.4f}", f"{fold.accuracy:.2%}")
@@ -72,11 +119,11 @@ def verification(
         + result.missed_pair_rule,
     )
     out.print(folds_table, summary)
-    _write_json(json_file, result)
 
 
 @app.command("identification")
 def identification(
+    ctx: typer.Context,
     dataset: Annotated[Literal["lfw"], typer.Option("--dataset", help="data set")],
     data_dir: Annotated[
         Path | None, typer.Option("--data-dir", help="default: the lfw_dir setting")
@@ -92,7 +139,10 @@ def identification(
         float | None,
         typer.Option(help="1:1 threshold whose FPIR to report (default: the embedder's own)"),
     ] = None,
-    json_file: Annotated[Path | None, typer.Option("--json", help="also write to FILE")] = None,
+    as_json: JsonFlag = False,
+    output: Annotated[
+        Path | None, typer.Option("--output", help="also write the whole result as JSON to FILE")
+    ] = None,
 ) -> None:
     """Open-set 1:N on LFW: FNIR at FPIR 1e-2 and 1e-3, rank-1 rate, both errata variants."""
     from openlfr.evaluation.identification import NORMALISATIONS, evaluate_identification
@@ -100,12 +150,16 @@ def identification(
     from openlfr.evaluation.templates import cache_path
     from openlfr.vision.engine import Engine
 
-    settings = Settings()
+    settings = current_settings(ctx)
     names = NORMALISATIONS if normalisation == "all" else (normalisation,)
-    result = evaluate_identification(
-        Lfw.locate(data_dir, settings), Engine(settings), names,
-        cohort_dir or settings.cohort_dir, convention_threshold, cache_path(settings),
-    )  # fmt: skip
+    with progress_bars() as on_progress:
+        result = evaluate_identification(
+            Lfw.locate(data_dir, settings), Engine(settings), names,
+            cohort_dir or settings.cohort_dir, convention_threshold, cache_path(settings),
+            on_progress,
+        )  # fmt: skip
+    if _reported(result, as_json, output):
+        return
     out.print(
         f"LFW 1:N, {' + '.join(result.pipeline.values())}: {result.gallery_entries} gallery "
         f"entries ({len(result.failed_to_enrol)} failed to enrol), {result.probes} probes"
@@ -137,11 +191,11 @@ def identification(
         )  # fmt: skip
     out.print(probes)
     out.print(table)
-    _write_json(json_file, result)
 
 
 @app.command("detection")
 def detection(
+    ctx: typer.Context,
     dataset: Annotated[Literal["wider"], typer.Option("--dataset", help="data set")],
     data_dir: Annotated[
         Path | None, typer.Option("--data-dir", help="default: the wider_dir setting")
@@ -149,14 +203,19 @@ def detection(
     detector: Annotated[
         DetectorName | None, typer.Option("--detector", help="default: the detector setting")
     ] = None,
-    json_file: Annotated[Path | None, typer.Option("--json", help="also write to FILE")] = None,
+    as_json: JsonFlag = False,
+    output: Annotated[
+        Path | None, typer.Option("--output", help="also write the whole result as JSON to FILE")
+    ] = None,
 ) -> None:
     """Face detection AP per WIDER FACE level (easy, medium, hard), as officially computed."""
     from openlfr.evaluation import DatasetError
     from openlfr.evaluation.detection import evaluate_detection
     from openlfr.evaluation.wider import read_wider
 
-    settings = Settings() if detector is None else Settings(detector=detector)
+    settings = current_settings(ctx)
+    if detector is not None:
+        settings = settings.model_copy(update={"detector": detector})
     folder = data_dir or settings.wider_dir
     if folder is None:
         raise DatasetError(
@@ -164,9 +223,10 @@ def detection(
             "to the folder holding gt.json"
         )
     images = read_wider(folder)
-    with Progress(transient=True) as progress:
-        task = progress.add_task("detecting faces", total=len(images))
-        report = evaluate_detection(settings, images, lambda: progress.advance(task))
+    with progress_bars(counted=False, transient=True) as on_progress:
+        report = evaluate_detection(settings, images, on_progress)
+    if _reported(report, as_json, output):
+        return
     table = Table(
         "level", "faces", "AP", "recall",
         title=f"{report.detector} on WIDER FACE val, {report.images} images",
@@ -180,4 +240,3 @@ def detection(
             "note: AP on a subset of WIDER FACE val is not comparable with published "
             "full-set figures; use it to compare detectors run the same way."
         )
-    _write_json(json_file, report)

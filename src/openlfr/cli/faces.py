@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from openlfr.config import Settings
+from openlfr.cli.common import JsonFlag, current_settings, err, out, print_json, table
 from openlfr.errors import LfrError
 
 if TYPE_CHECKING:
     from openlfr.vision.types import Face
-
-out = Console()
-err = Console(stderr=True, soft_wrap=True)
 
 
 def _face_dict(face: Face) -> dict[str, object]:
@@ -39,8 +33,9 @@ def _face_dict(face: Face) -> dict[str, object]:
 
 
 def faces(
+    ctx: typer.Context,
     images: Annotated[list[Path], typer.Argument(help="image files")],
-    as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Detect faces in each image and report box, landmarks and quality.
 
@@ -50,7 +45,7 @@ def faces(
     from openlfr.vision.engine import Engine
     from openlfr.vision.image import read_image
 
-    settings = Settings()
+    settings = current_settings(ctx)
     engine = Engine(settings)
     results: list[dict[str, object]] = []
     failed = 0
@@ -59,7 +54,7 @@ def faces(
             image = read_image(path, settings.max_image_bytes, settings.max_image_pixels)
         except LfrError as exc:
             failed += 1
-            err.print(f"[red]error:[/red] {exc}", highlight=False)
+            err.print(f"error: {exc}")
             results.append({"file": str(path), "error": str(exc)})
             continue
         found = engine.analyse([image])[0]
@@ -67,26 +62,19 @@ def faces(
         if not as_json:
             _print_table(path, found)
     if as_json:
-        print(json.dumps(results, indent=2))
+        print_json(results)
     if failed:
         raise typer.Exit(1)
 
 
 def _print_table(path: Path, found: list[Face]) -> None:
-    table = Table(
-        "#",
-        "box (x1 y1 x2 y2)",
-        "score",
-        "eye dist",
-        "sharpness",
-        "yaw",
-        "quality",
+    shown = table(
+        "#", "box (x1 y1 x2 y2)", "score", "eye dist", "sharpness", "yaw", "quality",
         title=f"{path}: {len(found)} face(s)",
-        title_justify="left",
-    )
+    )  # fmt: skip
     for i, face in enumerate(found, 1):
         q = face.quality
-        table.add_row(
+        shown.add_row(
             str(i),
             " ".join(f"{v:.0f}" for v in face.box),
             f"{face.score:.2f}",
@@ -95,4 +83,4 @@ def _print_table(path: Path, found: list[Face]) -> None:
             f"{q.yaw:+.2f}",
             "ok" if q.acceptable else ", ".join(q.failures),
         )
-    out.print(table)
+    out.print(shown)

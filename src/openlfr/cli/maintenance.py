@@ -13,26 +13,27 @@ from openlfr.cli.common import (
     print_json,
     report_housekeeping,
 )
-from openlfr.services import audit, housekeeping
+from openlfr.services import housekeeping
+from openlfr.services import keys as master_key
 
 keys = typer.Typer(no_args_is_help=True, help="The master key that wraps every data key.")
 
 
 @keys.command("rotate")
-def rotate(as_json: JsonFlag = False) -> None:
+def rotate(ctx: typer.Context, as_json: JsonFlag = False) -> None:
     """Make a new master key and re-wrap every data key under it (admin)."""
-    with governance() as store:
+    with governance(ctx) as store:
         actor = acting_user(store)
-        count = audit.rotate_master_key(store, actor)
+        count = master_key.rotate_master_key(store, actor)
     done(f"{count} data key(s) re-wrapped under a new master key", {"data_keys": count}, as_json)
 
 
-def run_housekeeping(as_json: JsonFlag = False) -> None:
+def run_housekeeping(ctx: typer.Context, as_json: JsonFlag = False) -> None:
     """Close ended deployments, purge alert biometrics past retention, flag subjects for review.
 
     Every governance command does this first; run it on a schedule too.
     """
-    with governance(run_housekeeping=False) as store:
+    with governance(ctx, run_housekeeping=False) as store:
         result = housekeeping.run(store)
     if as_json:
         print_json(result)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from openlfr.cli.common import out
+from openlfr.cli.common import current_settings, out
 from openlfr.config import Settings
 from openlfr.models.hardware import this_cpu
 from openlfr.models.manifest import MODELS, spec
@@ -62,6 +62,7 @@ def _render(statuses: list[ModelStatus], runs: list[ModelRuntime | None], as_jso
 
 @app.command("install")
 def install_cmd(
+    ctx: typer.Context,
     names: Annotated[list[str] | None, typer.Argument(help="default: every default model")] = None,
     accept_licence: Annotated[
         bool, typer.Option("--accept-licence", help="accept a non-commercial licence")
@@ -72,7 +73,7 @@ def install_cmd(
     on this CPU; already installed ones are kept."""
     from openlfr.models.provision import default_models, install
 
-    settings = Settings()
+    settings = current_settings(ctx)
     with out.status("installing models") as spinner:
         wanted = [spec(n) for n in names] if names else default_models()
         statuses = install(settings.models_dir, wanted, accept_licence, spinner.update)
@@ -82,12 +83,12 @@ def install_cmd(
 
 
 @app.command("list")
-def list_cmd(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def list_cmd(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Every model openlfr knows: source package, licence, checksum, state, and the backend and
     precision it runs at on this CPU, and why."""
     from openlfr.models.provision import status
 
-    settings = Settings()
+    settings = current_settings(ctx)
     statuses = [status(settings.models_dir, m) for m in MODELS.values()]
     with out.status("trying reduced precisions on this CPU"):
         runs = [_runtime(settings, s) for s in statuses]

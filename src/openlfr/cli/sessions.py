@@ -21,13 +21,14 @@ from openlfr.services import identity
 
 
 def login(
+    ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="your user name")],
     as_json: JsonFlag = False,
 ) -> None:
     """Log in: asks for your password (at the first login, your one-time password, then a
     password of your own); the session lasts session_hours and replaces any other here."""
     password = ask_secret("password")
-    with governance() as store:
+    with governance(ctx) as store:
         try:
             session = identity.login(store, name, password)
         except identity.NewPasswordNeeded as needed:
@@ -39,9 +40,9 @@ def login(
     done(f"logged in as {name} until {ends}", {"user": name, "ends": ends}, as_json)
 
 
-def logout(as_json: JsonFlag = False) -> None:
+def logout(ctx: typer.Context, as_json: JsonFlag = False) -> None:
     """End this account's session (the token stops working everywhere) and delete its file."""
-    with governance(run_housekeeping=False) as store:
+    with governance(ctx, run_housekeeping=False) as store:
         path = store.settings.session_file
         token = saved_token(path)
         if token is not None:
@@ -50,8 +51,8 @@ def logout(as_json: JsonFlag = False) -> None:
     done("logged out", {"logged_out": token is not None}, as_json)
 
 
-def whoami(as_json: JsonFlag = False) -> None:
+def whoami(ctx: typer.Context, as_json: JsonFlag = False) -> None:
     """The user this OS account is logged in as."""
-    with governance(run_housekeeping=False) as store:
+    with governance(ctx, run_housekeeping=False) as store:
         name = acting_user(store)
     done(name, {"user": name}, as_json)

@@ -12,7 +12,6 @@ from openlfr.cli.common import (
     ask_secret,
     done,
     governance,
-    jsonable,
     optional_user,
     out,
     print_json,
@@ -21,14 +20,18 @@ from openlfr.cli.common import (
 )
 from openlfr.domain.roles import Role
 from openlfr.errors import LfrError
+from openlfr.jsonable import jsonable
 from openlfr.services import identity, users
+
+UserName = Annotated[str, typer.Argument(help="the user's name")]
 
 app = typer.Typer(no_args_is_help=True, help="The people who act on the system, and their roles.")
 
 
 @app.command("add")
 def add(
-    name: Annotated[str, typer.Argument(help="the user's name (their OS account name)")],
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="the new user's name")],
     roles: Annotated[list[Role], typer.Option("--role", help="a role; repeat for more")],
     as_json: JsonFlag = False,
 ) -> None:
@@ -37,7 +40,7 @@ def add(
     Prints the user's one-time password: hand it to them in person; their first
     lfr login replaces it with a password of their own.
     """
-    with governance() as store:
+    with governance(ctx) as store:
         added = users.add_user(store, optional_user(store), name, [r.value for r in roles])
     user, secret = added.user, added.one_time_password
     message = f"added user {user.name} ({', '.join(user.roles)}); one-time password: {secret}"
@@ -45,9 +48,9 @@ def add(
 
 
 @app.command("list")
-def list_(as_json: JsonFlag = False) -> None:
+def list_(ctx: typer.Context, as_json: JsonFlag = False) -> None:
     """Every user, their roles and whether they are active."""
-    with governance() as store:
+    with governance(ctx) as store:
         found = users.list_users(store)
     if as_json:
         print_json(found)
@@ -59,27 +62,27 @@ def list_(as_json: JsonFlag = False) -> None:
 
 
 @app.command("deactivate")
-def deactivate(name: Annotated[str, typer.Argument(help="the user's name")]) -> None:
+def deactivate(ctx: typer.Context, name: UserName) -> None:
     """Stop a user acting (admin only); their past actions stay in the audit log."""
-    with governance() as store:
+    with governance(ctx) as store:
         actor = acting_user(store)
         users.set_active(store, actor, name, False)
     out.print(f"user {name} deactivated")
 
 
 @app.command("activate")
-def activate(name: Annotated[str, typer.Argument(help="the user's name")]) -> None:
+def activate(ctx: typer.Context, name: UserName) -> None:
     """Let a deactivated user act again (admin only)."""
-    with governance() as store:
+    with governance(ctx) as store:
         actor = acting_user(store)
         users.set_active(store, actor, name, True)
     out.print(f"user {name} activated")
 
 
 @app.command("passwd")
-def passwd() -> None:
+def passwd(ctx: typer.Context) -> None:
     """Change your own password (asks for the current one); your other sessions end."""
-    with governance(run_housekeeping=False) as store:
+    with governance(ctx, run_housekeeping=False) as store:
         token = saved_token(store.settings.session_file)
         if token is None:
             raise LfrError("not logged in: run lfr login NAME")
@@ -91,11 +94,13 @@ def passwd() -> None:
 
 @app.command("reset")
 def reset(
-    name: Annotated[str, typer.Argument(help="the user's name")], as_json: JsonFlag = False
+    ctx: typer.Context,
+    name: UserName,
+    as_json: JsonFlag = False,
 ) -> None:
     """Give a user a new one-time password (admin only), for a forgotten password or a lock-out;
     their sessions end."""
-    with governance() as store:
+    with governance(ctx) as store:
         secret = identity.reset_password(store, acting_user(store), name)
     done(
         f"one-time password for {name}: {secret}",

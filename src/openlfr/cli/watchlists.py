@@ -15,7 +15,6 @@ from openlfr.cli.common import (
     fixed,
     governance,
     iso,
-    jsonable,
     out,
     print_json,
     read_record,
@@ -23,6 +22,7 @@ from openlfr.cli.common import (
 )
 from openlfr.domain.watchlist import Subject
 from openlfr.errors import LfrError
+from openlfr.jsonable import jsonable
 from openlfr.services import watchlists
 
 app = typer.Typer(
@@ -34,6 +34,7 @@ SubjectId = Annotated[int, typer.Argument(help="subject id")]
 
 @app.command("add")
 def add(
+    ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="the subject record, TOML or JSON")],
     images: Annotated[list[Path], typer.Option("--image", help="a reference image; repeat")],
     sources: Annotated[
@@ -54,7 +55,7 @@ def add(
     # The vision stack is imported here, so that every other ``lfr`` command starts without it.
     from openlfr.vision.engine import Engine
 
-    with governance() as store:
+    with governance(ctx) as store:
         actor = acting_user(store)
         s = watchlists.enrol(
             store, actor, fields, list(zip(images, sources, strict=True)), Engine(store.settings)
@@ -63,24 +64,25 @@ def add(
 
 
 @app.command("remove")
-def remove(ident: SubjectId, as_json: JsonFlag = False) -> None:
+def remove(ctx: typer.Context, ident: SubjectId, as_json: JsonFlag = False) -> None:
     """Delete a subject and their reference images."""
-    with governance() as store:
+    with governance(ctx) as store:
         actor = acting_user(store)
         watchlists.remove(store, actor, ident)
     done(f"subject {ident} removed", {"removed": ident}, as_json)
 
 
 @app.command("list")
-def list_(as_json: JsonFlag = False) -> None:
+def list_(ctx: typer.Context, as_json: JsonFlag = False) -> None:
     """Every subject, with their number of reference images."""
-    with governance() as store:
+    with governance(ctx) as store:
         found = watchlists.list_subjects(store, acting_user(store))
     _render(found, as_json, "subjects")
 
 
 @app.command("review")
 def review(
+    ctx: typer.Context,
     ident: Annotated[int | None, typer.Argument(help="subject id; none: list those due")] = None,
     until: Annotated[
         datetime | None,
@@ -92,13 +94,13 @@ def review(
     if ident is None:
         if until is not None:
             raise LfrError("--until needs the subject id it is for: lfr watchlist review ID")
-        with governance() as store:
+        with governance(ctx) as store:
             found = watchlists.list_subjects(store, acting_user(store), due_only=True)
         _render(found, as_json, "subjects due for review")
         return
     if until is None:
         raise LfrError(f"say how long to keep subject {ident}: --until YYYY-MM-DD")
-    with governance() as store:
+    with governance(ctx) as store:
         actor = acting_user(store)
         s = watchlists.extend_review(store, actor, ident, until.date())
     done(f"{s}: reviewed, next review by {iso(s.review_by)}", s, as_json)

@@ -304,9 +304,18 @@ def due_to_close(d: Deployment, now: datetime) -> bool:
     return d.close_requested_at is not None or now >= d.ends_at
 
 
-def check_may_raise_alert(d: Deployment, score: float, now: datetime) -> None:
-    """An alert is raised only by a live deployment inside its window, at or above its threshold."""
+def check_live(d: Deployment, now: datetime) -> None:
+    """Refuse unless ``d`` is live, inside its window, with no close requested: only then is
+    its watchlist searched or an alert raised."""
     if d.state != State.LIVE or d.close_requested_at or now >= d.ends_at:
-        raise DomainError(f"{d} is not live: no alert can be raised")
+        raise DomainError(f"{d} is not live: its watchlist is not searched and raises no alert")
+
+
+def check_may_raise_alert(d: Deployment, camera: str, score: float, now: datetime) -> None:
+    """An alert is raised only by a live deployment, from one of its cameras, at or above its
+    threshold."""
+    check_live(d, now)
+    if camera not in d.cameras:
+        raise DomainError(f"camera {camera} is not one of {d}'s cameras")
     if score < d.threshold:
         raise DomainError(f"score {score:.4f} is below {d}'s threshold {d.threshold:.4f}")

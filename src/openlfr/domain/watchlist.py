@@ -54,17 +54,35 @@ def validate_subject(s: Subject, vocabulary: Vocabulary, today: date) -> None:
         raise DomainError(
             f"{s.name}: date of birth {s.date_of_birth} makes them over {OLDEST}: check it"
         )
-    if s.review_by <= today:
-        raise DomainError(f"{s.name}: the review date {s.review_by} must be in the future")
-    if s.review_by > today + REVIEW_WITHIN:
+    check_review_date(s.name, s.review_by, today)
+
+
+def check_review_date(name: str, review_by: date, today: date) -> None:
+    """A review date is in the future and at most ``REVIEW_WITHIN`` away."""
+    if review_by <= today:
+        raise DomainError(f"{name}: the review date {review_by} must be in the future")
+    if review_by > today + REVIEW_WITHIN:
         raise DomainError(
-            f"{s.name}: the review date {s.review_by} is more than {REVIEW_WITHIN.days} days "
+            f"{name}: the review date {review_by} is more than {REVIEW_WITHIN.days} days "
             "away: a subject is reviewed at least yearly"
         )
 
 
-def validate_source(source: str, vocabulary: Vocabulary) -> None:
-    one_of(source, vocabulary.image_sources, "image source")
+def check_enrolment(s: Subject, sources: list[str], vocabulary: Vocabulary, today: date) -> None:
+    """Refuse an enrolment whose record, or any reference image's source, is not allowed."""
+    validate_subject(s, vocabulary, today)
+    if not sources:
+        raise DomainError(f"{s.name}: enrol at least one reference image")
+    for source in sources:
+        one_of(source, vocabulary.image_sources, "image source")
+
+
+def review(s: Subject, until: date, today: date) -> dict[str, str]:
+    """Record a review that keeps ``s`` until ``until``; returns the change, for the audit."""
+    check_review_date(str(s), until, today)
+    change = {"review_by": f"{s.review_by} -> {until}"}
+    s.review_by, s.flagged_for_review_at = until, None
+    return change
 
 
 def age_on(born: date, day: date) -> int:

@@ -13,12 +13,13 @@ area under the interpolated precision-recall curve (PASCAL VOC).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from openlfr.config import Settings
+from openlfr.evaluation.templates import OnProgress
 from openlfr.evaluation.wider import LEVELS, VAL_IMAGES, WiderImage
 from openlfr.vision.detect import FAMILIES
 from openlfr.vision.detect.base import Detector
@@ -32,6 +33,7 @@ THRESHOLDS = 1000
 EVALUATION_SCORE = 0.02
 # A detect_max_side no image reaches: the protocol runs at the original size.
 ORIGINAL_SIZE = 1 << 15
+LABEL = "detecting faces"  # what on_progress is told this step is
 
 
 @dataclass(frozen=True)
@@ -132,33 +134,37 @@ def detect_all(
     detector: Detector,
     images: Sequence[WiderImage],
     settings: Settings,
-    on_image: Callable[[], None] = lambda: None,
+    on_progress: OnProgress | None = None,
 ) -> list[Detections]:
-    """What ``detector`` finds in each image (read with ``settings``' size limits)."""
+    """What ``detector`` finds in each image (read with ``settings``' size limits).
+
+    ``on_progress`` is told ``(LABEL, done, len(images))`` after each image.
+    """
     found = []
-    for image in images:
+    for done, image in enumerate(images, 1):
         pixels = read_image(image.path, settings.max_image_bytes, settings.max_image_pixels)
         found.append(detector.detect(pixels))
-        on_image()
+        if on_progress:
+            on_progress(LABEL, done, len(images))
     return found
 
 
 def evaluate_detection(
     settings: Settings,
     images: Sequence[WiderImage],
-    on_image: Callable[[], None] = lambda: None,
+    on_progress: OnProgress | None = None,
 ) -> DetectionReport:
     """AP per level of ``settings``' detector on ``images``, run as the protocol expects.
 
     The detector is run at the original image size with a low score threshold
-    (``EVALUATION_SCORE``) whatever ``settings`` say; ``on_image`` is called
-    after each image.
+    (``EVALUATION_SCORE``) whatever ``settings`` say; ``on_progress`` is told
+    how many images are done after each.
     """
     protocol = settings.model_copy(
         update={"detector_score": EVALUATION_SCORE, "detect_max_side": ORIGINAL_SIZE}
     )
     detector = load_detector(protocol)
-    found = detect_all(detector, images, protocol, on_image)
+    found = detect_all(detector, images, protocol, on_progress)
     model = settings.detector_path or FAMILIES[settings.detector][1]
     return DetectionReport(
         settings.detector, str(model), len(images), len(images) < VAL_IMAGES,

@@ -39,7 +39,7 @@ from openlfr.evaluation.metrics import (
     false_positive_rate,
     threshold_at,
 )
-from openlfr.evaluation.templates import compute_templates, pipeline_label, stack
+from openlfr.evaluation.templates import OnProgress, compute_templates, pipeline_label, stack
 from openlfr.gallery.index import WatchlistIndex
 from openlfr.gallery.normalise import CohortNormaliser, Normaliser, RawScore, TopKNormaliser
 from openlfr.vision.engine import Engine
@@ -282,13 +282,15 @@ def evaluate_identification(
     cohort_dir: Path | None = None,
     convention_threshold: float | None = None,
     cache_file: Path | None = None,
+    on_progress: OnProgress | None = None,
 ) -> IdentificationResult:
     """Run the pipeline of ``engine`` over all of LFW; report both variants per normalisation.
 
     ``cohort_dir`` holds the cohort faces for ``cohort`` normalisation (people
     in neither gallery nor probes). ``convention_threshold`` defaults to the
     embedder's published 1:1 threshold where one is known. Templates come
-    from (and go to) the cache at ``cache_file`` (None: no cache).
+    from (and go to) the cache at ``cache_file`` (None: no cache); ``on_progress``
+    is told how many are done, cohort and LFW apart (openlfr.evaluation.templates).
     """
     unknown = set(normalisations) - set(NORMALISATIONS)
     if unknown:
@@ -301,7 +303,9 @@ def evaluate_identification(
             raise LfrError(
                 "cohort normalisation needs a cohort folder: set --cohort-dir or cohort_dir"
             )
-        faces = compute_templates(engine, image_files(cohort_dir), cache_file, "cohort: templates")
+        faces = compute_templates(
+            engine, image_files(cohort_dir), cache_file, "cohort: templates", on_progress
+        )
         cohort = np.stack([t for t in faces if t is not None])
         cohort_images, cohort_missed = len(faces), len(faces) - len(cohort)
         normalisers["cohort"] = CohortNormaliser(cohort, k=20)
@@ -309,7 +313,7 @@ def evaluate_identification(
     templates, found = stack(
         compute_templates(
             engine, [lfw.path(i) for i in split.gallery + split.probes], cache_file,
-            "LFW: templates",
+            "LFW: templates", on_progress,
         )
     )  # fmt: skip
     if convention_threshold is None:

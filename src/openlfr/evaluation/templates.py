@@ -18,24 +18,25 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import closing, nullcontext
 from pathlib import Path
 
 import numpy as np
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from openlfr import __version__
 from openlfr.config import Settings
-from openlfr.models.provision import sha256_of
 from openlfr.vision.engine import Engine
 from openlfr.vision.image import ImageError, read_image
-from openlfr.vision.models import detector_runtime, embedder_runtime
 from openlfr.vision.types import Detections
 
 # Raise when the way a template is made changes in code rather than in settings.
 CACHE_FORMAT = 1
 CHUNK = 64  # images read, detected and embedded per step
+
+OnProgress = Callable[[str, int, int], None]
+"""Told ``(label, items done, items in all)`` as an evaluation step advances. How (or
+whether) to show it is the caller's business: the library itself never draws."""
 
 
 def cache_path(settings: Settings) -> Path:
@@ -51,25 +52,13 @@ def pipeline_label(settings: Settings) -> dict[str, str]:
     return {"detector": settings.detector, "embedder": embedder}
 
 
-def pipeline_identity(settings: Settings) -> dict[str, object]:
-    """Everything about the pipeline of ``settings`` that changes a template, on this machine
-    (the precision each model runs at here included)."""
-    s = settings
-    detector, embedder = detector_runtime(s), embedder_runtime(s)
+def pipeline_identity(engine: Engine) -> dict[str, object]:
+    """Everything about ``engine``'s pipeline that changes a template, on this machine (the
+    precision each model runs at here included), and how the cache picks a face."""
     return {
         "format": CACHE_FORMAT,
         "openlfr": __version__,
-        "detector": s.detector,
-        "detector_sha256": sha256_of(detector.path),
-        "detector_runtime": f"{detector.backend} {detector.precision}",
-        "detector_score": s.detector_score,
-        "nms_iou": s.nms_iou,
-        "detect_max_side": s.detect_max_side,
-        "embedder": s.embedder,
-        "embedder_sha256": sha256_of(embedder.path),
-        "embedder_runtime": f"{embedder.backend} {embedder.precision}",
-        "embedder_input": s.embedder_input.model_dump() if s.embedder == "custom" else "manifest",
-        "flip_templates": s.flip_templates,
+        **engine.identity,
         "face_choice": "nearest image centre",
     }
 
@@ -130,41 +119,42 @@ def compute_templates(
     files: Sequence[Path],
     cache_file: Path | None,
     label: str = "templates",
-    progress: bool = True,
+    on_progress: OnProgress | None = None,
 ) -> list[np.ndarray | None]:
     """One template per file in ``files`` (same order), or None where no face was found.
 
     Files already in the cache at ``cache_file`` (None: no cache) for this
     pipeline are not read again; new ones are added to it as they are
-    computed. An unreadable file raises ImageError.
+    computed. An unreadable file raises ImageError. ``on_progress`` is told
+    ``(label, done, len(files))`` once at the start (cached files count as
+    done) and after each chunk.
     """
     settings = engine.settings
-    identity = json.dumps(pipeline_identity(settings), sort_keys=True)
+    identity = json.dumps(pipeline_identity(engine), sort_keys=True)
     keys = [_file_key(path, identity) for path in files]
     with closing(TemplateCache(cache_file)) if cache_file else nullcontext() as cache:
         known = cache.get(keys) if cache else {}
         todo = [i for i, key in enumerate(keys) if key not in known]
-        columns = (
-            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-            TimeRemainingColumn(),
-        )  # fmt: skip
-        with Progress(*columns, disable=not progress) as bar:
-            task = bar.add_task(label, total=len(files), completed=len(files) - len(todo))
-            for start in range(0, len(todo), CHUNK):
-                chunk = todo[start : start + CHUNK]
-                images = [
-                    read_image(files[i], settings.max_image_bytes, settings.max_image_pixels)
-                    for i in chunk
-                ]
-                detections = zip(engine.detect(images), images, strict=True)
-                chosen = [nearest_centre(found, im.shape) for found, im in detections]
-                faces = engine.describe(images, chosen)
-                new = [(keys[i], found[0].embedding if found else None)
-                       for i, found in zip(chunk, faces, strict=True)]  # fmt: skip
-                known.update(new)
-                if cache:
-                    cache.put(new)  # per chunk, so an interrupted run keeps its work
-                bar.advance(task, len(chunk))
+        done = len(files) - len(todo)
+        if on_progress:
+            on_progress(label, done, len(files))
+        for start in range(0, len(todo), CHUNK):
+            chunk = todo[start : start + CHUNK]
+            images = [
+                read_image(files[i], settings.max_image_bytes, settings.max_image_pixels)
+                for i in chunk
+            ]
+            detections = zip(engine.detect(images), images, strict=True)
+            chosen = [nearest_centre(found, im.shape) for found, im in detections]
+            faces = engine.describe(images, chosen)
+            new = [(keys[i], found[0].embedding if found else None)
+                   for i, found in zip(chunk, faces, strict=True)]  # fmt: skip
+            known.update(new)
+            if cache:
+                cache.put(new)  # per chunk, so an interrupted run keeps its work
+            done += len(chunk)
+            if on_progress:
+                on_progress(label, done, len(files))
     return [known[key] for key in keys]
 
 

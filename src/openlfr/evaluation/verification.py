@@ -28,7 +28,7 @@ from openlfr.evaluation.metrics import (
     false_negative_rate,
     threshold_at,
 )
-from openlfr.evaluation.templates import compute_templates, pipeline_label
+from openlfr.evaluation.templates import OnProgress, compute_templates, pipeline_label
 from openlfr.vision.engine import Engine
 
 MISSED_PAIR_RULE = (
@@ -142,15 +142,20 @@ def lfw_pairs(lfw: Lfw, folds: int = 10) -> tuple[list[Pair], list[LfwImage]]:
 
 
 def evaluate_verification(
-    lfw: Lfw, engine: Engine, folds: int = 10, cache_file: Path | None = None
+    lfw: Lfw,
+    engine: Engine,
+    folds: int = 10,
+    cache_file: Path | None = None,
+    on_progress: OnProgress | None = None,
 ) -> VerificationResult:
     """Run the pipeline of ``engine`` over the images of the first ``folds`` folds of pairs.txt.
 
-    Templates come from (and go to) the cache at ``cache_file`` (None: no cache).
+    Templates come from (and go to) the cache at ``cache_file`` (None: no cache);
+    ``on_progress`` is told how many are done (openlfr.evaluation.templates).
     """
     pairs, images = lfw_pairs(lfw, folds)
     found = compute_templates(
-        engine, [lfw.path(i) for i in images], cache_file, "LFW pairs: templates"
+        engine, [lfw.path(i) for i in images], cache_file, "LFW pairs: templates", on_progress
     )
     return verify(pairs, dict(zip(images, found, strict=True)), pipeline_label(engine.settings))
 

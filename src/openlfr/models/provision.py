@@ -20,13 +20,12 @@ import tempfile
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from importlib.util import find_spec
 from pathlib import Path
 
 from openlfr.models.fixups import FIXUPS_VERSION, fix_file
 from openlfr.models.manifest import MODELS, ModelError, ModelSpec, Package, spec
 from openlfr.models.quantise import calibration_file, quantise_file
-from openlfr.models.runtime import BackendName, Precision
+from openlfr.models.runtime import Precision
 
 
 @dataclass(frozen=True)
@@ -42,17 +41,6 @@ def sha256_of(path: Path) -> str:
         for block in iter(lambda: f.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-def effective_backend(model: ModelSpec | None, override: str = "auto") -> BackendName:
-    """The backend a model runs on here: the override, else the one measured for a shipped
-    ``model``, or ONNX Runtime for a bring-your-own file (``model`` None); never an
-    OpenVINO that is not installed."""
-    measured: BackendName = model.backend if model else "onnxruntime"
-    chosen: BackendName = measured if override == "auto" else override  # type: ignore[assignment]
-    if chosen == "openvino" and find_spec("openvino") is None:
-        return "onnxruntime"
-    return chosen
 
 
 def record_path(models_dir: Path, model: ModelSpec) -> Path:

@@ -3,7 +3,9 @@
 Every model openlfr runs has one input and is run as ``runner.run(batch)``,
 returning the model's outputs in graph order. Which backend runs a model is a
 measured choice recorded in the manifest; where OpenVINO cannot load (it is
-not installed, or the CPU is not one it supports) ONNX Runtime takes over.
+not installed, the CPU is not one it supports, or it cannot convert the file)
+ONNX Runtime takes over. That fallback is logged as a warning and the runner's
+``backend`` names the backend really running, whatever was asked for.
 """
 
 from __future__ import annotations
@@ -98,12 +100,21 @@ class OpenCvRunner:
 def load_runner(
     path: Path, backend: BackendName, threads: int, precision: Precision = "f32"
 ) -> Runner:
-    """A runner for the ONNX file at ``path`` on ``backend`` (OpenVINO falls back to ORT)."""
+    """A runner for the ONNX file at ``path`` on ``backend``.
+
+    OpenVINO falls back to ONNX Runtime where it cannot load the file; the
+    warning names the file, the backend asked for and why, so a slower (or
+    differently rounded) run is never silent. ``runner.backend`` says which ran.
+    """
     if backend == "openvino":
         try:
             return OpenVinoRunner(path, threads, precision)
         except (ImportError, RuntimeError) as exc:
-            log.warning("OpenVINO cannot run %s here (%s); using ONNX Runtime", path.name, exc)
+            why = " ".join(str(exc).split()) or type(exc).__name__  # OpenVINO's are multi-line
+            log.warning(
+                "%s: backend %s asked for, but it cannot load the file (%s); "
+                "running it on ONNX Runtime instead", path, backend, why,
+            )  # fmt: skip
             return OnnxRuntimeRunner(path, threads)
     if backend == "opencv":
         return OpenCvRunner(path, threads)

@@ -5,17 +5,16 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-import sqlalchemy as sa
-
 from openlfr.domain import alert as rules
 from openlfr.domain.alert import Adjudication, Alert, Outcome
-from openlfr.domain.deployment import Deployment, State, check_may_raise_alert
+from openlfr.domain.deployment import Deployment, check_live, check_may_raise_alert
 from openlfr.domain.errors import DomainError
 from openlfr.domain.retention import RetentionPolicy, purge_due
 from openlfr.domain.roles import SYSTEM, Action, require
-from openlfr.services.store import Store
+from openlfr.services.unit_of_work import Store
 from openlfr.store.keys import alerts_scope, watchlist_scope
-from openlfr.store.tables import alert_biometrics, alerts, deployments, watchlist_entries
+from openlfr.store.repositories import Alerts, Watchlists
+from openlfr.store.tables import alert_biometrics, watchlist_entries
 
 if TYPE_CHECKING:  # NumPy and the index load where a watchlist does, not for every command
     from openlfr.gallery.index import WatchlistIndex
@@ -29,14 +28,9 @@ def load_watchlist(store: Store, deployment_id: int) -> WatchlistIndex:
 
     with store.action(SYSTEM, "watchlist.load", f"deployment {deployment_id}") as act:
         d = act.get(Deployment, deployment_id)
-        if d.state != State.LIVE or d.close_requested_at:
-            raise DomainError(f"{d} is not live: its watchlist is not searched")
+        check_live(d, store.now())
         scope = watchlist_scope(d.id)
-        rows = act.session.execute(
-            sa.select(watchlist_entries.c.id, watchlist_entries.c.template).where(
-                watchlist_entries.c.deployment_id == d.id
-            )
-        ).all()
+        rows = Watchlists(act.session).templates(d.id)
         opened = [act.unseal(scope, watchlist_entries, r.id, "template", r.template) for r in rows]
         templates = np.stack([np.frombuffer(t, np.float32) for t in opened])
         act.detail = {"templates_read": len(rows)}
@@ -50,14 +44,8 @@ def raise_alert(
     with store.action(SYSTEM, "alert.raise", f"deployment {deployment_id}") as act:
         d = act.get(Deployment, deployment_id)
         now = store.now()
-        check_may_raise_alert(d, score, now)
-        if camera not in d.cameras:
-            raise DomainError(f"camera {camera} is not one of {d}'s cameras")
-        entry = act.session.execute(
-            sa.select(watchlist_entries).where(
-                watchlist_entries.c.id == entry_id, watchlist_entries.c.deployment_id == d.id
-            )
-        ).first()
+        check_may_raise_alert(d, camera, score, now)
+        entry = Watchlists(act.session).entry(d.id, entry_id)
         if entry is None:
             raise DomainError(f"{d}'s watchlist has no entry {entry_id}")
         reference = act.unseal(
@@ -120,9 +108,7 @@ def view_biometrics(store: Store, actor: str, alert_id: int) -> tuple[bytes, byt
         a = act.get(Alert, alert_id)
         if a.biometrics_purged_at:
             raise DomainError(f"{a}'s images were purged at {a.biometrics_purged_at}")
-        row = act.session.execute(
-            sa.select(alert_biometrics).where(alert_biometrics.c.alert_id == alert_id)
-        ).one()
+        row = Alerts(act.session).biometrics(alert_id)
         scope = alerts_scope(a.deployment_id)
         return (
             act.unseal(scope, alert_biometrics, alert_id, "probe", row.probe),
@@ -132,12 +118,9 @@ def view_biometrics(store: Store, actor: str, alert_id: int) -> tuple[bytes, byt
 
 def list_alerts(store: Store, actor: str, deployment_id: int | None = None) -> list[Alert]:
     """Alerts, oldest first (of one deployment if given); the read is audited."""
-    query = sa.select(Alert).order_by(alerts.c.id)
-    if deployment_id is not None:
-        query = query.where(alerts.c.deployment_id == deployment_id)
     with store.action(actor, "alert.list", "alerts") as act:
         require(act.user(), Action.VIEW_ALERTS)
-        found = list(act.session.scalars(query))
+        found = Alerts(act.session).listed(deployment_id)
         act.detail = {"alerts_read": [a.id for a in found]}
         return found
 
@@ -155,38 +138,24 @@ def purge_expired(store: Store) -> list[int]:
     When a closed deployment has no alert biometrics left, its alert key is destroyed too.
     """
     policy, now = retention_policy(store), store.now()
-    query = (
-        sa.select(Alert, deployments.c.closed_at)
-        .join(deployments, deployments.c.id == alerts.c.deployment_id)
-        .where(alerts.c.biometrics_purged_at.is_(None), deployments.c.state == State.CLOSED)
-    )
     with store.reading() as session:
         due = [
             (a.id, a.deployment_id)
-            for a, closed in session.execute(query)
-            if purge_due(a, closed, policy, now)
+            for a, closed in Alerts(session).unpurged_of_closed()
+            if a.id is not None and purge_due(a, closed, policy, now)
         ]
     if not due:
         return []
     with store.db.shredding("data_keys", "alert_biometrics"):
         for alert_id, _ in due:
             with store.action(SYSTEM, "alert.purge_biometrics", f"alert {alert_id}") as act:
-                act.session.execute(
-                    alert_biometrics.delete().where(alert_biometrics.c.alert_id == alert_id)
-                )
+                Alerts(act.session).delete_biometrics(alert_id)
                 a = act.get(Alert, alert_id)
                 # What stays is for the published counts: category, sex, ethnicity, not the name.
                 a.biometrics_purged_at, a.subject_name = now, f"subject {a.subject_id}"
         for deployment_id in sorted({d for _, d in due}):
             with store.action(SYSTEM, "alerts.destroy_key", f"deployment {deployment_id}") as act:
-                left = act.session.scalar(
-                    sa.select(sa.func.count())
-                    .select_from(alerts)
-                    .where(
-                        alerts.c.deployment_id == deployment_id,
-                        alerts.c.biometrics_purged_at.is_(None),
-                    )
-                )
+                left = Alerts(act.session).unpurged_count(deployment_id)
                 act.detail = {
                     "key_destroyed": not left and act.keys.destroy(alerts_scope(deployment_id))
                 }

@@ -1,12 +1,12 @@
-"""Checking and exporting the audit log, and rotating the master key."""
+"""Checking and exporting the audit log."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
 from openlfr.domain.roles import Action, require
-from openlfr.services.store import Store
-from openlfr.store import audit, integrity, keys
+from openlfr.services.unit_of_work import Store
+from openlfr.store import audit, integrity
 from openlfr.store.keys import AUDIT, INTEGRITY
 
 
@@ -41,14 +41,3 @@ def export(store: Store, actor: str, since: int = 1) -> list[audit.Entry]:
         found = list(audit.entries(act.session, since))
         act.detail = {"since": since, "entries": len(found)}
         return found
-
-
-def rotate_master_key(store: Store, actor: str) -> int:
-    """Re-wrap every data key under a new master key; returns how many were re-wrapped."""
-    with store.action(actor, "keys.rotate", "master key") as act:
-        require(act.user(), Action.ROTATE_KEYS)
-        new = keys.begin_rotation(store.master)
-        count = act.keys.rewrap(new)
-        act.detail = {"data_keys": count, "new_master_key_id": keys.key_id(new)}
-    keys.finish_rotation(store.master)
-    return count

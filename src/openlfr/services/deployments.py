@@ -4,18 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
-
 from openlfr.domain import deployment as rules
 from openlfr.domain import watchlist as watchlist_rules
 from openlfr.domain.deployment import Deployment, State
 from openlfr.domain.roles import SYSTEM, Action, require
 from openlfr.gallery.thresholds import default_threshold
 from openlfr.services.schemas import Application, parse
-from openlfr.services.store import Act, Store
-from openlfr.services.watchlists import with_image_counts
+from openlfr.services.unit_of_work import Act, Store
 from openlfr.store.keys import REGISTER, watchlist_scope
-from openlfr.store.tables import deployments, reference_images, watchlist_entries
+from openlfr.store.repositories import Deployments, Subjects, Watchlists
+from openlfr.store.tables import reference_images, watchlist_entries
 
 
 def request(store: Store, actor: str, fields: dict[str, Any]) -> Deployment:
@@ -69,19 +67,15 @@ def compile_watchlist(store: Store, actor: str, deployment_id: int) -> tuple[Dep
         d = act.get(Deployment, deployment_id)
         user = act.user()
         rules.check_may_compile(d, user)
+        registered = Subjects(act.session)
         chosen = watchlist_rules.compile_watchlist(
-            d, with_image_counts(act.session), store.settings.governance.max_watchlist_size
+            d, registered.with_image_counts(), store.settings.governance.max_watchlist_size
         )
-        act.session.execute(
-            watchlist_entries.delete().where(watchlist_entries.c.deployment_id == d.id)
-        )
+        Watchlists(act.session).destroy(d.id)
         scope = watchlist_scope(d.id)
         copied = 0
         for s in chosen.included:
-            images = act.session.execute(
-                sa.select(reference_images).where(reference_images.c.subject_id == s.id)
-            )
-            for img in images:
+            for img in registered.references(s.id):
                 act.insert_sealed(
                     watchlist_entries, scope,
                     {"deployment_id": d.id, "subject_id": s.id, "subject_name": s.name,
@@ -152,9 +146,7 @@ def cancel(store: Store, actor: str, deployment_id: int) -> Deployment:
 
 
 def _destroy_watchlist(act: Act, d: Deployment) -> dict[str, Any]:
-    entries = act.session.execute(
-        watchlist_entries.delete().where(watchlist_entries.c.deployment_id == d.id)
-    ).rowcount  # type: ignore[attr-defined]
+    entries = Watchlists(act.session).destroy(d.id)
     key = act.keys.destroy(watchlist_scope(d.id))
     return {"watchlist_entries_destroyed": entries, "key_destroyed": key}
 
@@ -163,10 +155,9 @@ def close_due(store: Store) -> list[int]:
     """Close every deployment whose window is over or whose close was interrupted."""
     now = store.now()
     with store.reading() as session:
-        open_ = sa.select(Deployment).where(deployments.c.state.in_([State.AUTHORISED, State.LIVE]))
         due = [
             (d.id, d.close_requested_at is None)
-            for d in session.scalars(open_)
+            for d in Deployments(session).open()
             if rules.due_to_close(d, now) and d.id is not None
         ]
     for ident, ended in due:
@@ -186,11 +177,8 @@ def get(store: Store, actor: str, deployment_id: int) -> Deployment:
 
 def list_all(store: Store, actor: str, state: State | None = None) -> list[Deployment]:
     """Every deployment (in ``state`` if given), for any user (the read is audited)."""
-    query = sa.select(Deployment).order_by(deployments.c.id)
-    if state is not None:
-        query = query.where(deployments.c.state == state)
     with store.action(actor, "deployment.list", "deployments") as act:
         require(act.user(), Action.VIEW_DEPLOYMENTS)
-        found = list(act.session.scalars(query))
+        found = Deployments(act.session).listed(state)
         act.detail = {"deployments_read": [d.id for d in found]}
         return found

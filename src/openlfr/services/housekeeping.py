@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from openlfr.services import alerts, deployments, watchlists
-from openlfr.services.store import Store
+from openlfr.services.unit_of_work import Store
 
 
 @dataclass(frozen=True)

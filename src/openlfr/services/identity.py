@@ -24,9 +24,10 @@ from openlfr.domain.identity import (
     one_time_expiry,
 )
 from openlfr.domain.roles import USER_NAME, Action, User, require
-from openlfr.services.store import Act, Store, fetch
+from openlfr.services.unit_of_work import Act, Store, fetch
 from openlfr.store import audit, integrity, passwords
-from openlfr.store.tables import credentials, tokens, users
+from openlfr.store.repositories import Users
+from openlfr.store.tables import credentials, tokens
 
 LOGIN = "user.login"
 RESET = "user.reset"
@@ -50,7 +51,7 @@ def issue_one_time_password(act: Act, user: User, first_admin: bool) -> str:
     """Give ``user`` a new one-time password (replacing any password) and end their sessions;
     returns it, to be handed over in person."""
     secret = passwords.one_time_password()
-    act.session.execute(credentials.delete().where(credentials.c.user_id == user.id))
+    Users(act.session).forget_credential(user)
     act.insert(
         credentials,
         user_id=user.id,
@@ -81,7 +82,7 @@ def login(store: Store, name: str, password: str, new_password: str | None = Non
                 f"{who} is locked after {MAX_FAILURES} wrong passwords: try again after "
                 f"{until:%H:%M} UTC, or ask an admin to reset the password"
             )
-        user = act.session.scalars(sa.select(User).where(users.c.name == who)).first()
+        user = Users(act.session).named(who)
         held = _credential(act, user)
         if held is None:
             passwords.spend_time(password)
@@ -109,9 +110,7 @@ def login(store: Store, name: str, password: str, new_password: str | None = Non
 def authenticate(store: Store, token: str) -> str:
     """The name of the user whose session ``token`` is, if it is live and they are active."""
     with store.reading() as session:
-        found = session.execute(
-            sa.select(tokens).where(tokens.c.digest == passwords.fast_digest(token))
-        ).first()
+        found = Users(session).token(passwords.fast_digest(token))
         if found is None or found.revoked_at is not None or store.now() >= found.expires_at:
             raise DomainError("this session has ended (expired, logged out or reset): log in again")
         integrity.check(session.info[integrity.KEY], tokens, dict(found._mapping))
@@ -145,7 +144,7 @@ def reset_password(store: Store, actor: str, name: str) -> str:
     """A new one-time password for ``name`` (admin only), whose sessions end; returns it."""
     with store.action(actor, RESET, f"user {name}") as act:
         require(act.user(), Action.MANAGE_USERS)
-        user = act.session.scalars(sa.select(User).where(users.c.name == name)).first()
+        user = Users(act.session).named(name)
         if user is None:
             raise DomainError(f"there is no user named {name}")
         return issue_one_time_password(act, user, first_admin=False)
@@ -154,9 +153,7 @@ def reset_password(store: Store, actor: str, name: str) -> str:
 def _credential(act: Act, user: User | None) -> Any:
     if user is None:
         return None
-    found = act.session.execute(
-        sa.select(credentials).where(credentials.c.user_id == user.id)
-    ).first()
+    found = Users(act.session).credential(user)
     if found is not None:
         act.check(credentials, found)
     return found

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import sqlalchemy as sa
-
 from openlfr.domain.errors import DomainError
 from openlfr.domain.roles import Action, Role, User, check_deactivation, new_user_roles, require
 from openlfr.services import identity
-from openlfr.services.store import Store
-from openlfr.store.tables import users
+from openlfr.services.unit_of_work import Store
+from openlfr.store.repositories import Users
 
 
 @dataclass(frozen=True)
@@ -26,14 +24,15 @@ def add_user(store: Store, actor: str | None, name: str, roles: list[str]) -> Ne
     """Add a user with ``roles``, by an admin; the very first user (actor None) must be an admin
     and is given a one-time password that does not expire."""
     with store.action(actor or name, "user.add", f"user {name}") as act:
-        first = act.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
+        known = Users(act.session)
+        first = known.count() == 0
         if actor is None and not first:
             raise DomainError(
                 "log in as an admin (lfr login NAME): only the first user is added by no one"
             )
         if actor is not None:
             require(act.user(), Action.MANAGE_USERS)
-        taken = act.session.scalars(sa.select(User).where(users.c.name == name)).first()
+        taken = known.named(name)
         parsed = new_user_roles(name, roles, first, taken is not None)
         user = User(name, parsed)
         act.session.add(user)
@@ -45,11 +44,12 @@ def add_user(store: Store, actor: str | None, name: str, roles: list[str]) -> Ne
 def set_active(store: Store, actor: str, name: str, active: bool) -> None:
     with store.action(actor, "user.activate" if active else "user.deactivate", name) as act:
         require(act.user(), Action.MANAGE_USERS)
-        found = act.session.scalars(sa.select(User).where(users.c.name == name)).first()
+        known = Users(act.session)
+        found = known.named(name)
         if found is None:
             raise DomainError(f"there is no user named {name}")
         if not active:
-            everyone = act.session.scalars(sa.select(User)).all()
+            everyone = known.everyone()
             admins = sum(1 for u in everyone if u.active and Role.ADMIN in u.roles)
             check_deactivation(found, admins)
         found.active = active
@@ -57,4 +57,4 @@ def set_active(store: Store, actor: str, name: str, active: bool) -> None:
 
 def list_users(store: Store) -> list[User]:
     with store.reading() as session:
-        return list(session.scalars(sa.select(User).order_by(users.c.name)))
+        return Users(session).everyone()

@@ -8,18 +8,16 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import sqlalchemy as sa
-from sqlalchemy.orm import Session
-
 from openlfr.domain import watchlist as rules
 from openlfr.domain.errors import DomainError
 from openlfr.domain.roles import SYSTEM, Action, require
 from openlfr.domain.watchlist import Subject
 from openlfr.errors import LfrError
 from openlfr.services.schemas import SubjectRecord, parse
-from openlfr.services.store import Act, Store
+from openlfr.services.unit_of_work import Act, Store
 from openlfr.store.keys import REGISTER
-from openlfr.store.tables import reference_images, subjects
+from openlfr.store.repositories import Subjects
+from openlfr.store.tables import reference_images
 
 if TYPE_CHECKING:  # the vision stack loads where an image is checked, not for every command
     import numpy as np
@@ -84,11 +82,7 @@ def enrol(
         now = store.now()
         s = Subject(**record.model_dump(), added_by=actor, added_at=now)
         vocabulary = store.settings.governance.vocabulary()
-        rules.validate_subject(s, vocabulary, now.date())
-        if not images:
-            raise DomainError(f"{s.name}: enrol at least one reference image")
-        for _, source in images:
-            rules.validate_source(source, vocabulary)
+        rules.check_enrolment(s, [source for _, source in images], vocabulary, now.date())
         if problems:
             raise DomainError("; ".join(problems))
         act.session.add(s)
@@ -113,9 +107,7 @@ def remove(store: Store, actor: str, subject_id: int) -> None:
     with store.action(actor, "subject.remove", f"subject {subject_id}") as act:
         require(act.user(), Action.MANAGE_SUBJECTS)
         s = act.get(Subject, subject_id)
-        act.session.execute(
-            reference_images.delete().where(reference_images.c.subject_id == subject_id)
-        )
+        Subjects(act.session).delete_references(subject_id)
         act.session.delete(s)
         act.detail = {"category": s.category}
 
@@ -125,10 +117,7 @@ def extend_review(store: Store, actor: str, subject_id: int, until: date) -> Sub
     with store.action(actor, "subject.review", f"subject {subject_id}") as act:
         require(act.user(), Action.MANAGE_SUBJECTS)
         s = act.get(Subject, subject_id)
-        if until <= store.now().date():
-            raise DomainError(f"{s}: the new review date {until} must be in the future")
-        act.detail = {"review_by": f"{s.review_by} -> {until}"}
-        s.review_by, s.flagged_for_review_at = until, None
+        act.detail = rules.review(s, until, store.now().date())
         return s
 
 
@@ -138,9 +127,7 @@ def flag_due_for_review(store: Store) -> list[int]:
     with store.reading() as session:
         due = [
             s.id
-            for s in session.scalars(
-                sa.select(Subject).where(subjects.c.flagged_for_review_at.is_(None))
-            )
+            for s in Subjects(session).not_flagged()
             if rules.due_for_review(s, now.date()) and s.id is not None
         ]
     for ident in due:
@@ -149,28 +136,13 @@ def flag_due_for_review(store: Store) -> list[int]:
     return due
 
 
-def with_image_counts(session: Session) -> list[tuple[Subject, int]]:
-    """Every subject, by id, with their number of reference images."""
-    counts = (
-        sa.select(reference_images.c.subject_id, sa.func.count().label("n"))
-        .group_by(reference_images.c.subject_id)
-        .subquery()
-    )
-    query = (
-        sa.select(Subject, sa.func.coalesce(counts.c.n, 0))
-        .outerjoin(counts, counts.c.subject_id == subjects.c.id)
-        .order_by(subjects.c.id)
-    )
-    return [(s, int(n)) for s, n in session.execute(query)]
-
-
 def list_subjects(store: Store, actor: str, due_only: bool = False) -> list[tuple[Subject, int]]:
     """Subjects with their number of reference images (``due_only``: those due for review);
     personal data, so the read needs a role that may see it and is audited."""
     with store.action(actor, "subject.list", "watchlist subjects") as act:
         require(act.user(), Action.VIEW_SUBJECTS)
         today = store.now().date()
-        found = [(s, n) for s, n in with_image_counts(act.session)
+        found = [(s, n) for s, n in Subjects(act.session).with_image_counts()
                  if not due_only or rules.due_for_review(s, today)]  # fmt: skip
         act.detail = {"subjects_read": [s.id for s, _ in found]}
         return found

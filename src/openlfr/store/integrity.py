@@ -15,8 +15,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from datetime import UTC, date, datetime
-from enum import Enum
 from typing import Any
 
 import sqlalchemy as sa
@@ -24,6 +22,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Mapper, Session, attributes
 
 from openlfr.errors import LfrError
+from openlfr.jsonable import jsonable
 from openlfr.store.tables import alerts, credentials, deployments, subjects, tokens, users
 
 COVERED = (users, credentials, tokens, deployments, subjects, alerts)
@@ -34,27 +33,9 @@ class RowEditedError(LfrError):
     """A covered row does not match its MAC: it was changed outside openlfr."""
 
 
-def _plain(value: Any) -> Any:
-    """``value`` as JSON holds it, the same whether the ORM is about to write it or has read it
-    back: enums by value, times in UTC, NumPy scalars as Python numbers."""
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if hasattr(value, "item"):
-        return value.item()
-    return value
-
-
 def mac(key: bytes, table: sa.Table, values: dict[str, Any]) -> str:
     """The MAC of a row of ``table`` with these column ``values`` (``mac`` itself left out)."""
-    fields = {c.name: _plain(values[c.name]) for c in table.columns if c.name != "mac"}
+    fields = {c.name: jsonable(values[c.name]) for c in table.columns if c.name != "mac"}
     body = json.dumps([table.name, fields], sort_keys=True, ensure_ascii=False)
     return hmac.new(key, body.encode(), hashlib.sha256).hexdigest()
 

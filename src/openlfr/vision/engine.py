@@ -8,6 +8,7 @@ from functools import cached_property
 import numpy as np
 
 from openlfr.config import Settings
+from openlfr.models.provision import sha256_of
 from openlfr.vision.align import align
 from openlfr.vision.detect import build_detector
 from openlfr.vision.detect.base import Detector
@@ -26,8 +27,8 @@ class Engine:
     cheap.
     """
 
-    def __init__(self, settings: Settings | None = None) -> None:
-        self.settings = settings or Settings()
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
 
     @cached_property
     def detector_runtime(self) -> ModelRuntime:
@@ -37,6 +38,27 @@ class Engine:
     @cached_property
     def embedder_runtime(self) -> ModelRuntime:
         return embedder_runtime(self.settings)
+
+    @cached_property
+    def identity(self) -> dict[str, object]:
+        """What decides this engine's faces on this machine, for caches and records: each
+        model's name, file SHA-256, backend and precision, and the settings that change a face
+        (``embed_batch`` and ``threads`` do not)."""
+        s, detector, embedder = self.settings, self.detector_runtime, self.embedder_runtime
+        custom = s.embedder == "custom"
+        return {
+            "detector": s.detector,
+            "detector_sha256": sha256_of(detector.path),
+            "detector_runtime": f"{detector.backend} {detector.precision}",
+            "detector_score": s.detector_score,
+            "nms_iou": s.nms_iou,
+            "detect_max_side": s.detect_max_side,
+            "embedder": s.embedder,
+            "embedder_sha256": sha256_of(embedder.path),
+            "embedder_runtime": f"{embedder.backend} {embedder.precision}",
+            "embedder_input": s.embedder_input.model_dump() if custom else "manifest",
+            "flip_templates": s.flip_templates,
+        }
 
     @cached_property
     def detector(self) -> Detector:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,6 @@ from openlfr.models.precision import (
     unsupported,
 )
 from openlfr.models.provision import (
-    effective_backend,
     installed_hashes,
     installed_path,
     prepared_custom,
@@ -95,6 +95,17 @@ def embedder_runtime(settings: Settings) -> ModelRuntime:
     if model.kind != "embedder":
         raise ModelError(f"{model.name} is a {model.kind}, not an embedder: check `embedder`")
     return shipped_runtime(settings, model.name)
+
+
+def effective_backend(model: ModelSpec | None, override: str = "auto") -> BackendName:
+    """The backend a model runs on here: the override, else the one measured for a shipped
+    ``model``, or ONNX Runtime for a bring-your-own file (``model`` None); never an
+    OpenVINO that is not installed."""
+    measured: BackendName = model.backend if model else "onnxruntime"
+    chosen: BackendName = measured if override == "auto" else override  # type: ignore[assignment]
+    if chosen == "openvino" and find_spec("openvino") is None:
+        return "onnxruntime"
+    return chosen
 
 
 def _custom(settings: Settings, name: str, path: Path) -> ModelRuntime:
@@ -181,10 +192,13 @@ def _runner_at(settings: Settings, model: ModelSpec, precision: Precision) -> Ru
     if refusal is None:
         path = installed_path(settings.models_dir, model.name, precision)
         runner = load_runner(path, "openvino", settings.threads, precision)
-        runs_at = getattr(runner, "runs_at", precision)
-        if runs_at == precision:
+        runs_at = getattr(runner, "runs_at", None)
+        if runner.backend != "openvino":  # OpenVINO could not load it: the fallback is f32
+            refusal = f"OpenVINO could not load it (it fell back to {runner.backend})"
+        elif runs_at == precision:
             return runner
-        refusal = f"not supported by this CPU (OpenVINO runs it as {runs_at})"
+        else:
+            refusal = f"not supported by this CPU (OpenVINO runs it as {runs_at})"
     return Trial(precision, None, "", refusal)
 
 

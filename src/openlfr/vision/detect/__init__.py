@@ -1,17 +1,17 @@
-"""Face detectors: one module per family, each a ``base.BaseDetector``."""
+"""Face detectors: one module per family, each a ``base.Detector``."""
 
 from __future__ import annotations
 
 from openlfr.config import Settings
 from openlfr.models.runtime import Runner
-from openlfr.vision.detect.base import BaseDetector, Detector
+from openlfr.vision.detect.base import Detector
 from openlfr.vision.detect.centerface import CenterFace
 from openlfr.vision.detect.retinaface import RetinaFace
 from openlfr.vision.detect.scrfd import Scrfd
 from openlfr.vision.detect.yunet import YuNet
 
 # family -> (its class, the shipped model for it, if any)
-FAMILIES: dict[str, tuple[type[BaseDetector], str | None]] = {
+FAMILIES: dict[str, tuple[type[Detector], str | None]] = {
     "yunet": (YuNet, "yunet"),
     "centerface": (CenterFace, "centerface"),
     "scrfd": (Scrfd, "scrfd_500m"),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from typing import Protocol
 
 import cv2
 import numpy as np
@@ -19,16 +18,9 @@ from openlfr.vision.types import Detections
 BATCH_PIXELS = 1 << 18
 
 
-class Detector(Protocol):
-    """Finds faces with five landmarks in BGR images."""
-
-    def detect(self, image: np.ndarray) -> Detections: ...
-
-    def detect_many(self, images: Sequence[np.ndarray]) -> list[Detections]: ...
-
-
-class BaseDetector(ABC):
-    """Shrinking, padding and batching, the same for every family.
+class Detector(ABC):
+    """Finds faces with five landmarks in BGR images: shrinking, padding and batching, the same
+    for every family.
 
     A family module gives the network's input convention (``_blob``) and how to
     read its outputs (``_decode``); RetinaFace also its fixed input size (``_fit``).

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from openlfr.vision.detect.base import BaseDetector, nms
+from openlfr.vision.detect.base import Detector, nms
 from openlfr.vision.types import Detections
 
 STRIDE = 4
 
 
-class CenterFace(BaseDetector):
+class CenterFace(Detector):
     default_score = 0.5
 
     def _blob(self, images: np.ndarray) -> np.ndarray:

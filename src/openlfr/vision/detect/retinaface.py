@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from openlfr.vision.detect.base import (
-    BaseDetector,
+    Detector,
     cell_xy,
     nms,
     outputs_by_width,
@@ -30,7 +30,7 @@ MEAN = np.array([104, 117, 123], np.float32)
 CENTRE_VARIANCE, SIZE_VARIANCE = 0.1, 0.2
 
 
-class RetinaFace(BaseDetector):
+class RetinaFace(Detector):
     default_score = 0.5
 
     def _fit(self, image: np.ndarray) -> tuple[np.ndarray, float]:

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from openlfr.vision.detect.base import BaseDetector, cell_xy, nms, outputs_by_width
+from openlfr.vision.detect.base import Detector, cell_xy, nms, outputs_by_width
 from openlfr.vision.types import Detections
 
 STRIDES = (8, 16, 32)
 ANCHORS = 2
 
 
-class Scrfd(BaseDetector):
+class Scrfd(Detector):
     default_score = 0.5
 
     def _blob(self, images: np.ndarray) -> np.ndarray:

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from openlfr.vision.detect.base import BaseDetector, nms
+from openlfr.vision.detect.base import Detector, nms
 from openlfr.vision.types import Detections
 
 STRIDES = (8, 16, 32)
 
 
-class YuNet(BaseDetector):
+class YuNet(Detector):
     default_score = 0.6
 
     def _blob(self, images: np.ndarray) -> np.ndarray:

@@ -1,8 +1,10 @@
-"""What every governance service works inside: the database, the keys, the clock, the audit.
+"""The unit of work every governance service runs in: one transaction, its audit entry, the
+keys and the clock.
 
 ``Store.action`` is the one way a service changes anything: it runs the work
 in one transaction with the audit entry that records it; if a rule refuses,
-the work is rolled back and the refusal itself is audited.
+the work is rolled back and the refusal itself is audited. The queries live in
+``openlfr.store.repositories``; the tables and migrations in ``openlfr.store``.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ from openlfr.errors import LfrError
 from openlfr.store import audit, integrity
 from openlfr.store.db import Database, StoreError
 from openlfr.store.keys import AUDIT, INTEGRITY, DataKeys, MasterKeys, seal, unseal
-from openlfr.store.tables import data_keys, users
+from openlfr.store.repositories import Users
+from openlfr.store.tables import data_keys
 
 T = TypeVar("T")
 
@@ -49,7 +52,7 @@ class Act:
 
     def user(self) -> User:
         """The acting user, who must exist."""
-        found = self.session.scalars(sa.select(User).where(users.c.name == self.actor)).first()
+        found = Users(self.session).named(self.actor)
         if found is None:
             raise DomainError(f"there is no user named {self.actor}: an admin adds users")
         return found
@@ -113,10 +116,8 @@ def _binding(scope: str, table: sa.Table, row: Any, column: str) -> str:
 class Store:
     """The governance store of one installation (settings name its database and master key)."""
 
-    def __init__(
-        self, settings: Settings | None = None, clock: Callable[[], datetime] | None = None
-    ) -> None:
-        self.settings = settings or Settings()
+    def __init__(self, settings: Settings, clock: Callable[[], datetime] | None = None) -> None:
+        self.settings = settings
         self.clock = clock or (lambda: datetime.now(UTC))
         if self.settings.database_url is None:
             self.settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -152,7 +153,7 @@ class Store:
                 yield act
                 key = act.keys.get(AUDIT, create=True)
                 audit.append(session, key, act.now, actor, name, act.target, "done", act.detail)
-        except (DomainError, LfrError) as exc:  # a refusal, or data that does not open
+        except LfrError as exc:  # a refusal, or data that does not open
             with self.db.transaction() as session:
                 key = DataKeys(session, self.master, self.now()).get(AUDIT, create=True)
                 reason = {"reason": str(exc)}

@@ -1,0 +1,176 @@
+"""The queries the services need, one class per thing stored, each over a session.
+
+Services ask these (``Subjects(act.session).with_image_counts()``) rather than
+write SQL themselves, so a query lives once and a service never borrows
+another's. Entities by id come from the session itself (``Act.get``); rows
+covered by row MACs are written through ``Act.insert``/``Act.update``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from openlfr.domain.alert import Alert
+from openlfr.domain.deployment import Deployment, State
+from openlfr.domain.roles import User
+from openlfr.domain.watchlist import Subject
+from openlfr.store.tables import (
+    alert_biometrics,
+    alerts,
+    credentials,
+    deployments,
+    reference_images,
+    subjects,
+    tokens,
+    users,
+    watchlist_entries,
+)
+
+
+class Users:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def named(self, name: str) -> User | None:
+        return self.session.scalars(sa.select(User).where(users.c.name == name)).first()
+
+    def count(self) -> int:
+        return int(self.session.scalar(sa.select(sa.func.count()).select_from(User)) or 0)
+
+    def everyone(self) -> list[User]:
+        """Every user, by name."""
+        return list(self.session.scalars(sa.select(User).order_by(users.c.name)))
+
+    def credential(self, user: User) -> Any:
+        """``user``'s password row (digest, one_time, expiry), or None."""
+        query = sa.select(credentials).where(credentials.c.user_id == user.id)
+        return self.session.execute(query).first()
+
+    def forget_credential(self, user: User) -> None:
+        self.session.execute(credentials.delete().where(credentials.c.user_id == user.id))
+
+    def token(self, digest: str) -> Any:
+        """The token row with this digest, or None."""
+        return self.session.execute(sa.select(tokens).where(tokens.c.digest == digest)).first()
+
+
+class Subjects:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def with_image_counts(self) -> list[tuple[Subject, int]]:
+        """Every subject, by id, with their number of reference images."""
+        counts = (
+            sa.select(reference_images.c.subject_id, sa.func.count().label("n"))
+            .group_by(reference_images.c.subject_id)
+            .subquery()
+        )
+        query = (
+            sa.select(Subject, sa.func.coalesce(counts.c.n, 0))
+            .outerjoin(counts, counts.c.subject_id == subjects.c.id)
+            .order_by(subjects.c.id)
+        )
+        return [(s, int(n)) for s, n in self.session.execute(query)]
+
+    def references(self, subject_id: int | None) -> list[Any]:
+        """A subject's reference image rows (sealed image and template)."""
+        query = sa.select(reference_images).where(reference_images.c.subject_id == subject_id)
+        return list(self.session.execute(query))
+
+    def delete_references(self, subject_id: int) -> None:
+        self.session.execute(
+            reference_images.delete().where(reference_images.c.subject_id == subject_id)
+        )
+
+    def not_flagged(self) -> list[Subject]:
+        """Subjects not yet flagged for review."""
+        query = sa.select(Subject).where(subjects.c.flagged_for_review_at.is_(None))
+        return list(self.session.scalars(query))
+
+
+class Watchlists:
+    """Compiled watchlists: each deployment's sealed entries."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def templates(self, deployment_id: int | None) -> list[Any]:
+        """Each entry's id and sealed template."""
+        query = sa.select(watchlist_entries.c.id, watchlist_entries.c.template).where(
+            watchlist_entries.c.deployment_id == deployment_id
+        )
+        return list(self.session.execute(query))
+
+    def entry(self, deployment_id: int | None, entry_id: int) -> Any:
+        """One entry of the deployment's watchlist, or None."""
+        query = sa.select(watchlist_entries).where(
+            watchlist_entries.c.id == entry_id, watchlist_entries.c.deployment_id == deployment_id
+        )
+        return self.session.execute(query).first()
+
+    def destroy(self, deployment_id: int | None) -> int:
+        """Delete the deployment's entries; returns how many there were."""
+        done = self.session.execute(
+            watchlist_entries.delete().where(watchlist_entries.c.deployment_id == deployment_id)
+        )
+        return int(done.rowcount)  # type: ignore[attr-defined]
+
+
+class Alerts:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def listed(self, deployment_id: int | None = None) -> list[Alert]:
+        """Alerts, oldest first (of one deployment if given)."""
+        query = sa.select(Alert).order_by(alerts.c.id)
+        if deployment_id is not None:
+            query = query.where(alerts.c.deployment_id == deployment_id)
+        return list(self.session.scalars(query))
+
+    def biometrics(self, alert_id: int) -> Any:
+        """The alert's sealed probe crop and reference image."""
+        query = sa.select(alert_biometrics).where(alert_biometrics.c.alert_id == alert_id)
+        return self.session.execute(query).one()
+
+    def delete_biometrics(self, alert_id: int) -> None:
+        self.session.execute(
+            alert_biometrics.delete().where(alert_biometrics.c.alert_id == alert_id)
+        )
+
+    def unpurged_of_closed(self) -> list[tuple[Alert, datetime | None]]:
+        """Alerts of closed deployments whose images are still held, with the close time."""
+        query = (
+            sa.select(Alert, deployments.c.closed_at)
+            .join(deployments, deployments.c.id == alerts.c.deployment_id)
+            .where(alerts.c.biometrics_purged_at.is_(None), deployments.c.state == State.CLOSED)
+        )
+        return [(a, closed) for a, closed in self.session.execute(query)]
+
+    def unpurged_count(self, deployment_id: int) -> int:
+        query = (
+            sa.select(sa.func.count())
+            .select_from(alerts)
+            .where(alerts.c.deployment_id == deployment_id, alerts.c.biometrics_purged_at.is_(None))
+        )
+        return int(self.session.scalar(query) or 0)
+
+
+class Deployments:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def listed(self, state: State | None = None) -> list[Deployment]:
+        """Every deployment by id (in ``state`` if given)."""
+        query = sa.select(Deployment).order_by(deployments.c.id)
+        if state is not None:
+            query = query.where(deployments.c.state == state)
+        return list(self.session.scalars(query))
+
+    def open(self) -> list[Deployment]:
+        """Deployments authorised or live: those that may be due to close."""
+        query = sa.select(Deployment).where(deployments.c.state.in_([State.AUTHORISED, State.LIVE]))
+        return list(self.session.scalars(query))
