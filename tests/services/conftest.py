@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+import sqlalchemy as sa
 
 from openlfr.config import Settings
 from openlfr.domain.alert import Alert
@@ -17,6 +18,7 @@ from openlfr.domain.deployment import Deployment
 from openlfr.domain.watchlist import Subject
 from openlfr.services import alerts, deployments, users, watchlists
 from openlfr.services.unit_of_work import Store
+from openlfr.store import audit as chain
 from openlfr.vision.engine import Engine
 from openlfr.vision.image import read_image
 from tests.conftest import shared
@@ -67,6 +69,18 @@ def store(database_url: str, tmp_path: Path, clock: Clock) -> Iterator[Store]:
     store = staffed_store(tmp_path, database_url, clock)
     yield store
     store.close()
+
+
+def log(store: Store) -> list[chain.Entry]:
+    """The audit log as it stands."""
+    with store.reading() as session:
+        return list(chain.entries(session))
+
+
+def count(store: Store, table: sa.Table) -> int:
+    """How many rows ``table`` holds."""
+    with store.reading() as session:
+        return int(session.scalar(sa.select(sa.func.count()).select_from(table)) or 0)
 
 
 def lfw(name: str, n: int = 1) -> Path:

@@ -23,8 +23,7 @@ from openlfr.store.tables import (
 )
 from openlfr.vision.engine import Engine
 from tests.conftest import REPO
-from tests.services.conftest import Clock, live_deployment
-from tests.services.test_governance import count, log
+from tests.services.conftest import Clock, count, live_deployment, log
 
 
 def crash(store: Store, clock: Clock, sql: str, n: int, operation: str, deployment: int) -> None:

@@ -17,7 +17,6 @@ from openlfr.domain.errors import DomainError
 from openlfr.gallery.thresholds import MEASURED
 from openlfr.services import alerts, audit, deployments, housekeeping, keys, users, watchlists
 from openlfr.services.unit_of_work import Store
-from openlfr.store import audit as chain
 from openlfr.store.keys import KeyStoreError
 from openlfr.store.tables import (
     alert_biometrics,
@@ -32,24 +31,16 @@ from openlfr.vision.models import embedder_runtime
 from tests.domain.factories import application
 from tests.services.conftest import (
     Clock,
+    count,
     enrol,
     lfw,
     live_alert,
     live_deployment,
+    log,
     photo,
     record,
     staffed_store,
 )
-
-
-def log(store: Store) -> list[chain.Entry]:
-    with store.reading() as session:
-        return list(chain.entries(session))
-
-
-def count(store: Store, table: sa.Table) -> int:
-    with store.reading() as session:
-        return int(session.scalar(sa.select(sa.func.count()).select_from(table)) or 0)
 
 
 def probe_crop(name: str, n: int) -> bytes:

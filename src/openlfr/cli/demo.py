@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from openlfr.cli.common import current_settings, out
-from openlfr.gallery.thresholds import default_threshold
 
 if TYPE_CHECKING:
     from openlfr.services.demo import Sighting
@@ -20,14 +19,12 @@ def demo(
 ) -> None:
     """Enrol the two demo people, run the engine over a clip of them, print faces and matches."""
     # The vision stack is imported here, so that every other ``lfr`` command starts without it.
-    from openlfr.services.demo import run_demo
-    from openlfr.vision.models import embedder_runtime
+    from openlfr.services.demo import demo_threshold, run_demo
 
     settings = current_settings(ctx)
-    embedder = embedder_runtime(settings)
-    used = threshold if threshold is not None else default_threshold(settings, embedder.precision)
+    precision, used = demo_threshold(settings, threshold)
     out.print(
-        f"embedder {settings.embedder} ({embedder.precision}), detector {settings.detector}, "
+        f"embedder {settings.embedder} ({precision}), detector {settings.detector}, "
         f"threshold {used:.3f}"
     )
 

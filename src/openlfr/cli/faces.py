@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from openlfr.cli.common import JsonFlag, current_settings, err, out, print_json, table
-from openlfr.errors import LfrError
 
 if TYPE_CHECKING:
     from openlfr.vision.types import Face
@@ -42,25 +41,19 @@ def faces(
     A file that cannot be read gets one error line; the others are still processed.
     """
     # The vision stack is imported here, so that every other ``lfr`` command starts without it.
-    from openlfr.vision.engine import Engine
-    from openlfr.vision.image import read_image
+    from openlfr.services.faces import find_faces
 
-    settings = current_settings(ctx)
-    engine = Engine(settings)
     results: list[dict[str, object]] = []
     failed = 0
-    for path in images:
-        try:
-            image = read_image(path, settings.max_image_bytes, settings.max_image_pixels)
-        except LfrError as exc:
+    for found in find_faces(current_settings(ctx), images):
+        if found.error is not None:
             failed += 1
-            err.print(f"error: {exc}")
-            results.append({"file": str(path), "error": str(exc)})
+            err.print(f"error: {found.error}")
+            results.append({"file": str(found.path), "error": found.error})
             continue
-        found = engine.analyse([image])[0]
-        results.append({"file": str(path), "faces": [_face_dict(f) for f in found]})
+        results.append({"file": str(found.path), "faces": [_face_dict(f) for f in found.faces]})
         if not as_json:
-            _print_table(path, found)
+            _print_table(found.path, found.faces)
     if as_json:
         print_json(results)
     if failed:

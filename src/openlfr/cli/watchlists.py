@@ -52,14 +52,9 @@ def add(
             f"{len(images)} --image but {len(sources)} --source: give one source per image"
         )
     fields = read_record(file, "subject")
-    # The vision stack is imported here, so that every other ``lfr`` command starts without it.
-    from openlfr.vision.engine import Engine
-
     with governance(ctx) as store:
         actor = acting_user(store)
-        s = watchlists.enrol(
-            store, actor, fields, list(zip(images, sources, strict=True)), Engine(store.settings)
-        )
+        s = watchlists.enrol(store, actor, fields, list(zip(images, sources, strict=True)))
     done(f"enrolled {s} with {len(images)} reference image(s)", s, as_json)
 
 

@@ -16,8 +16,10 @@ import numpy as np
 
 from openlfr.config import Settings
 from openlfr.gallery.index import Candidate, WatchlistIndex
+from openlfr.gallery.thresholds import default_threshold
 from openlfr.vision.engine import Engine
 from openlfr.vision.image import read_image
+from openlfr.vision.models import embedder_runtime
 from openlfr.vision.samples import FRAME_SIZE, blank_frame, place, sample_people, vary
 from openlfr.vision.types import Face
 
@@ -74,6 +76,13 @@ class Sighting:
     frame: int
     face: Face
     match: Candidate | None
+
+
+def demo_threshold(settings: Settings, threshold: float | None) -> tuple[str, float]:
+    """The embedder's precision here and the threshold the demo matches at: ``threshold``, else
+    the one measured for that precision."""
+    precision = embedder_runtime(settings).precision
+    return precision, threshold if threshold is not None else default_threshold(settings, precision)
 
 
 def run_demo(settings: Settings, threshold: float, report: Callable[[Sighting], None]) -> Path:

@@ -65,10 +65,15 @@ def enrol(
     actor: str,
     fields: dict[str, Any],
     images: Sequence[tuple[Path, str]],
-    engine: Engine,
+    engine: Engine | None = None,
 ) -> Subject:
     """Add a subject with reference images (path, source); refuse all of it if any image fails,
-    naming every image that does."""
+    naming every image that does. ``engine``: one already loaded, else one of the store's
+    settings."""
+    if engine is None:
+        from openlfr.vision.engine import Engine  # the vision stack loads where it is needed
+
+        engine = Engine(store.settings)
     checked: list[Reference] = []
     problems: list[str] = []
     for path, source in images:
