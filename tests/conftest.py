@@ -37,11 +37,15 @@ def shared(*parts: str) -> Path:
 
 @pytest.fixture(scope="session", autouse=True)
 def own_config_and_state(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """Config and state folders of the test run's own (settings file, master key, session):
-    no test reads or writes the developer's. Installed models (the data folder) are shared."""
+    """Config and state folders of the test run's own (settings file, master key, session),
+    and none of the developer's LFR_ settings: every test starts from the defaults. Installed
+    models (the data folder) are shared."""
     with pytest.MonkeyPatch.context() as patch:
         for variable in ("XDG_CONFIG_HOME", "XDG_STATE_HOME"):
             patch.setenv(variable, str(tmp_path_factory.mktemp(variable.lower())))
+        for variable in [v for v in os.environ if v.startswith("LFR_")]:
+            if variable != "LFR_SHARED_DATA":
+                patch.delenv(variable)
         yield
 
 
