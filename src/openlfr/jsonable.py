@@ -9,9 +9,9 @@ from typing import Any
 
 
 def jsonable(value: Any) -> Any:
-    """``value`` (dataclasses, enums, times, lists, dicts, NumPy scalars) as plain JSON values:
-    enums by value, times ISO 8601 in UTC, so a value written and the same value read back from
-    the database give the same JSON."""
+    """``value`` (dataclasses, enums, times, lists, dicts, bytes, NumPy scalars) as plain JSON
+    values: enums by value, times ISO 8601 in UTC, bytes in hex, so a value written and the
+    same value read back from the database give the same JSON."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, Enum):
@@ -24,6 +24,8 @@ def jsonable(value: Any) -> Any:
         return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [jsonable(v) for v in value]
+    if isinstance(value, bytes):
+        return value.hex()
     if hasattr(value, "item"):  # a NumPy scalar
         return value.item()
     return value

@@ -24,7 +24,7 @@ from typer.testing import CliRunner, Result
 
 from openlfr.cli import app
 from openlfr.config import Settings
-from openlfr.services import alerts, deployments, users
+from openlfr.services import alerts, cameras, deployments, users
 from openlfr.services.unit_of_work import Store
 from tests.conftest import REPO, shared
 
@@ -149,6 +149,13 @@ ROLES = {
 }
 
 
+# The example application's cameras: a recorded clip, and a stream whose URL holds a password.
+CAMERAS = {
+    "van-07-north": str(shared("video", "hamilton", "short_hamilton_clip.mp4")),
+    "van-07-south": "rtsp://viewer:s3cret-pass@10.0.0.7:554/stream1?token=abc",
+}
+
+
 def add_users(lfr: Lfr) -> None:
     """ada the first admin, then the users of ``ROLES``, each logged in."""
     done = lfr("user", "add", "ada", "--role", "admin")  # the first user: no login needed
@@ -156,6 +163,8 @@ def add_users(lfr: Lfr) -> None:
     said = re.fullmatch(r"added user ada \(admin\); one-time password: (\S+)\n", done.stdout)
     assert said is not None, done.stdout
     lfr.login("ada", said[1])
+    for camera, source in CAMERAS.items():
+        assert lfr("camera", "add", camera, source, user="ada").exit_code == 0
     for name, roles in ROLES.items():
         flags = [arg for role in roles for arg in ("--role", role)]
         added = lfr.json("user", "add", name, *flags, user="ada")
@@ -180,9 +189,9 @@ def test_a_deployment_from_request_to_close(lfr: Lfr, tmp_path: Path) -> None:
         ("Daniel Marsh", 1),
         ("Erin Hale", 1),
     ]
-    # Every data key (the register's) is re-wrapped; what follows must still open it.
-    # The register's, the audit chain's and the row MACs' keys.
-    assert lfr.json("keys", "rotate", user="ada") == {"data_keys": 3}
+    # Every data key is re-wrapped (the register's, the cameras', the audit chain's and the
+    # row MACs'); what follows must still open them.
+    assert lfr.json("keys", "rotate", user="ada") == {"data_keys": 4}
 
     now = datetime.now(UTC)
     app = application(tmp_path, now - timedelta(hours=1), now + timedelta(hours=2))
@@ -421,6 +430,8 @@ def test_a_deployment_closes_by_itself_when_its_window_ends(lfr: Lfr, tmp_path: 
         users.add_user(store, None, "ada", ["admin"])
         pat = users.add_user(store, "ada", "pat", ["planner"]).one_time_password
         users.add_user(store, "ada", "ali", ["authorising_officer"])
+        for camera, source in CAMERAS.items():
+            cameras.add_camera(store, "ada", camera, source)
         example = tomllib.loads((EXAMPLES / "deployment.toml").read_text())
         now = datetime.now(UTC)
         ends = now + timedelta(seconds=3)
@@ -494,3 +505,52 @@ def test_a_log_cut_short_after_its_head_was_published(lfr: Lfr, tmp_path: Path) 
     assert lfr.refused("audit", "verify", "--head", str(published), user="ada").startswith(
         f"{published}: not a head file from `lfr audit head`"
     )
+
+
+def from_now(**delta: float) -> datetime:
+    return datetime.now(UTC) + timedelta(**delta)
+
+
+def test_cameras_are_registered_by_an_admin_and_their_credentials_never_shown(
+    lfr: Lfr, tmp_path: Path
+) -> None:
+    add_users(lfr)
+    listed = lfr.json("camera", "list", user="pat")
+    assert [(c["name"], c["kind"], c["source"]) for c in listed] == [
+        ("van-07-north", "file", CAMERAS["van-07-north"]),
+        ("van-07-south", "stream", "rtsp://***@10.0.0.7:554/stream1?***"),
+    ]
+    refused = lfr.refused("camera", "add", "van-09", "rtsp://x/y", user="pat")
+    assert refused.startswith("user pat (planner) may not register or remove cameras")
+    for source, why in (
+        ("ftp://host/clip", "camera source scheme 'ftp'"),
+        ("clip.mp4", "give a video file by its absolute path"),
+        (str(tmp_path / "missing.mp4"), "no such video file"),
+    ):
+        assert why in lfr.refused("camera", "add", "van-09", source, user="ada")
+    # A deployment naming an unregistered camera is not authorised.
+    application_file = application(tmp_path, from_now(days=1), from_now(days=1, hours=4))
+    text = application_file.read_text().replace('"van-07-south"', '"van-99"')
+    application_file.write_text(text)
+    d = lfr.json("deployment", "create", str(application_file), user="pat")
+    assert lfr.refused("deployment", "authorise", str(d["id"]), user="ali").endswith(
+        "names camera(s) not registered: van-99; an admin adds each (lfr camera add NAME SOURCE)"
+    )
+    # A camera an authorised deployment names stays until it closes or is cancelled.
+    ok = lfr.json("deployment", "create", str(application(tmp_path, from_now(days=1),
+                  from_now(days=1, hours=4))), user="pat")  # fmt: skip
+    lfr.json("deployment", "authorise", str(ok["id"]), user="ali")
+    assert lfr.refused("camera", "remove", "van-07-south", user="ada").startswith(
+        f"camera van-07-south is named by deployment {ok['id']}"
+    )
+    lfr.json("deployment", "cancel", str(ok["id"]), user="pat")
+    assert (
+        lfr("camera", "remove", "van-07-south", user="ada").stdout
+        == "camera van-07-south removed\n"
+    )
+    # The password and token appear nowhere: not in the database, the audit log or any output.
+    files = [lfr.data / "openlfr.db", lfr.data / "openlfr.db-wal"]
+    database = b"".join(f.read_bytes() for f in files if f.exists())
+    exported = lfr("audit", "export", "--json", user="omar").stdout
+    assert b"s3cret-pass" not in database and b"token=abc" not in database
+    assert "s3cret-pass" not in exported and "token=abc" not in exported

@@ -16,7 +16,7 @@ from openlfr.config import Settings
 from openlfr.domain.alert import Alert
 from openlfr.domain.deployment import Deployment
 from openlfr.domain.watchlist import Subject
-from openlfr.services import alerts, deployments, users, watchlists
+from openlfr.services import alerts, cameras, deployments, users, watchlists
 from openlfr.services.unit_of_work import Store
 from openlfr.store import audit as chain
 from openlfr.vision.engine import Engine
@@ -61,7 +61,14 @@ def staffed_store(folder: Path, database_url: str | None, clock: Clock) -> Store
     users.add_user(store, None, "root", ["admin"])
     for name, role in STAFF.items():
         users.add_user(store, "root", name, [role])
+    register_cameras(store, "root")
     return store
+
+
+def register_cameras(store: Store, admin: str) -> None:
+    """The cameras the test application names (tests.domain.factories)."""
+    for name in ("van-1-north", "van-1-south"):
+        cameras.add_camera(store, admin, name, f"rtsp://viewer:secret@10.0.0.7/{name}")
 
 
 @pytest.fixture

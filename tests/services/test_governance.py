@@ -351,8 +351,8 @@ def test_master_key_rotation_keeps_everything_readable(
     store: Store, engine: Engine, clock: Clock
 ) -> None:
     d = live_deployment(store, engine, clock)
-    # The register's, the deployment's, the audit chain's and the row MACs' keys.
-    assert keys.rotate_master_key(store, "root") == 4
+    # The register's, the cameras', the deployment's, the audit chain's and the row MACs' keys.
+    assert keys.rotate_master_key(store, "root") == 5
     assert len(alerts.load_watchlist(store, d.id or 0)) == 2
     with pytest.raises(DomainError, match="needs the role admin"):
         keys.rotate_master_key(store, "olu")

@@ -16,10 +16,11 @@ from openlfr.domain.alert import Adjudication
 from openlfr.domain.errors import DomainError
 from openlfr.domain.roles import ALLOWED, Action, Role
 from openlfr.errors import LfrError
-from openlfr.services import alerts, audit, deployments, users, watchlists
+from openlfr.services import alerts, audit, cameras, deployments, users, watchlists
 from openlfr.services.unit_of_work import Store
 from openlfr.store import audit as chain
 from tests.domain.factories import NOW, application
+from tests.services.conftest import register_cameras
 
 Call = Callable[[Store, str], Any]
 
@@ -49,6 +50,10 @@ ATTEMPTS: dict[str, tuple[Action, Call]] = {
         lambda s, u: users.add_user(s, u, f"n{len(users.list_users(s))}", ["planner"]),
     ),
     "deactivate": (Action.MANAGE_USERS, lambda s, u: users.set_active(s, u, "u1", False)),
+    "add camera": (
+        Action.MANAGE_CAMERAS,
+        lambda s, u: cameras.add_camera(s, u, f"cam-{NOW.timestamp():.0f}-{u}", "rtsp://cam/x"),
+    ),
     "verify": (Action.AUDIT, lambda s, u: audit.verify(s, u)),
 }
 
@@ -76,6 +81,7 @@ def test_no_sequence_lets_a_user_exceed_their_roles(
         users.add_user(store, None, "root", ["admin"])
         for k, held in enumerate(staff):
             users.add_user(store, "root", f"u{k}", [str(r) for r in held])
+        register_cameras(store, "root")
         for who, name in plan:
             user = f"u{who}"
             action, attempt = ATTEMPTS[name]

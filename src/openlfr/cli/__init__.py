@@ -29,6 +29,7 @@ def main() -> None:
 from openlfr.cli import (  # noqa: E402
     alerts,
     audit,
+    cameras,
     demo,
     deployments,
     evaluate,
@@ -56,6 +57,7 @@ app.add_typer(evaluate.app, name="evaluate")
 app.command("faces")(faces.faces)
 app.command("demo")(demo.demo)
 app.add_typer(users.app, name="user")
+app.add_typer(cameras.app, name="camera")
 app.add_typer(deployments.app, name="deployment")
 app.add_typer(watchlists.app, name="watchlist")
 app.add_typer(alerts.app, name="alert")

@@ -20,6 +20,7 @@ class Role(StrEnum):
 
 class Action(StrEnum):
     MANAGE_USERS = "manage users"
+    MANAGE_CAMERAS = "register or remove cameras"
     ROTATE_KEYS = "rotate the master key"
     REQUEST_DEPLOYMENT = "request a deployment"
     AUTHORISE_DEPLOYMENT = "authorise a deployment"
@@ -42,6 +43,7 @@ class Action(StrEnum):
 _R = Role
 ALLOWED: dict[Action, frozenset[Role]] = {
     Action.MANAGE_USERS: frozenset({_R.ADMIN}),
+    Action.MANAGE_CAMERAS: frozenset({_R.ADMIN}),
     Action.ROTATE_KEYS: frozenset({_R.ADMIN}),
     Action.REQUEST_DEPLOYMENT: frozenset({_R.PLANNER, _R.AUTHORISING_OFFICER}),
     Action.AUTHORISE_DEPLOYMENT: frozenset({_R.AUTHORISING_OFFICER}),

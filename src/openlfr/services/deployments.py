@@ -6,13 +6,14 @@ from typing import Any
 
 from openlfr.domain import deployment as rules
 from openlfr.domain import watchlist as watchlist_rules
+from openlfr.domain.camera import check_registered
 from openlfr.domain.deployment import Deployment, State
 from openlfr.domain.roles import SYSTEM, Action, require
 from openlfr.gallery.thresholds import default_threshold
 from openlfr.services.schemas import Application, parse
 from openlfr.services.unit_of_work import Act, Store
 from openlfr.store.keys import REGISTER, watchlist_scope
-from openlfr.store.repositories import Deployments, Subjects, Watchlists
+from openlfr.store.repositories import Cameras, Deployments, Subjects, Watchlists
 from openlfr.store.tables import reference_images, watchlist_entries
 
 
@@ -40,6 +41,7 @@ def request(store: Store, actor: str, fields: dict[str, Any]) -> Deployment:
 def authorise(store: Store, actor: str, deployment_id: int) -> Deployment:
     with store.action(actor, "deployment.authorise", f"deployment {deployment_id}") as act:
         d = act.get(Deployment, deployment_id)
+        check_registered(d.cameras, Cameras(act.session).names(), str(d))
         rules.authorise(d, act.user(), store.now(), store.settings.governance.vocabulary())
         act.detail = {"threshold": d.threshold, "criteria": d.criteria}
         return d
@@ -106,6 +108,7 @@ def approve(store: Store, actor: str, deployment_id: int) -> Deployment:
 def start(store: Store, actor: str, deployment_id: int, signs_up: bool) -> Deployment:
     with store.action(actor, "deployment.start", f"deployment {deployment_id}") as act:
         d = act.get(Deployment, deployment_id)
+        check_registered(d.cameras, Cameras(act.session).names(), str(d))
         rules.start(d, act.user(), store.now(), signs_up)
         act.detail = {"signs_confirmed": not d.without_notice, "watchlist_size": d.watchlist_size}
         if d.without_notice:

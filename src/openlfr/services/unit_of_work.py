@@ -94,10 +94,13 @@ class Act:
         placeholders = dict.fromkeys(secrets, b"")
         insert = table.insert().values(**values, **placeholders).returning(_key_of(table))
         row = self.session.execute(insert).scalar_one()
-        key = self.keys.get(scope, create=True)
-        sealed = {c: seal(key, v, _binding(scope, table, row, c)) for c, v in secrets.items()}
+        sealed = {c: self.seal(scope, table, row, c, v) for c, v in secrets.items()}
         self.session.execute(table.update().where(_key_of(table) == row).values(**sealed))
         return row
+
+    def seal(self, scope: str, table: sa.Table, row: Any, column: str, plain: bytes) -> bytes:
+        """``plain`` sealed under ``scope``'s key, bound to ``table``'s ``row`` and ``column``."""
+        return seal(self.keys.get(scope, create=True), plain, _binding(scope, table, row, column))
 
     def unseal(self, scope: str, table: sa.Table, row: Any, column: str, sealed: bytes) -> bytes:
         """Open the value of ``column`` in ``table``'s row ``row``, sealed by ``insert_sealed``."""

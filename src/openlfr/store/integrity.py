@@ -1,6 +1,6 @@
 """Row MACs: the rows that decide lawfulness carry an HMAC, so an edit outside openlfr shows.
 
-Users and their roles, passwords and sessions, deployments (what was authorised,
+Users and their roles, passwords and sessions, cameras, deployments (what was authorised,
 by whom, when), subjects (who may be on a watchlist) and alerts (adjudications)
 each hold a ``mac`` column: an HMAC-SHA256, under the installation's integrity key
 (a data key wrapped by the master key), of the table's name and every other
@@ -23,9 +23,17 @@ from sqlalchemy.orm import Mapper, Session, attributes
 
 from openlfr.errors import LfrError
 from openlfr.jsonable import jsonable
-from openlfr.store.tables import alerts, credentials, deployments, subjects, tokens, users
+from openlfr.store.tables import (
+    alerts,
+    cameras,
+    credentials,
+    deployments,
+    subjects,
+    tokens,
+    users,
+)
 
-COVERED = (users, credentials, tokens, deployments, subjects, alerts)
+COVERED = (users, credentials, tokens, cameras, deployments, subjects, alerts)
 KEY = "integrity"  # where a session keeps the integrity key (Session.info)
 
 

@@ -15,12 +15,14 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from openlfr.domain.alert import Alert
+from openlfr.domain.camera import Camera
 from openlfr.domain.deployment import Deployment, State
 from openlfr.domain.roles import User
 from openlfr.domain.watchlist import Subject
 from openlfr.store.tables import (
     alert_biometrics,
     alerts,
+    cameras,
     credentials,
     deployments,
     reference_images,
@@ -56,6 +58,21 @@ class Users:
     def token(self, digest: str) -> Any:
         """The token row with this digest, or None."""
         return self.session.execute(sa.select(tokens).where(tokens.c.digest == digest)).first()
+
+
+class Cameras:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def named(self, name: str) -> Camera | None:
+        return self.session.scalars(sa.select(Camera).where(cameras.c.name == name)).first()
+
+    def everyone(self) -> list[Camera]:
+        """Every registered camera, by name."""
+        return list(self.session.scalars(sa.select(Camera).order_by(cameras.c.name)))
+
+    def names(self) -> set[str]:
+        return set(self.session.scalars(sa.select(cameras.c.name)))
 
 
 class Subjects:

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import registry
 
 from openlfr.domain.alert import Adjudication, Alert, Outcome
+from openlfr.domain.camera import Camera, SourceKind
 from openlfr.domain.deployment import Deployment, State
 from openlfr.domain.roles import User
 from openlfr.domain.watchlist import Subject
@@ -92,6 +93,20 @@ tokens = sa.Table(
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Column("expires_at", UtcDateTime, nullable=False),
     sa.Column("revoked_at", UtcDateTime),
+    sa.Column("mac", sa.String(64)),  # see store.integrity
+)
+
+# Registered cameras; the source (a URL may carry credentials) only sealed, a masked copy shown.
+cameras = sa.Table(
+    "cameras",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(64), nullable=False, unique=True),
+    sa.Column("kind", enum(SourceKind), nullable=False),
+    sa.Column("shown", sa.Text, nullable=False),
+    sa.Column("sealed", sa.LargeBinary, nullable=False),
+    sa.Column("added_by", sa.String(100), nullable=False),
+    sa.Column("added_at", UtcDateTime, nullable=False),
     sa.Column("mac", sa.String(64)),  # see store.integrity
 )
 
@@ -259,6 +274,7 @@ def map_domain() -> None:
     if mapper.mappers:
         return
     mapper.map_imperatively(User, users)
+    mapper.map_imperatively(Camera, cameras)
     mapper.map_imperatively(Deployment, deployments)
     mapper.map_imperatively(Subject, subjects)
     mapper.map_imperatively(Alert, alerts)

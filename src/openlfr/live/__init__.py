@@ -1,0 +1,1 @@
+"""The live pipeline: camera sources to alerts (being built: sources first)."""
