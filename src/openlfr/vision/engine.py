@@ -15,7 +15,7 @@ from openlfr.vision.detect.base import Detector
 from openlfr.vision.embed import ArcFaceEmbedder, build_embedder
 from openlfr.vision.models import ModelRuntime, detector_runtime, embedder_runtime
 from openlfr.vision.quality import assess
-from openlfr.vision.types import Detections, Face
+from openlfr.vision.types import Detections, Face, Quality
 
 
 class Engine:
@@ -76,19 +76,34 @@ class Engine:
         """For each BGR frame, the faces the detector finds in it, not yet aligned or embedded."""
         return self.detector.detect_many(frames)
 
+    def inspect(
+        self, frames: Sequence[np.ndarray], found: Sequence[Detections]
+    ) -> list[list[tuple[np.ndarray, Quality]]]:
+        """For each frame, each detected face's aligned 112x112 chip and its quality, not yet
+        embedded (so a caller may embed only the faces worth it)."""
+        inspected = []
+        for frame, dets in zip(frames, found, strict=True):
+            chips = [align(frame, lm) for lm in dets.landmarks]
+            inspected.append([
+                (chip, assess(box, lm, float(score), chip, self.settings.quality))
+                for chip, box, lm, score in zip(chips, dets.boxes, dets.landmarks, dets.scores,
+                                                strict=True)
+            ])  # fmt: skip
+        return inspected
+
+    def embed(self, chips: Sequence[np.ndarray]) -> np.ndarray:
+        """The templates (N, D) of aligned chips, in batches."""
+        return self.embedder.infer(np.stack(chips)) if len(chips) else np.zeros((0, 0))
+
     def describe(
         self, frames: Sequence[np.ndarray], found: Sequence[Detections]
     ) -> list[list[Face]]:
         """Align, assess and embed faces already detected in ``frames``."""
-        chips = [align(frame, lm) for frame, dets in zip(frames, found, strict=True)
-                 for lm in dets.landmarks]  # fmt: skip
-        templates = self.embedder.infer(np.stack(chips)) if chips else np.zeros((0, 0))
-        faces: list[list[Face]] = []
-        k = 0
-        for dets in found:
-            faces.append([])
-            for box, lm, score in zip(dets.boxes, dets.landmarks, dets.scores, strict=True):
-                quality = assess(box, lm, float(score), chips[k], self.settings.quality)
-                faces[-1].append(Face(box, lm, float(score), quality, templates[k]))
-                k += 1
-        return faces
+        inspected = self.inspect(frames, found)
+        templates = iter(self.embed([chip for faces in inspected for chip, _ in faces]))
+        return [
+            [Face(box, lm, float(score), quality, next(templates))
+             for (_, quality), box, lm, score in zip(faces, dets.boxes, dets.landmarks,
+                                                     dets.scores, strict=True)]
+            for faces, dets in zip(inspected, found, strict=True)
+        ]  # fmt: skip
