@@ -224,7 +224,7 @@ def test_a_deployment_from_request_to_close(lfr: Lfr, tmp_path: Path) -> None:
     # The live pipeline raises alerts (a later issue); here the service does, directly.
     store = lfr.store()
     try:
-        [entry] = alerts.load_watchlist(store, int(ident)).labels
+        [entry] = alerts.load_watchlist(store, int(ident)).index.labels
         raised = alerts.raise_alert(store, int(ident), int(entry), "van-07-north", b"crop", 0.81)
     finally:
         store.close()

@@ -70,6 +70,7 @@ def test_the_stage_clip_gives_lin_one_track_and_costs_few_embeddings(
         chosen = choose_shots(owners, [q for _, q in inspected], [c for c, _ in inspected],
                               number, tracker.keep)  # fmt: skip
         embedded += len(chosen)
+        assert all(shot in track.shots for track, shot in chosen)
     ended += tracker.finish()
     assert cut_at == [20, 82, 211]
     # No track crosses a cut; the longest is Lin's, through the whole of his shot.

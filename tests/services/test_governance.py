@@ -50,7 +50,7 @@ def probe_crop(name: str, n: int) -> bytes:
 def test_lifecycle_every_step_audited(store: Store, engine: Engine, clock: Clock) -> None:
     d = live_deployment(store, engine, clock)
     assert d.id is not None and d.state == State.LIVE and d.watchlist_size == 2
-    index = alerts.load_watchlist(store, d.id)
+    index = alerts.load_watchlist(store, d.id).index
     probe = engine.analyse([photo("Aaron_Eckhart")])[0][0].embedding
     entry, score, _ = index.top1(probe[None])
     a = alerts.raise_alert(
@@ -353,7 +353,7 @@ def test_master_key_rotation_keeps_everything_readable(
     d = live_deployment(store, engine, clock)
     # The register's, the cameras', the deployment's, the audit chain's and the row MACs' keys.
     assert keys.rotate_master_key(store, "root") == 5
-    assert len(alerts.load_watchlist(store, d.id or 0)) == 2
+    assert len(alerts.load_watchlist(store, d.id or 0).index) == 2
     with pytest.raises(DomainError, match="needs the role admin"):
         keys.rotate_master_key(store, "olu")
 

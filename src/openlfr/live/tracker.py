@@ -143,9 +143,10 @@ def choose_shots(
     chips: Sequence[np.ndarray],
     frame: int,
     keep: int,
-) -> list[Shot]:
-    """Offer each face of a frame (its track, quality and chip) to its track; the shots kept,
-    which are the ones to embed. Faces below the quality gate are counted on their track."""
+) -> list[tuple[Track, Shot]]:
+    """Offer each face of a frame (its track, quality and chip) to its track; the shots kept
+    (with their track), which are the ones to embed. Faces below the quality gate are counted
+    on their track."""
     chosen = []
     for track, quality, chip in zip(tracks, qualities, chips, strict=True):
         if not quality.acceptable:
@@ -153,5 +154,5 @@ def choose_shots(
             continue
         shot = Shot(frame, shot_rank(quality), chip)
         if track.offer(shot, keep):
-            chosen.append(shot)
+            chosen.append((track, shot))
     return chosen

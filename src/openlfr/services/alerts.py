@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from openlfr.domain import alert as rules
@@ -20,8 +21,18 @@ if TYPE_CHECKING:  # NumPy and the index load where a watchlist does, not for ev
     from openlfr.gallery.index import WatchlistIndex
 
 
-def load_watchlist(store: Store, deployment_id: int) -> WatchlistIndex:
-    """The search index of a live deployment's frozen watchlist (labels are entry ids)."""
+@dataclass(frozen=True)
+class LiveWatchlist:
+    """What a live deployment searches with: its frozen watchlist's index (labels are entry
+    ids), the threshold it was authorised with, and when its window ends."""
+
+    index: WatchlistIndex
+    threshold: float
+    ends_at: datetime
+
+
+def load_watchlist(store: Store, deployment_id: int) -> LiveWatchlist:
+    """The frozen watchlist of a live deployment, to search its cameras' faces with."""
     import numpy as np
 
     from openlfr.gallery.index import WatchlistIndex
@@ -34,7 +45,8 @@ def load_watchlist(store: Store, deployment_id: int) -> WatchlistIndex:
         opened = [act.unseal(scope, watchlist_entries, r.id, "template", r.template) for r in rows]
         templates = np.stack([np.frombuffer(t, np.float32) for t in opened])
         act.detail = {"templates_read": len(rows)}
-        return WatchlistIndex(templates, [str(r.id) for r in rows])
+        index = WatchlistIndex(templates, [str(r.id) for r in rows])
+        return LiveWatchlist(index, d.threshold, d.ends_at)
 
 
 def raise_alert(

@@ -1,0 +1,112 @@
+"""One camera of a live deployment: frames to faces, faces to tracks, tracks to alerts.
+
+Only a track's best shots are embedded; a track's shots, chips and templates
+live in memory and go when the track ends. An alert is written (with its
+audit entry) as soon as a track is decided; nothing else about a face is.
+What survives of everyone else is counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from openlfr.domain.alert import Alert
+from openlfr.live.decision import Decision, Fused, Rule, decide_once
+from openlfr.live.tracker import CutDetector, Shot, Track, Tracker, choose_shots
+from openlfr.services import alerts
+from openlfr.services.unit_of_work import Store
+from openlfr.vision.engine import Engine
+
+
+@dataclass
+class Counts:
+    """What a camera saw, as numbers only: all that is kept of the people not matched."""
+
+    frames: int = 0
+    faces: int = 0
+    below_gate: int = 0
+    embedded: int = 0
+    tracks: int = 0
+    alerts: int = 0
+
+
+@dataclass
+class Raised:
+    """An alert and the frame of the shot it carries."""
+
+    alert: Alert
+    frame: int
+    track_length: int
+
+
+@dataclass
+class CameraWatch:
+    """Watches ``camera`` for live deployment ``deployment_id`` with ``rule``."""
+
+    store: Store
+    deployment_id: int
+    camera: str
+    engine: Engine
+    rule: Rule = field(default_factory=Fused)
+    keep: int = 3
+    counts: Counts = field(default_factory=Counts)
+
+    def __post_init__(self) -> None:
+        self.watchlist = alerts.load_watchlist(self.store, self.deployment_id)
+        self.tracker = Tracker(keep=self.keep)
+        self.cuts = CutDetector()
+        self.alerted: set[tuple[int, int]] = set()
+
+    def run(self, frames: Iterable[tuple[int, np.ndarray]]) -> list[Raised]:
+        """Process numbered BGR frames until they end or the deployment's window does; the
+        alerts raised."""
+        raised: list[Raised] = []
+        for number, image in frames:
+            if self.store.now() >= self.watchlist.ends_at:
+                break
+            raised += self.process(number, image)
+        self._end(self.tracker.finish())
+        return raised
+
+    def process(self, number: int, image: np.ndarray) -> list[Raised]:
+        """One frame: the alerts it decided."""
+        self.counts.frames += 1
+        if self.cuts.cut(image):
+            self._end(self.tracker.finish())
+        [found] = self.engine.detect([image])
+        owners, ended = self.tracker.update(number, found.boxes)
+        self._end(ended)
+        [inspected] = self.engine.inspect([image], [found])
+        self.counts.faces += len(inspected)
+        self.counts.below_gate += sum(not q.acceptable for _, q in inspected)
+        qualities, chips = [q for _, q in inspected], [c for c, _ in inspected]
+        chosen = choose_shots(owners, qualities, chips, number, self.keep)
+        if not chosen:
+            return []
+        templates = self.engine.embed([shot.chip for _, shot in chosen])
+        new: dict[int, tuple[Track, list[Shot]]] = {}
+        for (track, shot), template in zip(chosen, templates, strict=True):
+            shot.template = template
+            new.setdefault(track.id, (track, []))[1].append(shot)
+        self.counts.embedded += len(chosen)
+        decided = [decide_once(self.rule, track, shots, self.watchlist.index,
+                               self.watchlist.threshold, self.alerted)
+                   for track, shots in new.values()]  # fmt: skip
+        return [self._raise(d) for d in decided if d is not None]
+
+    def _raise(self, decision: Decision) -> Raised:
+        ok, png = cv2.imencode(".png", decision.shot.chip)
+        entry = int(decision.candidate.label)
+        a = alerts.raise_alert(self.store, self.deployment_id, entry, self.camera,
+                               png.tobytes() if ok else b"", decision.candidate.score)  # fmt: skip
+        self.counts.alerts += 1
+        return Raised(a, decision.shot.frame, decision.track.seen)
+
+    def _end(self, tracks: list[Track]) -> None:
+        for t in tracks:
+            self.rule.forget(t)
+        self.counts.tracks += len(tracks)

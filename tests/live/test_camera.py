@@ -1,0 +1,50 @@
+"""The stage clip as the camera of a live deployment, with its two enrolment photos on the
+watchlist (shared/data/video/hamilton): Lin-Manuel Miranda, near-frontal at about 80 px in
+frames 82-210, must raise an alert there; the audience (211-274) must raise none."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from openlfr.domain.deployment import Deployment
+from openlfr.live.camera import CameraWatch
+from openlfr.live.decision import Fused, KOfN, Rule
+from openlfr.services import deployments, watchlists
+from openlfr.services.unit_of_work import Store
+from openlfr.vision.engine import Engine
+from tests.conftest import shared
+from tests.domain.factories import application
+from tests.services.conftest import Clock, record
+
+PHOTOS = {"Lin_Manuel_Miranda": "lin-manuel-miranda.png", "Alex_Lacamoire": "alex-lacamoire.png"}
+
+
+def stage_deployment(store: Store, engine: Engine, clock: Clock) -> Deployment:
+    for name, photo in PHOTOS.items():
+        image = shared("video", "hamilton", photo)
+        watchlists.enrol(store, "wendy", record(name), [(image, "custody_image")], engine)
+    d = deployments.request(store, "pat", application())
+    assert d.id is not None
+    deployments.authorise(store, "olu", d.id)
+    deployments.compile_watchlist(store, "pat", d.id)
+    deployments.approve(store, "olu", d.id)
+    clock.advance(hours=2)
+    return deployments.start(store, "omar", d.id, signs_up=True)
+
+
+@pytest.mark.parametrize("rule", [Fused(), KOfN(k=2, n=3)], ids=["fused", "2 of 3"])
+def test_the_stage_clip_alerts_on_lin_and_never_on_the_audience(
+    store: Store, engine: Engine, clock: Clock, hamilton_frames: list[np.ndarray], rule: Rule
+) -> None:
+    d = stage_deployment(store, engine, clock)
+    watch = CameraWatch(store, d.id or 0, "van-1-north", engine, rule)
+    raised = watch.run(enumerate(hamilton_frames))
+    lin = [r for r in raised if r.alert.subject_name == "Lin Manuel Miranda"]
+    assert lin and all(82 <= r.frame <= 210 for r in lin), [(r.alert, r.frame) for r in raised]
+    assert len(lin) == 1  # one alert for his one track
+    assert not [r for r in raised if r.frame >= 211]
+    assert lin[0].alert.camera == "van-1-north" and lin[0].alert.score >= d.threshold
+    counts = watch.counts
+    assert counts.frames == len(hamilton_frames) and counts.alerts == len(raised)
+    assert counts.embedded * 10 < counts.faces and counts.below_gate > 0
