@@ -10,7 +10,7 @@ import pytest
 from openlfr.domain.deployment import Deployment
 from openlfr.live.camera import CameraWatch
 from openlfr.live.decision import Fused, KOfN, Rule
-from openlfr.services import deployments, watchlists
+from openlfr.services import counts, deployments, watchlists
 from openlfr.services.unit_of_work import Store
 from openlfr.vision.engine import Engine
 from tests.conftest import shared
@@ -45,6 +45,17 @@ def test_the_stage_clip_alerts_on_lin_and_never_on_the_audience(
     assert len(lin) == 1  # one alert for his one track
     assert not [r for r in raised if r.frame >= 211]
     assert lin[0].alert.camera == "van-1-north" and lin[0].alert.score >= d.threshold
-    counts = watch.counts
-    assert counts.frames == len(hamilton_frames) and counts.alerts == len(raised)
-    assert counts.embedded * 10 < counts.faces and counts.below_gate > 0
+    seen = watch.counts
+    assert seen.frames == len(hamilton_frames) and seen.alerts == len(raised)
+    assert seen.embedded * 10 < seen.faces and seen.below_gate > 0
+    # The alert says when and for how long; the record keeps the counts, by camera and hour.
+    assert lin[0].alert.seen_at == clock.now and lin[0].alert.track_length == lin[0].track_length
+    [hour] = counts.deployment_counts(store, "ada", d.id or 0)
+    assert (hour.camera, hour.hour) == ("van-1-north", clock.now.replace(minute=0, second=0))
+    assert (hour.frames, hour.faces, hour.below_gate, hour.tracks, hour.alerts) == (
+        seen.frames,
+        seen.faces,
+        seen.below_gate,
+        seen.tracks,
+        seen.alerts,
+    )

@@ -56,6 +56,8 @@ class Alert:
     corrected_by: str | None = None  # an auditor, after the deployment closed
     corrected_at: datetime | None = None
     correction_reason: str = ""
+    seen_at: datetime | None = None  # when the frame it was decided on was captured
+    track_length: int = 0  # frames its track was seen in when it was decided
     id: int | None = field(default=None)
 
     def __str__(self) -> str:

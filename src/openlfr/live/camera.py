@@ -9,7 +9,8 @@ What survives of everyone else is counts.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime
 
 import cv2
 import numpy as np
@@ -17,7 +18,7 @@ import numpy as np
 from openlfr.domain.alert import Alert
 from openlfr.live.decision import Decision, Fused, Rule, decide_once
 from openlfr.live.tracker import CutDetector, Shot, Track, Tracker, choose_shots
-from openlfr.services import alerts
+from openlfr.services import alerts, counts
 from openlfr.services.unit_of_work import Store
 from openlfr.vision.engine import Engine
 
@@ -60,20 +61,25 @@ class CameraWatch:
         self.tracker = Tracker(keep=self.keep)
         self.cuts = CutDetector()
         self.alerted: set[tuple[int, int]] = set()
+        self._hour: datetime | None = None
+        self._logged = Counts()  # the part of ``counts`` already in the deployment record
 
     def run(self, frames: Iterable[tuple[int, np.ndarray]]) -> list[Raised]:
         """Process numbered BGR frames until they end or the deployment's window does; the
-        alerts raised."""
+        alerts raised. The counts go to the deployment record each hour and at the end."""
         raised: list[Raised] = []
         for number, image in frames:
-            if self.store.now() >= self.watchlist.ends_at:
+            now = self.store.now()
+            if now >= self.watchlist.ends_at:
                 break
-            raised += self.process(number, image)
+            raised += self.process(number, image, now)
         self._end(self.tracker.finish())
+        self._record(None)
         return raised
 
-    def process(self, number: int, image: np.ndarray) -> list[Raised]:
-        """One frame: the alerts it decided."""
+    def process(self, number: int, image: np.ndarray, seen_at: datetime) -> list[Raised]:
+        """One frame, captured at ``seen_at``: the alerts it decided."""
+        self._record(seen_at.replace(minute=0, second=0, microsecond=0))
         self.counts.frames += 1
         if self.cuts.cut(image):
             self._end(self.tracker.finish())
@@ -96,15 +102,29 @@ class CameraWatch:
         decided = [decide_once(self.rule, track, shots, self.watchlist.index,
                                self.watchlist.threshold, self.alerted)
                    for track, shots in new.values()]  # fmt: skip
-        return [self._raise(d) for d in decided if d is not None]
+        return [self._raise(d, seen_at) for d in decided if d is not None]
 
-    def _raise(self, decision: Decision) -> Raised:
+    def _raise(self, decision: Decision, seen_at: datetime) -> Raised:
         ok, png = cv2.imencode(".png", decision.shot.chip)
-        entry = int(decision.candidate.label)
+        entry, track = int(decision.candidate.label), decision.track
         a = alerts.raise_alert(self.store, self.deployment_id, entry, self.camera,
-                               png.tobytes() if ok else b"", decision.candidate.score)  # fmt: skip
+                               png.tobytes() if ok else b"", decision.candidate.score,
+                               seen_at, track.seen)  # fmt: skip
         self.counts.alerts += 1
         return Raised(a, decision.shot.frame, decision.track.seen)
+
+    def _record(self, hour: datetime | None) -> None:
+        """At a new ``hour`` (None: the end), add what was counted since the last time to the
+        deployment record, under the hour it was counted in."""
+        if hour == self._hour and hour is not None:
+            return
+        if self._hour is not None:
+            done, logged = asdict(self.counts), asdict(self._logged)
+            since = {k: done[k] - logged[k] for k in counts.FIELDS}
+            if any(since.values()):
+                counts.record_counts(self.store, self.deployment_id, self.camera, self._hour, since)
+            self._logged = replace(self.counts)
+        self._hour = hour
 
     def _end(self, tracks: list[Track]) -> None:
         for t in tracks:

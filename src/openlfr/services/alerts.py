@@ -50,9 +50,17 @@ def load_watchlist(store: Store, deployment_id: int) -> LiveWatchlist:
 
 
 def raise_alert(
-    store: Store, deployment_id: int, entry_id: int, camera: str, probe: bytes, score: float
+    store: Store,
+    deployment_id: int,
+    entry_id: int,
+    camera: str,
+    probe: bytes,
+    score: float,
+    seen_at: datetime | None = None,
+    track_length: int = 0,
 ) -> Alert:
-    """Record an alert: ``probe`` (an encoded crop) matched watchlist entry ``entry_id``."""
+    """Record an alert: ``probe`` (an encoded crop) matched watchlist entry ``entry_id``, in a
+    frame captured at ``seen_at``, its track ``track_length`` frames long."""
     with store.action(SYSTEM, "alert.raise", f"deployment {deployment_id}") as act:
         d = act.get(Deployment, deployment_id)
         now = store.now()
@@ -65,7 +73,7 @@ def raise_alert(
         )
         a = Alert(
             d.id, entry.subject_id, entry.subject_name, entry.category, entry.sex,  # type: ignore[arg-type]
-            entry.ethnicity, camera, now, score,
+            entry.ethnicity, camera, now, score, seen_at=seen_at, track_length=track_length,
         )  # fmt: skip
         act.session.add(a)
         act.session.flush()

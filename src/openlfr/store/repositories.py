@@ -22,6 +22,7 @@ from openlfr.domain.watchlist import Subject
 from openlfr.store.tables import (
     alert_biometrics,
     alerts,
+    camera_counts,
     cameras,
     credentials,
     deployments,
@@ -73,6 +74,37 @@ class Cameras:
 
     def names(self) -> set[str]:
         return set(self.session.scalars(sa.select(cameras.c.name)))
+
+
+class CameraCounts:
+    """What each camera saw, as numbers, per deployment and hour."""
+
+    FIELDS = ("frames", "faces", "below_gate", "tracks", "alerts")
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, deployment_id: int, camera: str, hour: datetime, counts: dict[str, int]) -> None:
+        """Add ``counts`` to the hour's row (made if new)."""
+        key = (camera_counts.c.deployment_id == deployment_id, camera_counts.c.camera == camera,
+               camera_counts.c.hour == hour)  # fmt: skip
+        found = self.session.execute(sa.select(camera_counts).where(*key)).first()
+        values = {f: counts.get(f, 0) for f in self.FIELDS}
+        if found is None:
+            row = {"deployment_id": deployment_id, "camera": camera, "hour": hour, **values}
+            self.session.execute(camera_counts.insert().values(**row))
+        else:
+            totals = {f: getattr(found, f) + values[f] for f in self.FIELDS}
+            self.session.execute(camera_counts.update().where(*key).values(**totals))
+
+    def of(self, deployment_id: int) -> list[Any]:
+        """The deployment's rows, by camera and hour."""
+        query = (
+            sa.select(camera_counts)
+            .where(camera_counts.c.deployment_id == deployment_id)
+            .order_by(camera_counts.c.camera, camera_counts.c.hour)
+        )
+        return list(self.session.execute(query))
 
 
 class Subjects:

@@ -229,7 +229,23 @@ alerts = sa.Table(
     sa.Column("corrected_by", sa.String(100)),
     sa.Column("corrected_at", UtcDateTime),
     sa.Column("correction_reason", sa.Text, nullable=False, server_default=""),
+    sa.Column("seen_at", UtcDateTime),
+    sa.Column("track_length", sa.Integer, nullable=False, server_default="0"),
     sa.Column("mac", sa.String(64)),  # see store.integrity
+)
+
+# What a camera saw of everyone, as numbers only, per deployment, camera and hour.
+camera_counts = sa.Table(
+    "camera_counts",
+    metadata,
+    sa.Column("deployment_id", sa.ForeignKey("deployments.id"), primary_key=True),
+    sa.Column("camera", sa.String(64), primary_key=True),
+    sa.Column("hour", UtcDateTime, primary_key=True),
+    sa.Column("frames", sa.Integer, nullable=False),
+    sa.Column("faces", sa.Integer, nullable=False),
+    sa.Column("below_gate", sa.Integer, nullable=False),
+    sa.Column("tracks", sa.Integer, nullable=False),
+    sa.Column("alerts", sa.Integer, nullable=False),
 )
 
 # An alert's probe crop and reference image, sealed with the deployment's alert key.

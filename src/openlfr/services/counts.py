@@ -1,0 +1,46 @@
+"""What a deployment's cameras saw, as numbers: all that is kept of the people not matched."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from openlfr.domain.deployment import Deployment
+from openlfr.domain.roles import SYSTEM, Action, require
+from openlfr.services.unit_of_work import Store
+from openlfr.store.repositories import CameraCounts
+
+FIELDS = CameraCounts.FIELDS  # what is counted: frames, faces, below_gate, tracks, alerts
+
+
+@dataclass(frozen=True)
+class HourCounts:
+    camera: str
+    hour: datetime
+    frames: int
+    faces: int
+    below_gate: int
+    tracks: int
+    alerts: int
+
+
+def record_counts(
+    store: Store, deployment_id: int, camera: str, hour: datetime, counts: dict[str, int]
+) -> None:
+    """Add a camera's ``counts`` (frames, faces, below_gate, tracks, alerts) to ``hour``."""
+    target = f"deployment {deployment_id}"
+    with store.action(SYSTEM, "camera.counts", target) as act:
+        act.get(Deployment, deployment_id)
+        CameraCounts(act.session).add(deployment_id, camera, hour, counts)
+        act.detail = {"camera": camera, "hour": hour.isoformat(), **counts}
+
+
+def deployment_counts(store: Store, actor: str, deployment_id: int) -> list[HourCounts]:
+    """The deployment's counts per camera and hour (any role; the read is audited)."""
+    with store.action(actor, "camera.counts.read", f"deployment {deployment_id}") as act:
+        require(act.user(), Action.VIEW_DEPLOYMENTS)
+        act.get(Deployment, deployment_id)
+        return [
+            HourCounts(r.camera, r.hour, r.frames, r.faces, r.below_gate, r.tracks, r.alerts)
+            for r in CameraCounts(act.session).of(deployment_id)
+        ]
