@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -63,6 +64,12 @@ class Lfr:
     def __call__(self, *args: str, user: str | None = None, input: str | None = None) -> Result:
         return CliRunner().invoke(app, list(args), env=self._env(user), input=input)
 
+    def process_env(self, user: str | None) -> dict[str, str]:
+        """The environment of ``lfr`` run as a real process (a wide terminal)."""
+        given = self._env(user)
+        env = {k: v for k, v in os.environ.items() if k not in given}
+        return env | {k: v for k, v in given.items() if v is not None} | {"COLUMNS": "200"}
+
     def login(self, name: str, one_time_password: str | None = None) -> None:
         """Log ``name`` in: with their one-time password (and then choose ``PASSWORD``)."""
         typed = f"{one_time_password}\n{PASSWORD}\n" if one_time_password else f"{PASSWORD}\n"
@@ -78,14 +85,11 @@ class Lfr:
         self, *args: str, user: str | None = None, input: str | None = None
     ) -> subprocess.CompletedProcess[str]:
         """``lfr`` as a real process, errors printed by its ``main`` (a wide terminal)."""
-        given = self._env(user)
-        env = {k: v for k, v in os.environ.items() if k not in given}
-        env |= {k: v for k, v in given.items() if v is not None} | {"COLUMNS": "200"}
         return subprocess.run(
             [sys.executable, "-m", "openlfr.cli", *args],
             capture_output=True,
             text=True,
-            env=env,
+            env=self.process_env(user),
             input=input,
         )
 
@@ -221,7 +225,35 @@ def test_a_deployment_from_request_to_close(lfr: Lfr, tmp_path: Path) -> None:
     live = lfr.json("deployment", "start", ident, "--signs-up", user="omar")
     assert live["state"] == "live" and live["signs_confirmed_by"] == "omar"
 
-    # The live pipeline raises alerts (a later issue); here the service does, directly.
+    # An operator runs a camera: the stage clip, where no one on this watchlist appears.
+    assert lfr.refused("deployment", "run", ident, "--camera", "van-07-north", user="pat") == (
+        "user pat (planner) may not start a deployment: that needs the role "
+        "authorising_officer or operator"
+    )
+    assert lfr.refused("deployment", "run", ident, "--camera", "van-99", user="omar").endswith(
+        "has no camera van-99: its cameras are van-07-north, van-07-south"
+    )
+    ran = lfr.run("deployment", "run", ident, "--camera", "van-07-north", "--fast", user="omar")
+    assert ran.returncode == 0, ran.stderr
+    summary = re.search(r"van-07-north: (\d+) frames analysed \((\d+) dropped\), (\d+) faces",
+                        ran.stdout)  # fmt: skip
+    assert summary is not None, ran.stdout
+    analysed, dropped, faces = map(int, summary.groups())
+    assert analysed > 0 and analysed + dropped in (274, 275) and faces > 0
+    assert "0 alert(s)" in ran.stdout
+    # In real time, SIGTERM stops it cleanly: the run's end and counts are recorded.
+    running = subprocess.Popen(
+        [sys.executable, "-m", "openlfr.cli", "deployment", "run", ident, "--camera",
+         "van-07-north"], env=lfr.process_env("omar"), stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    time.sleep(8)
+    running.send_signal(signal.SIGTERM)
+    stdout, _ = running.communicate(timeout=60)
+    assert running.returncode == 0 and "frames analysed" in stdout
+    counted = lfr.json("deployment", "counts", ident, user="ada")
+    assert sum(c["frames"] for c in counted) > analysed
+
+    # The service raises an alert directly too, as the pipeline does.
     store = lfr.store()
     try:
         [entry] = alerts.load_watchlist(store, int(ident)).index.labels

@@ -186,7 +186,9 @@ def test_alert_needs_live_deployment_and_score_at_threshold() -> None:
         rules.check_may_raise_alert(d, "van-1-north", 0.56, during)
     with pytest.raises(DomainError, match="not live"):
         rules.check_may_raise_alert(d, "van-1-north", 0.9, NOW + timedelta(hours=5))
-    with pytest.raises(DomainError, match="camera van-9 is not one of deployment"):
+    with pytest.raises(
+        DomainError, match="has no camera van-9: its cameras are van-1-north, van-1-south"
+    ):
         rules.check_may_raise_alert(d, "van-9", 0.9, during)
 
 

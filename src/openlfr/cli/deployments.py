@@ -22,7 +22,7 @@ from openlfr.cli.common import (
 )
 from openlfr.domain.deployment import Deployment, State
 from openlfr.jsonable import jsonable
-from openlfr.services import deployments
+from openlfr.services import counts, deployments
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -132,6 +132,58 @@ def cancel(ctx: typer.Context, ident: Id, as_json: JsonFlag = False) -> None:
         actor = acting_user(store)
         d = deployments.cancel(store, actor, ident)
     done(_summary(d), d, as_json)
+
+
+@app.command("run")
+def run(
+    ctx: typer.Context,
+    ident: Id,
+    camera: Annotated[str, typer.Option("--camera", help="which of its cameras to watch")],
+    fast: Annotated[
+        bool, typer.Option("--fast", help="a file source as fast as it decodes (tests)")
+    ] = False,
+) -> None:
+    """Watch one camera of a live deployment (operator): alerts as they are raised, until the
+    source or the window ends, or Ctrl-C / SIGTERM stops it cleanly."""
+    import signal
+    import threading
+
+    from openlfr.live.runner import run_camera
+
+    stop = threading.Event()
+    for stopping in (signal.SIGINT, signal.SIGTERM):  # finish the frame, record, then stop
+        signal.signal(stopping, lambda *_: stop.set())
+    with governance(ctx) as store:
+        actor = acting_user(store)
+        out.print(f"deployment {ident}: watching {camera} (Ctrl-C stops)")
+        result = run_camera(store, actor, ident, camera, stop, realtime=not fast)
+    for r in result.raised:
+        a = r.alert
+        out.print(f"{a}: {a.subject_name}, score {a.score:.3f}, frame {r.frame}, "
+                  f"track of {r.track_length} frames")  # fmt: skip
+    c, h = result.counts, result.health
+    out.print(
+        f"{camera}: {c.frames} frames analysed ({h.frames_dropped} dropped), {c.faces} faces "
+        f"({c.below_gate} below the quality gate), {c.tracks} tracks, {c.alerts} alert(s)"
+        + (f"; last source error: {h.last_error}" if h.last_error else "")
+    )
+
+
+@app.command("counts")
+def counts_(ctx: typer.Context, ident: Id, as_json: JsonFlag = False) -> None:
+    """What each camera saw, per hour, as numbers only (all that is kept of everyone not
+    matched)."""
+    with governance(ctx) as store:
+        found = counts.deployment_counts(store, acting_user(store), ident)
+    if as_json:
+        print_json(found)
+        return
+    shown = table(fixed("camera"), fixed("hour (UTC)"), "frames", "faces", "below gate",
+                  "tracks", "alerts")  # fmt: skip
+    for c in found:
+        shown.add_row(c.camera, iso(c.hour), *map(str, (c.frames, c.faces, c.below_gate,
+                                                       c.tracks, c.alerts)))  # fmt: skip
+    out.print(shown)
 
 
 @app.command("show")

@@ -311,11 +311,15 @@ def check_live(d: Deployment, now: datetime) -> None:
         raise DomainError(f"{d} is not live: its watchlist is not searched and raises no alert")
 
 
+def check_camera(d: Deployment, camera: str) -> None:
+    if camera not in d.cameras:
+        raise DomainError(f"{d} has no camera {camera}: its cameras are {', '.join(d.cameras)}")
+
+
 def check_may_raise_alert(d: Deployment, camera: str, score: float, now: datetime) -> None:
     """An alert is raised only by a live deployment, from one of its cameras, at or above its
     threshold."""
     check_live(d, now)
-    if camera not in d.cameras:
-        raise DomainError(f"camera {camera} is not one of {d}'s cameras")
+    check_camera(d, camera)
     if score < d.threshold:
         raise DomainError(f"score {score:.4f} is below {d}'s threshold {d.threshold:.4f}")

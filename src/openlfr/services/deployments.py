@@ -116,6 +116,22 @@ def start(store: Store, actor: str, deployment_id: int, signs_up: bool) -> Deplo
         return d
 
 
+def begin_run(store: Store, actor: str, deployment_id: int, camera: str) -> None:
+    """Let ``actor`` (who may start deployments) run ``camera`` of live ``deployment_id``."""
+    with store.action(actor, "deployment.run", f"deployment {deployment_id}") as act:
+        require(act.user(), Action.START_DEPLOYMENT)
+        d = act.get(Deployment, deployment_id)
+        rules.check_live(d, store.now())
+        rules.check_camera(d, camera)
+        act.detail = {"camera": camera}
+
+
+def end_run(store: Store, actor: str, deployment_id: int, camera: str, dropped: int) -> None:
+    """Record that ``actor``'s run of ``camera`` ended (its counts are in the record)."""
+    with store.action(actor, "deployment.run_ended", f"deployment {deployment_id}") as act:
+        act.detail = {"camera": camera, "frames_dropped": dropped}
+
+
 def close(store: Store, actor: str, deployment_id: int) -> Deployment:
     """Close a deployment: record the request, then destroy its watchlist and key."""
     with store.action(actor, "deployment.close_requested", f"deployment {deployment_id}") as act:
