@@ -2,7 +2,9 @@
 
 A plain tracker: each track's next box is predicted from its last two
 (constant velocity), detections are given to tracks greedily by overlap
-(IoU) with those predictions, a detection left over starts a track, and a
+(IoU) with those predictions, then any left over to the nearest track of a
+similar size within a box width (a face that moved further than its box in
+one frame), a detection still left over starts a track, and a
 track unseen for ``max_gap`` frames ends; so do all tracks at a cut. Each track keeps its best few
 shots by the engine's quality measures; only a shot that gets into those
 is worth embedding, so a face seen in 100 frames costs a few embeddings,
@@ -50,6 +52,10 @@ def iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return inter / np.maximum(area_a[:, None] + area_b[None, :] - inter, 1e-9)
 
 
+def _centre(box: np.ndarray) -> np.ndarray:
+    return (box[:2] + box[2:]) / 2
+
+
 def shot_rank(q: Quality) -> float:
     """How good a shot is for matching, from the engine's measures: more pixels between the
     eyes (to 60), a face turned less, a sharper chip (to 200)."""
@@ -92,8 +98,10 @@ class Track:
 class Tracker:
     """Tracks of one camera's faces, frame by frame."""
 
-    def __init__(self, min_iou: float = 0.3, max_gap: int = 15, keep: int = 3) -> None:
-        self.min_iou, self.max_gap, self.keep = min_iou, max_gap, keep
+    def __init__(
+        self, min_iou: float = 0.3, max_gap: int = 15, keep: int = 3, max_jump: float = 1.0
+    ) -> None:
+        self.min_iou, self.max_gap, self.keep, self.max_jump = min_iou, max_gap, keep, max_jump
         self.live: list[Track] = []
         self._next_id = 1
 
@@ -113,12 +121,33 @@ class Tracker:
                 if owners[b] is None and track.last_frame != frame:
                     self._follow(track, frame, boxes[b])
                     owners[b] = track
+        self._follow_near(frame, boxes, owners)
         for b, owner in enumerate(owners):
             if owner is None:
                 owners[b] = self._start(frame, boxes[b])
         ended = [t for t in self.live if frame - t.last_frame > self.max_gap]
         self.live = [t for t in self.live if frame - t.last_frame <= self.max_gap]
         return [o for o in owners if o is not None], ended
+
+    def _follow_near(self, frame: int, boxes: np.ndarray, owners: list[Track | None]) -> None:
+        """Second pass, for a face that moved further than its box in one frame (a fast walker,
+        a low frame rate): a detection left over goes to the nearest track left over whose
+        prediction is within ``max_jump`` box widths and of a similar size."""
+        waiting = [t for t in self.live if t.last_frame != frame]
+        for b in [b for b, owner in enumerate(owners) if owner is None]:
+            box = boxes[b].astype(np.float32)
+            width = float(box[2] - box[0])
+            near = [
+                (float(np.linalg.norm(_centre(t.predicted(frame)) - _centre(box))), t)
+                for t in waiting
+                if 0.67 < width / max(float(t.box[2] - t.box[0]), 1e-6) < 1.5
+            ]
+            close = [(d, t) for d, t in near if d <= self.max_jump * width]
+            if close:
+                track = min(close, key=lambda dt: dt[0])[1]
+                self._follow(track, frame, box)
+                owners[b] = track
+                waiting.remove(track)
 
     def finish(self) -> list[Track]:
         """End every track (the stream is over); returns them."""

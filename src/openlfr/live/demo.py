@@ -1,0 +1,172 @@
+"""The demo: a whole deployment, from its staff to its audit, on a clip of two people.
+
+The two people are the sample photos every installation has
+(openlfr.vision.samples). The clip shows each person changed from the enrolment
+photo (scaled, turned, relit, mirrored) so that a match is not a copy.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+from openlfr.config import Settings
+from openlfr.domain.alert import Adjudication, Outcome
+from openlfr.live.camera import CameraWatch
+from openlfr.services import alerts, audit, cameras, deployments, users, watchlists
+from openlfr.services.unit_of_work import Store
+from openlfr.vision.engine import Engine
+from openlfr.vision.image import read_image
+from openlfr.vision.samples import FRAME_SIZE, blank_frame, place, sample_people, vary
+
+FPS = 12
+
+
+def clip_frames(photos: dict[str, np.ndarray]) -> Iterator[np.ndarray]:
+    """The demo clip: each person crossing alone, both together, then an empty scene."""
+    first, second = photos.values()
+    one = vary(first, 0.8, 6, 0.9, False)
+    two = vary(second, 0.7, -5, 1.15, True)
+    for t in range(16):
+        frame = blank_frame()
+        place(frame, one, 40 + t * 45, 150)
+        yield frame
+    for t in range(16):
+        frame = blank_frame()
+        place(frame, two, 800 - t * 40, 120)
+        yield frame
+    small_one, small_two = (vary(p, 0.45, 0, 1.0, False) for p in (first, second))
+    for t in range(12):
+        frame = blank_frame()
+        place(frame, small_one, 100 + t * 10, 300)
+        place(frame, small_two, 800 - t * 10, 280)
+        yield frame
+    for _ in range(4):
+        yield blank_frame()
+
+
+def write_clip(path: Path, frames: Iterator[np.ndarray]) -> int:
+    """Encode ``frames`` to an MP4 file at ``path``; returns the frame count."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"mp4v"), FPS, FRAME_SIZE)
+    count = 0
+    for frame in frames:
+        writer.write(frame)
+        count += 1
+    writer.release()
+    return count
+
+
+def read_clip(path: Path) -> Iterator[np.ndarray]:
+    capture = cv2.VideoCapture(str(path))
+    while True:
+        ok, frame = capture.read()
+        if not ok:
+            break
+        yield frame
+    capture.release()
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    clip: Path
+    alerted: dict[str, int]  # subject name -> alerts
+    intact: bool  # the audit log verified after the close
+
+
+def run_demo(settings: Settings, threshold: float | None, say: Callable[[str], None]) -> DemoResult:
+    """A whole deployment, in a demo folder of its own (``data_dir/demo``, made afresh): its
+    staff, its camera (a clip made of the two sample people), both enrolled, the deployment
+    requested, authorised, compiled, approved and started, the camera watched, the alerts
+    adjudicated, the deployment closed and the audit log verified. ``say`` is told each step."""
+    folder = settings.data_dir / "demo"
+    key = settings.data_dir / "demo-master.key"
+    shutil.rmtree(folder, ignore_errors=True)
+    key.unlink(missing_ok=True)
+    folder.mkdir(parents=True)
+    (folder / "models").symlink_to(settings.models_dir.resolve())
+    demo = settings.model_copy(update={"data_dir": folder, "database_url": None,
+                                       "master_key": None, "master_key_file": key})  # fmt: skip
+    engine = Engine(demo)
+    store = Store(demo)
+    try:
+        return _deployment(store, engine, folder, threshold, say)
+    finally:
+        store.close()
+
+
+def _deployment(
+    store: Store, engine: Engine, folder: Path, threshold: float | None, say: Callable[[str], None]
+) -> DemoResult:
+    users.add_user(store, None, "ada", ["admin"])
+    for name, role in STAFF.items():
+        users.add_user(store, "ada", name, role)
+    staff = [f"{name} ({' and '.join(roles)})" for name, roles in STAFF.items()]
+    say(f"users: ada (admin), {', '.join(staff)}")
+    photos = sample_people()
+    clip = folder / "demo_clip.mp4"
+    pictures = {name: read_image(path, 10**7, 10**7) for name, path in photos.items()}
+    frames = write_clip(clip, clip_frames(pictures))
+    cameras.add_camera(store, "ada", CAMERA, str(clip))
+    say(f"camera {CAMERA}: {clip} ({frames} frames, each person crossing, then both)")
+    for name, path in photos.items():
+        s = watchlists.enrol(store, "wendy", _subject(name, store.now()), [(path, "custody_image")],
+                             engine)  # fmt: skip
+        say(f"enrolled {s}")
+    now = store.now()
+    d = deployments.request(store, "pat", _application(now, threshold))
+    assert d.id is not None
+    deployments.authorise(store, "olu", d.id)
+    deployments.compile_watchlist(store, "pat", d.id)
+    deployments.approve(store, "olu", d.id)
+    deployments.start(store, "omar", d.id, signs_up=True)
+    say(f"{d}: requested by pat, authorised by olu (threshold {d.threshold:.3f}), watchlist "
+        "compiled by pat and approved by olu, started by omar")  # fmt: skip
+    watch = CameraWatch(store, d.id, CAMERA, engine)
+    alerted: dict[str, int] = {}
+    for r in watch.run(enumerate(read_clip(clip))):
+        alerted[r.alert.subject_name] = alerted.get(r.alert.subject_name, 0) + 1
+        say(f"{r.alert}: {r.alert.subject_name}, score {r.alert.score:.3f}, frame {r.frame}, "
+            f"track of {r.track_length} frames")  # fmt: skip
+        alerts.adjudicate(store, "omar", r.alert.id or 0, Adjudication.CONFIRMED_TRUE,
+                          Outcome.NOT_ENGAGED, "demo")  # fmt: skip
+    c = watch.counts
+    say(f"{CAMERA}: {c.frames} frames, {c.faces} faces ({c.below_gate} below the quality "
+        f"gate), {c.tracks} tracks, {c.embedded} embeddings, {c.alerts} alert(s), each "
+        "adjudicated by omar")  # fmt: skip
+    deployments.close(store, "omar", d.id)
+    verdict = audit.verify(store, "omar")
+    say(
+        f"{d} closed: watchlist and key destroyed; audit log of {verdict.checked} entries "
+        + ("intact" if verdict.intact else f"BROKEN at entry {verdict.broken_at}")
+    )
+    return DemoResult(clip, alerted, verdict.intact)
+
+
+CAMERA = "demo-cam"
+STAFF = {"pat": ["planner"], "olu": ["authorising_officer"], "wendy": ["watchlist_manager"],
+         "omar": ["operator", "auditor"]}  # fmt: skip
+
+
+def _subject(name: str, now: datetime) -> dict[str, Any]:
+    review = (now + timedelta(days=30)).date()
+    return {"name": name, "date_of_birth": date(1980, 1, 1), "sex": "female",
+            "ethnicity": "white", "category": "wanted_by_court",
+            "reason": "Demo: a sample photo shipped with scikit-image or matplotlib",
+            "case_reference": f"DEMO/{name}", "review_by": review}  # fmt: skip
+
+
+def _application(now: datetime, threshold: float | None) -> dict[str, Any]:
+    text = "Demo deployment on a made-up clip; no real person is processed."
+    return {"name": "Demo", "use_case": "crime_hotspot", "legal_basis": text,
+            "necessity": text, "location": "the demo clip", "location_grounds": text,
+            "starts_at": now, "ends_at": now + timedelta(hours=1), "cameras": [CAMERA],
+            "criteria": ["wanted_by_court"], "rights_assessment": text,
+            "dpia_ref": "DEMO", "eqia_ref": "DEMO", "threshold": threshold}  # fmt: skip
