@@ -73,9 +73,13 @@ class CameraWatch:
             if now >= self.watchlist.ends_at:
                 break
             raised += self.process(number, image, now)
+        self.finish()
+        return raised
+
+    def finish(self) -> None:
+        """The frames are over: end every track and record the last counts."""
         self._end(self.tracker.finish())
         self._record(None)
-        return raised
 
     def process(self, number: int, image: np.ndarray, seen_at: datetime) -> list[Raised]:
         """One frame, captured at ``seen_at``: the alerts it decided."""

@@ -19,6 +19,7 @@ import numpy as np
 
 from openlfr.config import Settings
 from openlfr.domain.alert import Adjudication, Outcome
+from openlfr.domain.deployment import Deployment
 from openlfr.live.camera import CameraWatch
 from openlfr.services import alerts, audit, cameras, deployments, users, watchlists
 from openlfr.services.unit_of_work import Store
@@ -105,30 +106,9 @@ def run_demo(settings: Settings, threshold: float | None, say: Callable[[str], N
 def _deployment(
     store: Store, engine: Engine, folder: Path, threshold: float | None, say: Callable[[str], None]
 ) -> DemoResult:
-    users.add_user(store, None, "ada", ["admin"])
-    for name, role in STAFF.items():
-        users.add_user(store, "ada", name, role)
-    staff = [f"{name} ({' and '.join(roles)})" for name, roles in STAFF.items()]
-    say(f"users: ada (admin), {', '.join(staff)}")
-    photos = sample_people()
     clip = folder / "demo_clip.mp4"
-    pictures = {name: read_image(path, 10**7, 10**7) for name, path in photos.items()}
-    frames = write_clip(clip, clip_frames(pictures))
-    cameras.add_camera(store, "ada", CAMERA, str(clip))
-    say(f"camera {CAMERA}: {clip} ({frames} frames, each person crossing, then both)")
-    for name, path in photos.items():
-        s = watchlists.enrol(store, "wendy", _subject(name, store.now()), [(path, "custody_image")],
-                             engine)  # fmt: skip
-        say(f"enrolled {s}")
-    now = store.now()
-    d = deployments.request(store, "pat", _application(now, threshold))
+    d = stage(store, engine, clip, threshold, say)
     assert d.id is not None
-    deployments.authorise(store, "olu", d.id)
-    deployments.compile_watchlist(store, "pat", d.id)
-    deployments.approve(store, "olu", d.id)
-    deployments.start(store, "omar", d.id, signs_up=True)
-    say(f"{d}: requested by pat, authorised by olu (threshold {d.threshold:.3f}), watchlist "
-        "compiled by pat and approved by olu, started by omar")  # fmt: skip
     watch = CameraWatch(store, d.id, CAMERA, engine)
     alerted: dict[str, int] = {}
     for r in watch.run(enumerate(read_clip(clip))):
@@ -148,6 +128,37 @@ def _deployment(
         + ("intact" if verdict.intact else f"BROKEN at entry {verdict.broken_at}")
     )
     return DemoResult(clip, alerted, verdict.intact)
+
+
+def stage(
+    store: Store, engine: Engine, clip: Path, threshold: float | None, say: Callable[[str], None]
+) -> Deployment:
+    """In an empty ``store``: the demo staff, the demo clip written to ``clip`` and registered
+    as camera ``CAMERA``, the two sample people enrolled, and a deployment of that camera
+    requested, authorised, compiled, approved and started; the live deployment."""
+    users.add_user(store, None, "ada", ["admin"])
+    for name, role in STAFF.items():
+        users.add_user(store, "ada", name, role)
+    staff = [f"{name} ({' and '.join(roles)})" for name, roles in STAFF.items()]
+    say(f"users: ada (admin), {', '.join(staff)}")
+    photos = sample_people()
+    pictures = {name: read_image(path, 10**7, 10**7) for name, path in photos.items()}
+    frames = write_clip(clip, clip_frames(pictures))
+    cameras.add_camera(store, "ada", CAMERA, str(clip))
+    say(f"camera {CAMERA}: {clip} ({frames} frames, each person crossing, then both)")
+    for name, path in photos.items():
+        s = watchlists.enrol(store, "wendy", _subject(name, store.now()), [(path, "custody_image")],
+                             engine)  # fmt: skip
+        say(f"enrolled {s}")
+    d = deployments.request(store, "pat", _application(store.now(), threshold))
+    assert d.id is not None
+    deployments.authorise(store, "olu", d.id)
+    deployments.compile_watchlist(store, "pat", d.id)
+    deployments.approve(store, "olu", d.id)
+    deployments.start(store, "omar", d.id, signs_up=True)
+    say(f"{d}: requested by pat, authorised by olu (threshold {d.threshold:.3f}), watchlist "
+        "compiled by pat and approved by olu, started by omar")  # fmt: skip
+    return d
 
 
 CAMERA = "demo-cam"

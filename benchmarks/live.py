@@ -1,0 +1,99 @@
+"""One camera of a live deployment, frames to alerts: how fast, and at what cost per track.
+
+    python benchmarks/live.py [--shared ../shared/data]
+
+The demo deployment is staged in a temporary folder (openlfr.live.demo.stage:
+its staff, the two sample people on the watchlist, a started deployment) and
+``CameraWatch`` is run over pre-decoded frames of the walking clip (people in
+an arcade, 1920x1080, 105 frames) at 1080p and resized to 720p, and of the
+stage clip (640x360, 275 frames); decoding is timed apart, with PyAV as the
+live source does it. Per clip: analysed frames per second (wall time of the
+whole run, alerts and their database writes included), per-frame latency p50
+and p95, faces, tracks and embeddings. Two threads, as the engine's default.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import av
+import cv2
+import numpy as np
+
+from openlfr.config import Settings
+from openlfr.live.camera import CameraWatch
+from openlfr.live.demo import CAMERA, stage
+from openlfr.models.hardware import this_cpu
+from openlfr.services.unit_of_work import Store
+from openlfr.vision.engine import Engine
+
+
+def decoded(path: Path) -> tuple[list[np.ndarray], float]:
+    """Every frame of ``path`` (BGR) and the decoding rate in frames per second."""
+    started = time.perf_counter()
+    with av.open(str(path)) as container:
+        frames = [f.to_ndarray(format="bgr24") for f in container.decode(video=0)]
+    return frames, len(frames) / (time.perf_counter() - started)
+
+
+def watch(
+    store: Store, engine: Engine, deployment: int, frames: list[np.ndarray]
+) -> dict[str, float]:
+    camera = CameraWatch(store, deployment, CAMERA, engine)
+    latencies = []
+    started = time.perf_counter()
+    for number, frame in enumerate(frames):
+        t = time.perf_counter()
+        camera.process(number, frame, datetime.now(UTC))
+        latencies.append(time.perf_counter() - t)
+    camera._end(camera.tracker.finish())
+    wall = time.perf_counter() - started
+    c = camera.counts
+    return {"fps": len(frames) / wall, "p50_ms": 1000 * float(np.percentile(latencies, 50)),
+            "p95_ms": 1000 * float(np.percentile(latencies, 95)), "faces": c.faces,
+            "tracks": c.tracks, "embedded": c.embedded, "alerts": c.alerts}  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--shared", type=Path, default=Path(__file__).parents[2] / "shared" / "data"
+    )
+    args = parser.parse_args()
+    print(f"CPU: {this_cpu().describe()}")
+    walking, walking_rate = decoded(args.shared / "video" / "walking" / "facenet-pytorch_video.mp4")
+    stage_clip, stage_rate = decoded(args.shared / "video" / "hamilton" / "short_hamilton_clip.mp4")
+    clips = {
+        "walking 1080p": (walking, walking_rate),
+        "walking 720p": ([cv2.resize(f, (1280, 720), interpolation=cv2.INTER_AREA)
+                          for f in walking], None),
+        "stage 360p": (stage_clip, stage_rate),
+    }  # fmt: skip
+    with tempfile.TemporaryDirectory() as folder:
+        settings = Settings(data_dir=Path(folder), master_key_file=Path(folder) / "key")
+        (Path(folder) / "models").symlink_to(Settings().models_dir)
+        store, engine = Store(settings), Engine(settings)
+        try:
+            d = stage(store, engine, Path(folder) / "demo_clip.mp4", None, lambda _: None)
+            watch(store, engine, d.id or 0, stage_clip[:10])  # warm-up: models loaded
+            print("| clip | frames | decode fps | analysed fps | latency p50 / p95 ms | faces | "
+                  "tracks | embeddings | embeddings a track |")  # fmt: skip
+            print("|---|---|---|---|---|---|---|---|---|")
+            for name, (frames, rate) in clips.items():
+                r = watch(store, engine, d.id or 0, frames)
+                per_track = r["embedded"] / max(r["tracks"], 1)
+                decode = f"{rate:.0f}" if rate else "-"
+                latency = f"{r['p50_ms']:.0f} / {r['p95_ms']:.0f}"
+                print(f"| {name} | {len(frames)} | {decode} | {r['fps']:.1f} | {latency} | "
+                      f"{r['faces']:.0f} | {r['tracks']:.0f} | {r['embedded']:.0f} | "
+                      f"{per_track:.1f} |")  # fmt: skip
+        finally:
+            store.close()
+
+
+if __name__ == "__main__":
+    main()
