@@ -10,12 +10,11 @@ import pytest
 from openlfr.domain.deployment import Deployment
 from openlfr.live.camera import CameraWatch
 from openlfr.live.decision import Fused, KOfN, Rule
-from openlfr.services import counts, deployments, watchlists
+from openlfr.services import counts, watchlists
 from openlfr.services.unit_of_work import Store
 from openlfr.vision.engine import Engine
 from tests.conftest import shared
-from tests.domain.factories import application
-from tests.services.conftest import Clock, record
+from tests.services.conftest import Clock, record, start_deployment
 
 PHOTOS = {"Lin_Manuel_Miranda": "lin-manuel-miranda.png", "Alex_Lacamoire": "alex-lacamoire.png"}
 
@@ -24,13 +23,7 @@ def stage_deployment(store: Store, engine: Engine, clock: Clock) -> Deployment:
     for name, photo in PHOTOS.items():
         image = shared("video", "hamilton", photo)
         watchlists.enrol(store, "wendy", record(name), [(image, "custody_image")], engine)
-    d = deployments.request(store, "pat", application())
-    assert d.id is not None
-    deployments.authorise(store, "olu", d.id)
-    deployments.compile_watchlist(store, "pat", d.id)
-    deployments.approve(store, "olu", d.id)
-    clock.advance(hours=2)
-    return deployments.start(store, "omar", d.id, signs_up=True)
+    return start_deployment(store, clock)
 
 
 @pytest.mark.parametrize("rule", [Fused(), KOfN(k=2, n=3)], ids=["fused", "2 of 3"])

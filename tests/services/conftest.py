@@ -122,6 +122,11 @@ def live_deployment(store: Store, engine: Engine, clock: Clock) -> Deployment:
     """Two subjects enrolled, a deployment authorised, compiled, approved and started."""
     enrol(store, engine, "Aaron_Eckhart")
     enrol(store, engine, "Angelina_Jolie", sex="female")
+    return start_deployment(store, clock)
+
+
+def start_deployment(store: Store, clock: Clock) -> Deployment:
+    """A deployment of the subjects enrolled, authorised, compiled, approved and started."""
     d = deployments.request(store, "pat", application())
     assert d.id is not None
     deployments.authorise(store, "olu", d.id)
