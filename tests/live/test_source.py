@@ -71,13 +71,15 @@ def test_a_dead_stream_is_retried_with_growing_pauses_and_its_password_never_sho
     assert h.last_error and "topsecret" not in h.last_error
 
 
-def test_a_file_of_garbage_is_an_error_not_a_crash(tmp_path: Path) -> None:
+def test_a_file_of_garbage_ends_with_its_error_not_a_crash(tmp_path: Path) -> None:
     garbage = tmp_path / "garbage.mp4"
     garbage.write_bytes(bytes(range(256)) * 64)
     with FrameSource("broken", str(garbage), retry=(0.05, 0.1)) as source:
-        time.sleep(0.5)
+        assert source.latest(wait=5) is None
         h = source.health
-    assert h.frames_in == 0 and h.last_error and h.reconnects >= 1 and not h.finished
+    # A file does not heal: it is not retried, and what was wrong is kept.
+    assert h.finished and h.frames_in == 0 and h.reconnects == 0
+    assert "garbage.mp4" in h.last_error
 
 
 def as_transport_stream(clip: Path, out: Path) -> Path:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -23,6 +24,10 @@ from openlfr.cli.common import (
 from openlfr.domain.deployment import Deployment, State
 from openlfr.jsonable import jsonable
 from openlfr.services import counts, deployments
+
+if TYPE_CHECKING:
+    from openlfr.live.camera import Counts
+    from openlfr.live.source import Health
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -156,7 +161,7 @@ def run(
     with governance(ctx) as store:
         actor = acting_user(store)
         out.print(f"deployment {ident}: watching {camera} (Ctrl-C stops)")
-        result = run_camera(store, actor, ident, camera, stop, realtime=not fast)
+        result = run_camera(store, actor, ident, camera, stop, not fast, _progress(camera))
     for r in result.raised:
         a = r.alert
         out.print(f"{a}: {a.subject_name}, score {a.score:.3f}, frame {r.frame}, "
@@ -167,6 +172,20 @@ def run(
         f"({c.below_gate} below the quality gate), {c.tracks} tracks, {c.alerts} alert(s)"
         + (f"; last source error: {h.last_error}" if h.last_error else "")
     )
+
+
+def _progress(camera: str) -> Callable[[Health, Counts], None]:
+    """One line every few seconds: the camera's state, rates and what was found."""
+
+    def say(h: Health, c: Counts) -> None:
+        state = "connected" if h.connected else "reconnecting" if not h.finished else "ended"
+        out.print(
+            f"{camera}: {state}, {h.fps_in:.1f} fps in, {c.frames} analysed, "
+            f"{h.frames_dropped} dropped, {h.reconnects} reconnects, {c.faces} faces, "
+            f"{c.alerts} alert(s)" + (f"; last error: {h.last_error}" if h.last_error else "")
+        )
+
+    return say
 
 
 @app.command("counts")

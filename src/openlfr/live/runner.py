@@ -9,11 +9,14 @@ one and records the gap, is still to come.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
 
+from openlfr.domain.errors import DomainError
+from openlfr.errors import LfrError
 from openlfr.live.camera import CameraWatch, Counts, Raised
 from openlfr.live.source import FrameSource, Health
 from openlfr.services import cameras, deployments
@@ -30,10 +33,20 @@ class Run:
     health: Health
 
 
-def frames_of(source: FrameSource, stop: threading.Event) -> Iterator[tuple[int, np.ndarray]]:
-    """The newest frames of ``source``, numbered, until it finishes or ``stop`` is set."""
+def frames_of(
+    source: FrameSource,
+    stop: threading.Event,
+    tick: Callable[[], None] = lambda: None,
+    every: float = 5.0,
+) -> Iterator[tuple[int, np.ndarray]]:
+    """The newest frames of ``source``, numbered, until it finishes or ``stop`` is set;
+    ``tick`` is called every ``every`` seconds meanwhile, frames or not."""
+    due = time.monotonic() + every
     while not stop.is_set():
         frame = source.latest(wait=0.5)
+        if time.monotonic() >= due:
+            tick()
+            due += every
         if frame is not None:
             yield frame.number, frame.image
         elif source.health.finished:
@@ -47,14 +60,22 @@ def run_camera(
     camera: str,
     stop: threading.Event,
     realtime: bool = True,
+    report: Callable[[Health, Counts], None] = lambda h, c: None,
 ) -> Run:
     """Watch ``camera`` for live deployment ``deployment_id`` until its source ends, the
-    window ends or ``stop`` is set (an operator's run, audited at start and end)."""
+    window ends or ``stop`` is set (an operator's run, audited at start and end); ``report``
+    is told the source's health and the counts every few seconds. A source that gave no
+    frame and has ended (a missing or unreadable file) is one error naming the camera."""
     deployments.begin_run(store, actor, deployment_id, camera)
-    source = FrameSource(camera, cameras.camera_source(store, camera), realtime=realtime)
+    try:
+        source = FrameSource(camera, cameras.camera_source(store, camera), realtime=realtime)
+    except DomainError as exc:  # the file registered is no longer there
+        raise DomainError(f"camera {camera}: {exc}; an admin registers it again") from None
     watch = CameraWatch(store, deployment_id, camera, Engine(store.settings))
     with source:
-        raised = watch.run(frames_of(source, stop))
+        raised = watch.run(frames_of(source, stop, lambda: report(source.health, watch.counts)))
         health = source.health
     deployments.end_run(store, actor, deployment_id, camera, health.frames_dropped)
+    if health.frames_in == 0 and health.finished:
+        raise LfrError(f"camera {camera} gave no frame: {health.last_error or 'it is empty'}")
     return Run(raised, watch.counts, health)

@@ -5,7 +5,7 @@ without bound and put the alerts ever further behind. So a source keeps one
 slot: each decoded frame replaces the one before, and a frame replaced before
 anyone took it is counted as dropped. A stream that fails, stalls or sends
 garbage is opened again after a pause that doubles up to a cap; a file that
-ends has ended. What happened is kept in ``health``, in memory only.
+ends, or cannot be read, has ended. What happened is kept in ``health``, in memory only.
 """
 
 from __future__ import annotations
@@ -123,7 +123,11 @@ class FrameSource:
             try:
                 self._decode()
             except Exception as exc:
-                self._update(connected=False, last_error=_describe(exc, self._source))
+                error = _describe(exc, self._source)
+                if self.kind == SourceKind.FILE:  # a broken file does not heal: it has ended
+                    self._update(connected=False, finished=True, last_error=error)
+                    return
+                self._update(connected=False, last_error=error)
             else:
                 if self.kind == SourceKind.FILE:
                     self._update(connected=False, finished=True)

@@ -22,7 +22,10 @@ def add_camera(store: Store, actor: str, name: str, source: str) -> Camera:
     with store.action(actor, "camera.add", f"camera {name}") as act:
         require(act.user(), Action.MANAGE_CAMERAS)
         check_name(name)
-        kind, shown = classify(source)
+        try:
+            kind, shown = classify(source)
+        except DomainError as exc:
+            raise DomainError(f"camera {name}: {exc}") from None
         if Cameras(act.session).named(name) is not None:
             raise DomainError(f"there is already a camera named {name}: remove it first")
         camera = Camera(name, kind, shown, act.actor, act.now)
