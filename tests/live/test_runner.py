@@ -11,25 +11,17 @@ import pytest
 from openlfr.domain.errors import DomainError
 from openlfr.errors import LfrError
 from openlfr.live.runner import run_camera
-from openlfr.services import cameras, deployments
+from openlfr.services import cameras
 from openlfr.services.unit_of_work import Store
 from openlfr.vision.engine import Engine
-from tests.domain.factories import application
-from tests.services.conftest import Clock, enrol
+from tests.services.conftest import Clock, enrol, start_deployment
 
 
 def live_on(store: Store, engine: Engine, clock: Clock, camera: str, source: str) -> int:
     """A live deployment whose only camera is ``camera``, registered with ``source``."""
     cameras.add_camera(store, "root", camera, source)
     enrol(store, engine, "Aaron_Eckhart")
-    d = deployments.request(store, "pat", application(cameras=[camera]))
-    assert d.id is not None
-    deployments.authorise(store, "olu", d.id)
-    deployments.compile_watchlist(store, "pat", d.id)
-    deployments.approve(store, "olu", d.id)
-    clock.advance(hours=2)
-    deployments.start(store, "omar", d.id, signs_up=True)
-    return d.id
+    return start_deployment(store, clock, cameras=[camera]).id or 0
 
 
 def test_a_text_file_as_a_camera_is_one_error_naming_it(

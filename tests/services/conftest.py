@@ -125,9 +125,10 @@ def live_deployment(store: Store, engine: Engine, clock: Clock) -> Deployment:
     return start_deployment(store, clock)
 
 
-def start_deployment(store: Store, clock: Clock) -> Deployment:
-    """A deployment of the subjects enrolled, authorised, compiled, approved and started."""
-    d = deployments.request(store, "pat", application())
+def start_deployment(store: Store, clock: Clock, **changes: Any) -> Deployment:
+    """A deployment (the test application with ``changes``) of the subjects enrolled,
+    authorised, compiled, approved and started."""
+    d = deployments.request(store, "pat", application(**changes))
     assert d.id is not None
     deployments.authorise(store, "olu", d.id)
     deployments.compile_watchlist(store, "pat", d.id)

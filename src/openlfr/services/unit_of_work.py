@@ -63,13 +63,15 @@ class Act:
     def insert(self, table: sa.Table, **values: Any) -> None:
         """Insert a row of a table covered by row MACs with Core, its MAC with it (the ORM's
         writes are tagged by themselves)."""
-        row = self.session.execute(table.insert().values(**values).returning(_key_of(table)))
-        self._tag(table, _key_of(table) == row.scalar_one())
+        row = self.session.execute(
+            table.insert().values(**values).returning(integrity.key_of(table))
+        )
+        self._tag(table, integrity.key_of(table) == row.scalar_one())
 
     def update(self, table: sa.Table, where: Any, **values: Any) -> None:
         """Update the rows of a covered table matching ``where``, each checked against its MAC
         first (an edited row is refused, not laundered) and tagged after."""
-        key = _key_of(table)
+        key = integrity.key_of(table)
         rows = self.session.execute(sa.select(table).where(where)).all()
         for row in rows:
             self.check(table, row)
@@ -92,10 +94,10 @@ class Act:
         another row or column, by anyone with the database file, no longer opens. Returns the
         row's key."""
         placeholders = dict.fromkeys(secrets, b"")
-        insert = table.insert().values(**values, **placeholders).returning(_key_of(table))
+        insert = table.insert().values(**values, **placeholders).returning(integrity.key_of(table))
         row = self.session.execute(insert).scalar_one()
         sealed = {c: self.seal(scope, table, row, c, v) for c, v in secrets.items()}
-        self.session.execute(table.update().where(_key_of(table) == row).values(**sealed))
+        self.session.execute(table.update().where(integrity.key_of(table) == row).values(**sealed))
         return row
 
     def seal(self, scope: str, table: sa.Table, row: Any, column: str, plain: bytes) -> bytes:
@@ -105,11 +107,6 @@ class Act:
     def unseal(self, scope: str, table: sa.Table, row: Any, column: str, sealed: bytes) -> bytes:
         """Open the value of ``column`` in ``table``'s row ``row``, sealed by ``insert_sealed``."""
         return unseal(self.keys.get(scope), sealed, _binding(scope, table, row, column))
-
-
-def _key_of(table: sa.Table) -> sa.Column[Any]:
-    [key] = table.primary_key.columns
-    return key
 
 
 def _binding(scope: str, table: sa.Table, row: Any, column: str) -> str:

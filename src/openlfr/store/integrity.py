@@ -77,14 +77,19 @@ def tag_row(session: Session, key: bytes, table: sa.Table, where: Any) -> None:
     """(Re)write the MAC of the rows of ``table`` matching ``where``, after a Core write."""
     for row in session.execute(sa.select(table).where(where)):
         values = dict(row._mapping)
-        [pk] = table.primary_key.columns
+        pk = key_of(table)
         update = table.update().where(pk == values[pk.name])
         session.execute(update.values(mac=mac(key, table, values)))
 
 
+def key_of(table: sa.Table) -> sa.Column[Any]:
+    """The primary key of ``table``, a single column in every table with a MAC or a seal."""
+    [key] = table.primary_key.columns
+    return key
+
+
 def _row_id(table: sa.Table, values: dict[str, Any]) -> Any:
-    [pk] = table.primary_key.columns
-    return values.get(pk.name)
+    return values.get(key_of(table).name)
 
 
 def _values(table: sa.Table, obj: Any) -> dict[str, Any]:
@@ -107,7 +112,7 @@ def _tag_flushed(session: Session, _context: Any) -> None:
         if table is None:
             continue
         tag = mac(key, table, _values(table, obj))
-        [pk] = table.primary_key.columns
+        pk = key_of(table)
         session.execute(table.update().where(pk == getattr(obj, pk.name)).values(mac=tag))
         attributes.set_committed_value(obj, "mac", tag)
 
