@@ -1,11 +1,11 @@
 # make demo: run the demo.  make test: run the tests.  Both set everything up first.
-# make test also needs PostgreSQL's server programs (tests/postgres.py starts a throwaway server).
+# make test also installs what the tests need from Debian (see system).
 VENV := .venv
 PY := $(VENV)/bin/python
 LFR := $(VENV)/bin/lfr
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint models postgres bench clean
+.PHONY: demo test lint models system bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -24,22 +24,26 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check src tests benchmarks
 	$(VENV)/bin/mypy
 
-# The tests' throwaway PostgreSQL server needs initdb and pg_ctl: on PATH or in $(PG_LIB)/*/bin,
-# else Debian's package is installed (as root, or with sudo).
+# The tests need two programs from Debian: PostgreSQL's server (initdb and pg_ctl, on PATH or in
+# $(PG_LIB)/*/bin: tests/postgres.py starts a throwaway server) and FFmpeg (tests serve a clip
+# over RTSP with it). Whichever is missing is installed (as root, or with sudo).
 PG_LIB ?= /usr/lib/postgresql
-postgres:
-	@if { { command -v initdb && command -v pg_ctl; } || \
-	      ls $(PG_LIB)/*/bin/initdb $(PG_LIB)/*/bin/pg_ctl; } >/dev/null 2>&1; then :; \
+system:
+	@missing=""; \
+	{ { command -v initdb && command -v pg_ctl; } || \
+	  ls $(PG_LIB)/*/bin/initdb $(PG_LIB)/*/bin/pg_ctl; } >/dev/null 2>&1 || missing="postgresql"; \
+	command -v ffmpeg >/dev/null || missing="$$missing ffmpeg"; \
+	if [ -z "$$missing" ]; then :; \
 	elif command -v apt-get >/dev/null && { [ "$$(id -u)" = 0 ] || command -v sudo >/dev/null; }; then \
-	  echo "make postgres: initdb and pg_ctl not found, installing Debian's postgresql"; \
+	  echo "make system: installing Debian's$$missing"; \
 	  sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
-	  $$sudo apt-get update && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql; \
+	  $$sudo apt-get update && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
 	else \
-	  echo "make postgres: PostgreSQL's server programs (initdb, pg_ctl) are missing: install PostgreSQL as root (Debian: apt-get install postgresql) or put its bin directory on PATH" >&2; \
+	  echo "make system: the tests need$$missing: install it as root (Debian: apt-get install$$missing)" >&2; \
 	  exit 1; \
 	fi
 
-test: models lint postgres
+test: models lint system
 	$(VENV)/bin/pytest
 
 clean:

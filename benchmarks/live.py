@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 import av
@@ -27,6 +26,7 @@ import numpy as np
 from openlfr.config import Settings
 from openlfr.live.camera import CameraWatch
 from openlfr.live.demo import CAMERA, stage
+from openlfr.live.source import Frame
 from openlfr.models.hardware import this_cpu
 from openlfr.services.unit_of_work import Store
 from openlfr.vision.engine import Engine
@@ -48,7 +48,7 @@ def watch(
     started = time.perf_counter()
     for number, frame in enumerate(frames):
         t = time.perf_counter()
-        camera.process(number, frame, datetime.now(UTC))
+        camera.process(Frame(frame, number, time.monotonic()))
         latencies.append(time.perf_counter() - t)
     camera._end(camera.tracker.finish())
     wall = time.perf_counter() - started

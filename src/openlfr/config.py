@@ -103,6 +103,12 @@ class Settings(BaseSettings):
     detect_max_side: int = Field(
         960, description="frames larger than this are scaled down before detection"
     )
+    analysed_fps: float | None = Field(
+        10.0,
+        gt=0,
+        description="frames each live camera analyses a second at most (the newest is taken, "
+        "the others dropped); None: as many as it can",
+    )
 
     embedder: str = Field("sface", description="a model name from `lfr models list`, or custom")
     embedder_path: Path | None = Field(None, description="file for embedder = custom")

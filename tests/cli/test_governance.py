@@ -235,11 +235,11 @@ def test_a_deployment_from_request_to_close(lfr: Lfr, tmp_path: Path) -> None:
     )
     ran = lfr.run("deployment", "run", ident, "--camera", "van-07-north", "--fast", user="omar")
     assert ran.returncode == 0, ran.stderr
-    summary = re.search(r"van-07-north: (\d+) frames analysed \((\d+) dropped\), (\d+) faces",
-                        ran.stdout)  # fmt: skip
+    summary = re.search(r"van-07-north: ended; (\d+) frames analysed \((\d+) dropped\), "
+                        r"(\d+) faces", ran.stdout)  # fmt: skip
     assert summary is not None, ran.stdout
     analysed, dropped, faces = map(int, summary.groups())
-    assert analysed > 0 and analysed + dropped in (274, 275) and faces > 0
+    assert (analysed, dropped) == (275, 0) and faces > 0  # --fast: every frame, none dropped
     assert "0 alert(s)" in ran.stdout
     # In real time, SIGTERM stops it cleanly: the run's end and counts are recorded.
     running = subprocess.Popen(
@@ -247,11 +247,18 @@ def test_a_deployment_from_request_to_close(lfr: Lfr, tmp_path: Path) -> None:
          "van-07-north"], env=lfr.process_env("omar"), stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
     time.sleep(8)
+    # While it runs, anyone may see how its camera is doing: numbers, never a face.
+    [camera] = lfr.json("camera", "status", user="ada")
+    assert (camera["deployment_id"], camera["camera"], camera["restarts"]) == (int(ident),
+            "van-07-north", 0)  # fmt: skip
+    assert camera["state"] in ("starting", "connected") and camera["worker"] != running.pid
     running.send_signal(signal.SIGTERM)
     stdout, _ = running.communicate(timeout=60)
-    assert running.returncode == 0 and "frames analysed" in stdout
+    assert running.returncode == 0 and "van-07-north: stopped; " in stdout
+    assert lfr.run("camera", "status", user="ada").stdout.strip() == "no deployment is running"
     counted = lfr.json("deployment", "counts", ident, user="ada")
-    assert sum(c["frames"] for c in counted) > analysed
+    assert sum(c["frames"] for c in counted["hours"]) > analysed
+    assert counted["latency"] == {"alerts": 0, "p50": None, "p95": None}  # no one to alert on
 
     # The service raises an alert directly too, as the pipeline does.
     store = lfr.store()

@@ -4,26 +4,19 @@ frames 82-210, must raise an alert there; the audience (211-274) must raise none
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import numpy as np
 import pytest
 
-from openlfr.domain.deployment import Deployment
 from openlfr.live.camera import CameraWatch
 from openlfr.live.decision import Fused, KOfN, Rule
-from openlfr.services import counts, watchlists
+from openlfr.live.source import stamped
+from openlfr.services import counts
 from openlfr.services.unit_of_work import Store
 from openlfr.vision.engine import Engine
-from tests.conftest import shared
-from tests.services.conftest import Clock, record, start_deployment
-
-PHOTOS = {"Lin_Manuel_Miranda": "lin-manuel-miranda.png", "Alex_Lacamoire": "alex-lacamoire.png"}
-
-
-def stage_deployment(store: Store, engine: Engine, clock: Clock) -> Deployment:
-    for name, photo in PHOTOS.items():
-        image = shared("video", "hamilton", photo)
-        watchlists.enrol(store, "wendy", record(name), [(image, "custody_image")], engine)
-    return start_deployment(store, clock)
+from tests.live.conftest import stage_deployment
+from tests.services.conftest import Clock
 
 
 @pytest.mark.parametrize("rule", [Fused(), KOfN(k=2, n=3)], ids=["fused", "2 of 3"])
@@ -31,8 +24,9 @@ def test_the_stage_clip_alerts_on_lin_and_never_on_the_audience(
     store: Store, engine: Engine, clock: Clock, hamilton_frames: list[np.ndarray], rule: Rule
 ) -> None:
     d = stage_deployment(store, engine, clock)
+    clock.advance(minutes=30)  # frames arrive within the hour, after the start
     watch = CameraWatch(store, d.id or 0, "van-1-north", engine, rule)
-    raised = watch.run(enumerate(hamilton_frames))
+    raised = watch.run(stamped(hamilton_frames))
     lin = [r for r in raised if r.alert.subject_name == "Lin Manuel Miranda"]
     assert lin and all(82 <= r.frame <= 210 for r in lin), [(r.alert, r.frame) for r in raised]
     assert len(lin) == 1  # one alert for his one track
@@ -42,7 +36,13 @@ def test_the_stage_clip_alerts_on_lin_and_never_on_the_audience(
     assert seen.frames == len(hamilton_frames) and seen.alerts == len(raised)
     assert seen.embedded * 10 < seen.faces and seen.below_gate > 0
     # The alert says when and for how long; the record keeps the counts, by camera and hour.
-    assert lin[0].alert.seen_at == clock.now and lin[0].alert.track_length == lin[0].track_length
+    seen_at = lin[0].alert.seen_at
+    assert seen_at is not None and clock.now - timedelta(seconds=60) < seen_at <= clock.now
+    assert lin[0].alert.track_length == lin[0].track_length
+    # Each alert's latency, from its frame's arrival to its commit, is kept for the record.
+    kept = counts.deployment_latency(store, "omar", d.id or 0)
+    assert kept.alerts == len(raised) and kept.p50 and kept.p95 and 0 < kept.p50 <= kept.p95 < 60
+    assert abs(kept.p50 - sorted(r.latency for r in raised)[(len(raised) - 1) // 2]) < 1
     [hour] = counts.deployment_counts(store, "ada", d.id or 0)
     assert (hour.camera, hour.hour) == ("van-1-north", clock.now.replace(minute=0, second=0))
     assert (hour.frames, hour.faces, hour.below_gate, hour.tracks, hour.alerts) == (

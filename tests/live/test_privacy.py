@@ -16,6 +16,7 @@ import numpy as np
 
 from openlfr.config import Settings
 from openlfr.live.camera import CameraWatch
+from openlfr.live.source import stamped
 from openlfr.services.unit_of_work import Store
 from openlfr.vision.engine import Engine
 from tests.conftest import shared
@@ -55,7 +56,7 @@ def test_passers_by_leave_only_counts(engine: Engine, clock: Clock, tmp_path: Pa
         recording = RecordingEngine(store.settings)
         frames = decoded(WALKING)
         watch = CameraWatch(store, d.id or 0, "van-1-north", recording)
-        raised = watch.run(enumerate(frames))
+        raised = watch.run(stamped(frames))
     finally:
         store.close()
     assert raised == []

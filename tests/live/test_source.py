@@ -23,12 +23,14 @@ def drain(source: FrameSource, every: float = 0.0, within: float = 60.0) -> list
     """Take frames until the source finishes (or ``within`` seconds pass), one each ``every``
     seconds; their numbers."""
     taken, deadline = [], time.monotonic() + within
-    while not source.health.finished and time.monotonic() < deadline:
+    while time.monotonic() < deadline:
         frame = source.latest(wait=0.5)
         if frame is not None:
             assert frame.image.shape == (360, 640, 3)
             taken.append(frame.number)
             time.sleep(every)
+        elif source.health.finished:
+            break
     return taken
 
 
@@ -37,16 +39,16 @@ def accounted(h: Health) -> bool:
     return h.frames_in - (h.frames_taken + h.frames_dropped) in (0, 1)
 
 
-def test_a_file_as_fast_as_it_decodes_hands_over_every_frame_in_order() -> None:
+def test_a_file_not_in_real_time_hands_over_every_frame_in_order_to_a_slow_reader() -> None:
     with FrameSource("stage", str(CLIP), realtime=False) as source:
-        taken = drain(source)
+        taken = drain(source, every=0.002)
         h = source.health
-    assert h.finished and h.frames_in == CLIP_FRAMES and accounted(h)
-    assert taken == sorted(taken) and len(set(taken)) == len(taken)
+    assert h.finished and h.frames_in == CLIP_FRAMES and h.frames_dropped == 0
+    assert taken == list(range(CLIP_FRAMES))
 
 
 def test_a_slow_reader_gets_the_newest_frame_and_the_rest_are_counted_dropped() -> None:
-    with FrameSource("stage", str(CLIP), realtime=False) as source:
+    with FrameSource("stage", str(CLIP)) as source:  # in real time, as a camera sends
         taken = drain(source, every=0.1)
         h = source.health
     assert h.frames_in == CLIP_FRAMES and h.frames_dropped > 0 and accounted(h)

@@ -1,3 +1,4 @@
 from openlfr.cli import main
 
-main()
+if __name__ == "__main__":  # not when a camera worker process starts from here
+    main()

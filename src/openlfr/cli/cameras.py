@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated, Any
 
 import typer
@@ -20,7 +21,9 @@ from openlfr.cli.common import (
 from openlfr.domain.camera import Camera
 from openlfr.services import cameras
 
-app = typer.Typer(no_args_is_help=True, help="The cameras deployments may name (admin).")
+app = typer.Typer(
+    no_args_is_help=True, help="The cameras deployments may name (admin), and their status."
+)
 Name = Annotated[str, typer.Argument(help="the camera's name, as deployments name it")]
 
 
@@ -69,3 +72,26 @@ def remove(ctx: typer.Context, name: Name) -> None:
     with governance(ctx) as store:
         cameras.remove_camera(store, acting_user(store), name)
     out.print(f"camera {name} removed")
+
+
+@app.command("status")
+def status(ctx: typer.Context, as_json: JsonFlag = False) -> None:
+    """What each camera of every running deployment is doing: state, worker, rates, drops,
+    reconnects and restarts (any role; numbers only)."""
+    with governance(ctx, run_housekeeping=False) as store:
+        found = cameras.camera_status(store, acting_user(store))
+    if as_json:
+        print_json([asdict(c) for c in found])
+        return
+    if not found:
+        out.print("no deployment is running")
+        return
+    shown = table("deployment", fixed("camera"), "state", "worker", "fps in", "analysed",
+                  "frames", "dropped", "reconnects", "restarts", "faces", "alerts",
+                  "last error")  # fmt: skip
+    for c in found:
+        shown.add_row(str(c.deployment_id), c.camera, c.state, str(c.worker or "-"),
+                      f"{c.fps_in:.1f}", f"{c.fps_analysed:.1f}", str(c.frames_analysed),
+                      str(c.frames_dropped), str(c.reconnects), str(c.restarts), str(c.faces),
+                      str(c.alerts), c.last_error)  # fmt: skip
+    out.print(shown)

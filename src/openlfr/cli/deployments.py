@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -24,10 +23,6 @@ from openlfr.cli.common import (
 from openlfr.domain.deployment import Deployment, State
 from openlfr.jsonable import jsonable
 from openlfr.services import counts, deployments
-
-if TYPE_CHECKING:
-    from openlfr.live.camera import Counts
-    from openlfr.live.source import Health
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -143,59 +138,54 @@ def cancel(ctx: typer.Context, ident: Id, as_json: JsonFlag = False) -> None:
 def run(
     ctx: typer.Context,
     ident: Id,
-    camera: Annotated[str, typer.Option("--camera", help="which of its cameras to watch")],
+    chosen: Annotated[
+        list[str] | None,
+        typer.Option("--camera", help="watch only this camera (repeat for more); default: all"),
+    ] = None,
     fast: Annotated[
-        bool, typer.Option("--fast", help="a file source as fast as it decodes (tests)")
+        bool, typer.Option("--fast", help="file sources as fast as they decode (tests)")
     ] = False,
 ) -> None:
-    """Watch one camera of a live deployment (operator): alerts as they are raised, until the
-    source or the window ends, or Ctrl-C / SIGTERM stops it cleanly."""
+    """Watch a live deployment's cameras (operator), each in a worker process of its own:
+    alerts as they are committed, each camera's state every 5 s, until the sources or the
+    window end, the deployment is closed, or Ctrl-C / SIGTERM stops it cleanly."""
     import signal
     import threading
 
-    from openlfr.live.runner import run_camera
+    from openlfr.live.supervisor import Supervisor
 
     stop = threading.Event()
-    for stopping in (signal.SIGINT, signal.SIGTERM):  # finish the frame, record, then stop
+    for stopping in (signal.SIGINT, signal.SIGTERM):  # finish the frames, record, then stop
         signal.signal(stopping, lambda *_: stop.set())
     with governance(ctx) as store:
         actor = acting_user(store)
-        out.print(f"deployment {ident}: watching {camera} (Ctrl-C stops)")
-        result = run_camera(store, actor, ident, camera, stop, not fast, _progress(camera))
-    for r in result.raised:
-        a = r.alert
-        out.print(f"{a}: {a.subject_name}, score {a.score:.3f}, frame {r.frame}, "
-                  f"track of {r.track_length} frames")  # fmt: skip
-    c, h = result.counts, result.health
-    out.print(
-        f"{camera}: {c.frames} frames analysed ({h.frames_dropped} dropped), {c.faces} faces "
-        f"({c.below_gate} below the quality gate), {c.tracks} tracks, {c.alerts} alert(s)"
-        + (f"; last source error: {h.last_error}" if h.last_error else "")
-    )
-
-
-def _progress(camera: str) -> Callable[[Health, Counts], None]:
-    """One line every few seconds: the camera's state, rates and what was found."""
-
-    def say(h: Health, c: Counts) -> None:
-        state = "connected" if h.connected else "reconnecting" if not h.finished else "ended"
+        running = deployments.begin_run(store, actor, ident, chosen)
+        out.print(f"deployment {ident}: watching {', '.join(running)} (Ctrl-C stops)")
+        supervisor = Supervisor(store, actor, ident, running, not fast, out.print)
+        watched = supervisor.run(stop)
+    for w in watched:
+        c, h = w.counts, w.health
+        error = w.error or h.last_error
         out.print(
-            f"{camera}: {state}, {h.fps_in:.1f} fps in, {c.frames} analysed, "
-            f"{h.frames_dropped} dropped, {h.reconnects} reconnects, {c.faces} faces, "
-            f"{c.alerts} alert(s)" + (f"; last error: {h.last_error}" if h.last_error else "")
+            f"{w.job.camera}: {w.state}; {c.frames} frames analysed ({h.frames_dropped} "
+            f"dropped), {c.faces} faces ({c.below_gate} below the quality gate), {c.tracks} "
+            f"tracks, {c.alerts} alert(s), {w.restarts} restart(s)"
+            + (f"; last error: {error}" if error else "")
         )
-
-    return say
+    if all(w.state == "refused" for w in watched):
+        raise typer.Exit(1)
 
 
 @app.command("counts")
 def counts_(ctx: typer.Context, ident: Id, as_json: JsonFlag = False) -> None:
     """What each camera saw, per hour, as numbers only (all that is kept of everyone not
-    matched)."""
+    matched), and how long its alerts took from their frame's arrival to their commit."""
     with governance(ctx) as store:
-        found = counts.deployment_counts(store, acting_user(store), ident)
+        actor = acting_user(store)
+        found = counts.deployment_counts(store, actor, ident)
+        latency = counts.deployment_latency(store, actor, ident)
     if as_json:
-        print_json(found)
+        print_json({"hours": found, "latency": latency})
         return
     shown = table(fixed("camera"), fixed("hour (UTC)"), "frames", "faces", "below gate",
                   "tracks", "alerts")  # fmt: skip
@@ -203,6 +193,9 @@ def counts_(ctx: typer.Context, ident: Id, as_json: JsonFlag = False) -> None:
         shown.add_row(c.camera, iso(c.hour), *map(str, (c.frames, c.faces, c.below_gate,
                                                        c.tracks, c.alerts)))  # fmt: skip
     out.print(shown)
+    if latency.p50 is not None and latency.p95 is not None:
+        out.print(f"{latency.alerts} alert(s), frame arrival to alert committed: p50 "
+                  f"{1000 * latency.p50:.0f} ms, p95 {1000 * latency.p95:.0f} ms")  # fmt: skip
 
 
 @app.command("show")

@@ -8,19 +8,22 @@ What survives of everyone else is counts.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import cv2
-import numpy as np
 
 from openlfr.domain.alert import Alert
 from openlfr.live.decision import Decision, Fused, Rule, decide_once
+from openlfr.live.source import Frame
 from openlfr.live.tracker import CutDetector, Shot, Track, Tracker, choose_shots
 from openlfr.services import alerts, counts
 from openlfr.services.unit_of_work import Store
 from openlfr.vision.engine import Engine
+
+RECORD_EVERY = 60.0  # seconds between additions to the deployment record's counts
 
 
 @dataclass
@@ -37,11 +40,13 @@ class Counts:
 
 @dataclass
 class Raised:
-    """An alert and the frame of the shot it carries."""
+    """An alert, the frame of the shot it carries, and the seconds from the arrival of the
+    frame it was decided on to its commit."""
 
     alert: Alert
     frame: int
     track_length: int
+    latency: float
 
 
 @dataclass
@@ -61,28 +66,30 @@ class CameraWatch:
         self.tracker = Tracker(keep=self.keep)
         self.cuts = CutDetector()
         self.alerted: set[tuple[int, int]] = set()
+        self.raised: list[Raised] = []
         self._hour: datetime | None = None
         self._logged = Counts()  # the part of ``counts`` already in the deployment record
+        self._record_due = time.monotonic() + RECORD_EVERY
 
-    def run(self, frames: Iterable[tuple[int, np.ndarray]]) -> list[Raised]:
-        """Process numbered BGR frames until they end or the deployment's window does; the
-        alerts raised. The counts go to the deployment record each hour and at the end."""
-        raised: list[Raised] = []
-        for number, image in frames:
-            now = self.store.now()
-            if now >= self.watchlist.ends_at:
+    def run(self, frames: Iterable[Frame]) -> list[Raised]:
+        """Process frames until they end or the deployment's window does; the alerts raised
+        (also in ``raised``). The counts go to the deployment record each hour and at the end."""
+        for frame in frames:
+            if self.store.now() >= self.watchlist.ends_at:
                 break
-            raised += self.process(number, image, now)
+            self.process(frame)
         self.finish()
-        return raised
+        return self.raised
 
     def finish(self) -> None:
         """The frames are over: end every track and record the last counts."""
         self._end(self.tracker.finish())
         self._record(None)
 
-    def process(self, number: int, image: np.ndarray, seen_at: datetime) -> list[Raised]:
-        """One frame, captured at ``seen_at``: the alerts it decided."""
+    def process(self, frame: Frame) -> list[Raised]:
+        """One frame: the alerts it decided."""
+        number, image = frame.number, frame.image
+        seen_at = self.store.now() - timedelta(seconds=time.monotonic() - frame.decoded_at)
         self._record(seen_at.replace(minute=0, second=0, microsecond=0))
         self.counts.frames += 1
         if self.cuts.cut(image):
@@ -106,22 +113,27 @@ class CameraWatch:
         decided = [decide_once(self.rule, track, shots, self.watchlist.index,
                                self.watchlist.threshold, self.alerted)
                    for track, shots in new.values()]  # fmt: skip
-        return [self._raise(d, seen_at) for d in decided if d is not None]
+        return [self._raise(d, frame, seen_at) for d in decided if d is not None]
 
-    def _raise(self, decision: Decision, seen_at: datetime) -> Raised:
+    def _raise(self, decision: Decision, frame: Frame, seen_at: datetime) -> Raised:
         ok, png = cv2.imencode(".png", decision.shot.chip)
         entry, track = int(decision.candidate.label), decision.track
         a = alerts.raise_alert(self.store, self.deployment_id, entry, self.camera,
                                png.tobytes() if ok else b"", decision.candidate.score,
                                seen_at, track.seen)  # fmt: skip
+        latency = time.monotonic() - frame.decoded_at  # the alert is committed: nothing lost
+        counts.record_latency(self.store, self.deployment_id, a.id or 0, latency)
         self.counts.alerts += 1
-        return Raised(a, decision.shot.frame, decision.track.seen)
+        self.raised.append(Raised(a, decision.shot.frame, decision.track.seen, latency))
+        return self.raised[-1]
 
     def _record(self, hour: datetime | None) -> None:
-        """At a new ``hour`` (None: the end), add what was counted since the last time to the
-        deployment record, under the hour it was counted in."""
-        if hour == self._hour and hour is not None:
+        """At a new ``hour`` (None: the end), and every minute (a worker that dies loses no
+        more), add what was counted since the last time to the deployment record, under the
+        hour it was counted in."""
+        if hour == self._hour and hour is not None and time.monotonic() < self._record_due:
             return
+        self._record_due = time.monotonic() + RECORD_EVERY
         if self._hour is not None:
             done, logged = asdict(self.counts), asdict(self._logged)
             since = {k: done[k] - logged[k] for k in counts.FIELDS}

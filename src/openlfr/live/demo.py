@@ -21,6 +21,7 @@ from openlfr.config import Settings
 from openlfr.domain.alert import Adjudication, Outcome
 from openlfr.domain.deployment import Deployment
 from openlfr.live.camera import CameraWatch
+from openlfr.live.source import stamped
 from openlfr.services import alerts, audit, cameras, deployments, users, watchlists
 from openlfr.services.unit_of_work import Store
 from openlfr.vision.engine import Engine
@@ -111,7 +112,7 @@ def _deployment(
     assert d.id is not None
     watch = CameraWatch(store, d.id, CAMERA, engine)
     alerted: dict[str, int] = {}
-    for r in watch.run(enumerate(read_clip(clip))):
+    for r in watch.run(stamped(read_clip(clip))):
         alerted[r.alert.subject_name] = alerted.get(r.alert.subject_name, 0) + 1
         say(f"{r.alert}: {r.alert.subject_name}, score {r.alert.score:.3f}, frame {r.frame}, "
             f"track of {r.track_length} frames")  # fmt: skip
@@ -131,11 +132,17 @@ def _deployment(
 
 
 def stage(
-    store: Store, engine: Engine, clip: Path, threshold: float | None, say: Callable[[str], None]
+    store: Store,
+    engine: Engine,
+    clip: Path,
+    threshold: float | None,
+    say: Callable[[str], None],
+    sources: dict[str, Path] | None = None,
 ) -> Deployment:
     """In an empty ``store``: the demo staff, the demo clip written to ``clip`` and registered
-    as camera ``CAMERA``, the two sample people enrolled, and a deployment of that camera
-    requested, authorised, compiled, approved and started; the live deployment."""
+    as camera ``CAMERA`` (or ``sources``: camera names and their files), the two sample people
+    enrolled, and a deployment of those cameras requested, authorised, compiled, approved and
+    started; the live deployment."""
     users.add_user(store, None, "ada", ["admin"])
     for name, role in STAFF.items():
         users.add_user(store, "ada", name, role)
@@ -144,13 +151,15 @@ def stage(
     photos = sample_people()
     pictures = {name: read_image(path, 10**7, 10**7) for name, path in photos.items()}
     frames = write_clip(clip, clip_frames(pictures))
-    cameras.add_camera(store, "ada", CAMERA, str(clip))
+    for name, source in (sources or {CAMERA: clip}).items():
+        cameras.add_camera(store, "ada", name, str(source))
     say(f"camera {CAMERA}: {clip} ({frames} frames, each person crossing, then both)")
     for name, path in photos.items():
         s = watchlists.enrol(store, "wendy", _subject(name, store.now()), [(path, "custody_image")],
                              engine)  # fmt: skip
         say(f"enrolled {s}")
-    d = deployments.request(store, "pat", _application(store.now(), threshold))
+    named = list(sources or [CAMERA])
+    d = deployments.request(store, "pat", _application(store.now(), threshold, named))
     assert d.id is not None
     deployments.authorise(store, "olu", d.id)
     deployments.compile_watchlist(store, "pat", d.id)
@@ -174,10 +183,10 @@ def _subject(name: str, now: datetime) -> dict[str, Any]:
             "case_reference": f"DEMO/{name}", "review_by": review}  # fmt: skip
 
 
-def _application(now: datetime, threshold: float | None) -> dict[str, Any]:
+def _application(now: datetime, threshold: float | None, named: list[str]) -> dict[str, Any]:
     text = "Demo deployment on a made-up clip; no real person is processed."
     return {"name": "Demo", "use_case": "crime_hotspot", "legal_basis": text,
             "necessity": text, "location": "the demo clip", "location_grounds": text,
-            "starts_at": now, "ends_at": now + timedelta(hours=1), "cameras": [CAMERA],
+            "starts_at": now, "ends_at": now + timedelta(hours=1), "cameras": named,
             "criteria": ["wanted_by_court"], "rights_assessment": text,
             "dpia_ref": "DEMO", "eqia_ref": "DEMO", "threshold": threshold}  # fmt: skip

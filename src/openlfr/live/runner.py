@@ -1,27 +1,27 @@
-"""Running a live deployment's camera: its source opened, watched until it ends, the
-deployment's window ends or the run is stopped.
-
-One camera per process (``lfr deployment run ID --camera NAME``); a supervisor
-that runs every camera of a deployment in its own process, restarts a crashed
-one and records the gap, is still to come.
-"""
+"""Watching one camera of a live deployment: its source opened and watched until it ends,
+the deployment stops being live (its window ended, a close was requested) or the run is
+stopped. ``openlfr.live.supervisor`` runs this in a worker process per camera."""
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-
-import numpy as np
+from typing import Protocol
 
 from openlfr.domain.errors import DomainError
 from openlfr.errors import LfrError
 from openlfr.live.camera import CameraWatch, Counts, Raised
-from openlfr.live.source import FrameSource, Health
+from openlfr.live.source import Frame, FrameSource, Health
 from openlfr.services import cameras, deployments
 from openlfr.services.unit_of_work import Store
 from openlfr.vision.engine import Engine
+
+
+class Stop(Protocol):
+    """What tells a run to stop: a ``threading.Event`` or a ``multiprocessing`` one."""
+
+    def is_set(self) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -33,22 +33,35 @@ class Run:
     health: Health
 
 
+Report = Callable[[Health, Counts, list[Raised]], None]
+
+
 def frames_of(
     source: FrameSource,
-    stop: threading.Event,
-    tick: Callable[[], None] = lambda: None,
-    every: float = 5.0,
-) -> Iterator[tuple[int, np.ndarray]]:
-    """The newest frames of ``source``, numbered, until it finishes or ``stop`` is set;
-    ``tick`` is called every ``every`` seconds meanwhile, frames or not."""
-    due = time.monotonic() + every
+    stop: Stop,
+    tick: Callable[[], bool],
+    every: float = 1.0,
+    fps: float | None = None,
+) -> Iterator[Frame]:
+    """The newest frames of ``source``, at most ``fps`` a second (the ones between are
+    dropped), until it finishes, ``stop`` is set or ``tick`` (called every ``every`` seconds,
+    frames or not) says to stop."""
+    gap = 1.0 / fps if fps else 0.0
+    next_frame = time.monotonic()
+    due = next_frame + every
     while not stop.is_set():
-        frame = source.latest(wait=0.5)
-        if time.monotonic() >= due:
-            tick()
+        now = time.monotonic()
+        if now >= due:
+            if not tick():
+                return
             due += every
+        if now < next_frame:
+            time.sleep(min(next_frame - now, due - now, 0.5))
+            continue
+        frame = source.latest(wait=0.5)
         if frame is not None:
-            yield frame.number, frame.image
+            next_frame = time.monotonic() + gap
+            yield frame
         elif source.health.finished:
             return
 
@@ -58,24 +71,34 @@ def run_camera(
     actor: str,
     deployment_id: int,
     camera: str,
-    stop: threading.Event,
+    stop: Stop,
     realtime: bool = True,
-    report: Callable[[Health, Counts], None] = lambda h, c: None,
+    report: Report = lambda health, counts, raised: None,
 ) -> Run:
-    """Watch ``camera`` for live deployment ``deployment_id`` until its source ends, the
-    window ends or ``stop`` is set (an operator's run, audited at start and end); ``report``
-    is told the source's health and the counts every few seconds. A source that gave no
-    frame and has ended (a missing or unreadable file) is one error naming the camera."""
-    deployments.begin_run(store, actor, deployment_id, camera)
+    """Watch ``camera`` for live ``deployment_id`` (``deployments.begin_run`` let ``actor``
+    run it) until its source ends, the deployment is no longer live or ``stop`` is set.
+    ``report`` is told the source's health, the counts and the alerts raised since it was
+    last told, every second. A source that gave no frame and has ended (a missing or
+    unreadable file) is one error naming the camera."""
     try:
         source = FrameSource(camera, cameras.camera_source(store, camera), realtime=realtime)
     except DomainError as exc:  # the file registered is no longer there
         raise DomainError(f"camera {camera}: {exc}; an admin registers it again") from None
     watch = CameraWatch(store, deployment_id, camera, Engine(store.settings))
+    told = 0
+
+    def tick() -> bool:
+        nonlocal told
+        report(source.health, watch.counts, watch.raised[told:])
+        told = len(watch.raised)
+        return deployments.is_live(store, deployment_id)
+
+    fps = store.settings.analysed_fps if realtime else None  # not realtime: every frame
     with source:
-        raised = watch.run(frames_of(source, stop, lambda: report(source.health, watch.counts)))
+        watch.run(frames_of(source, stop, tick, fps=fps))
         health = source.health
+    report(health, watch.counts, watch.raised[told:])
     deployments.end_run(store, actor, deployment_id, camera, health.frames_dropped)
     if health.frames_in == 0 and health.finished:
         raise LfrError(f"camera {camera} gave no frame: {health.last_error or 'it is empty'}")
-    return Run(raised, watch.counts, health)
+    return Run(watch.raised, watch.counts, health)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -28,6 +29,12 @@ class Frame:
     image: np.ndarray
     number: int
     decoded_at: float
+
+
+def stamped(images: Iterable[np.ndarray]) -> Iterator[Frame]:
+    """``images`` as numbered frames arriving now (clips read ahead, for tests and the demo)."""
+    for number, image in enumerate(images):
+        yield Frame(image, number, time.monotonic())
 
 
 @dataclass(frozen=True)
@@ -55,8 +62,9 @@ class _Slot:
 class FrameSource:
     """Decodes ``source`` (a file path, a stream URL or a device) in its own thread.
 
-    ``realtime``: a file plays at its own frame rate, as a camera would (else
-    as fast as it decodes, for tests and benchmarks). ``retry``: the first and
+    ``realtime``: a file plays at its own frame rate, as a camera would; else
+    every frame of it is handed over as fast as they are taken, none dropped
+    (for tests and benchmarks). ``retry``: the first and
     the longest pause before opening again after a failure. ``timeout``: how
     long opening or reading may stall before it counts as a failure.
     """
@@ -115,6 +123,7 @@ class FrameSource:
                 return None
             slot.taken = True
             slot.health = replace(slot.health, frames_taken=slot.health.frames_taken + 1)
+            self._ready.notify_all()
             return slot.frame
 
     def _run(self) -> None:
@@ -162,6 +171,9 @@ class FrameSource:
                     ahead = (decoded.time - first) - (time.monotonic() - started)
                     if ahead > 0 and self._stop.wait(ahead):
                         return
+                if not self.realtime and self.kind == SourceKind.FILE:
+                    with self._ready:  # wait for the last frame to be taken: none dropped
+                        self._ready.wait_for(lambda: self._slot.taken or self._stop.is_set())
                 self._hand_over(decoded.to_ndarray(format="bgr24"))
 
     def _hand_over(self, image: np.ndarray) -> None:

@@ -9,8 +9,10 @@ from __future__ import annotations
 from openlfr.domain.camera import Camera, check_name, check_removable, classify
 from openlfr.domain.errors import DomainError
 from openlfr.domain.roles import SYSTEM, Action, require
+from openlfr.live import status
+from openlfr.live.status import CameraStatus
 from openlfr.services.unit_of_work import Store
-from openlfr.store.repositories import Cameras, Deployments
+from openlfr.store.repositories import Cameras, Deployments, Users
 from openlfr.store.tables import cameras
 
 SCOPE = "cameras"  # the data key camera sources are sealed under
@@ -64,3 +66,13 @@ def camera_source(store: Store, name: str) -> str:
             raise DomainError(f"there is no camera named {name}")
         act.detail = {"source": camera.shown}
         return act.unseal(SCOPE, cameras, camera.id, "sealed", camera.sealed).decode()
+
+
+def camera_status(store: Store, actor: str) -> list[CameraStatus]:
+    """What each camera of every running deployment is doing (any role: numbers only)."""
+    with store.reading() as session:
+        user = Users(session).named(actor)
+        if user is None:
+            raise DomainError(f"there is no user named {actor}: an admin adds users")
+        require(user, Action.VIEW_DEPLOYMENTS)
+    return status.running(store.settings.data_dir)

@@ -8,7 +8,7 @@ from datetime import datetime
 from openlfr.domain.deployment import Deployment
 from openlfr.domain.roles import SYSTEM, Action, require
 from openlfr.services.unit_of_work import Store
-from openlfr.store.repositories import CameraCounts
+from openlfr.store.repositories import AlertLatencies, CameraCounts
 
 FIELDS = CameraCounts.FIELDS  # what is counted: frames, faces, below_gate, tracks, alerts
 
@@ -22,6 +22,37 @@ class HourCounts:
     below_gate: int
     tracks: int
     alerts: int
+
+
+@dataclass(frozen=True)
+class Latency:
+    """Seconds from a frame's arrival to the alert decided on it committed, over a
+    deployment's alerts (None without any)."""
+
+    alerts: int
+    p50: float | None
+    p95: float | None
+
+
+def record_latency(store: Store, deployment_id: int, alert_id: int, seconds: float) -> None:
+    """Keep how long alert ``alert_id`` took from its frame's arrival to its commit."""
+    with store.action(SYSTEM, "alert.latency", f"alert {alert_id}") as act:
+        AlertLatencies(act.session).add(alert_id, deployment_id, seconds)
+        act.detail = {"seconds": round(seconds, 4)}
+
+
+def deployment_latency(store: Store, actor: str, deployment_id: int) -> Latency:
+    """The p50 and p95 of the deployment's alert latencies (any role)."""
+    import statistics
+
+    with store.action(actor, "alert.latency.read", f"deployment {deployment_id}") as act:
+        require(act.user(), Action.VIEW_DEPLOYMENTS)
+        act.get(Deployment, deployment_id)
+        kept = AlertLatencies(act.session).of(deployment_id)
+    if not kept:
+        return Latency(0, None, None)
+    cuts = statistics.quantiles(kept, n=20, method="inclusive") if len(kept) > 1 else kept * 19
+    return Latency(len(kept), statistics.median(kept), cuts[18])
 
 
 def record_counts(

@@ -8,6 +8,7 @@ from openlfr.domain import deployment as rules
 from openlfr.domain import watchlist as watchlist_rules
 from openlfr.domain.camera import check_registered
 from openlfr.domain.deployment import Deployment, State
+from openlfr.domain.errors import DomainError
 from openlfr.domain.roles import SYSTEM, Action, require
 from openlfr.gallery.thresholds import default_threshold
 from openlfr.services.schemas import Application, parse
@@ -116,20 +117,58 @@ def start(store: Store, actor: str, deployment_id: int, signs_up: bool) -> Deplo
         return d
 
 
-def begin_run(store: Store, actor: str, deployment_id: int, camera: str) -> None:
-    """Let ``actor`` (who may start deployments) run ``camera`` of live ``deployment_id``."""
+def begin_run(
+    store: Store, actor: str, deployment_id: int, chosen: list[str] | None = None
+) -> list[str]:
+    """Let ``actor`` (who may start deployments) run the ``chosen`` cameras of live
+    ``deployment_id`` (all of them if None); the cameras to run."""
     with store.action(actor, "deployment.run", f"deployment {deployment_id}") as act:
         require(act.user(), Action.START_DEPLOYMENT)
         d = act.get(Deployment, deployment_id)
         rules.check_live(d, store.now())
+        for camera in chosen or []:
+            rules.check_camera(d, camera)
+        running = list(chosen or d.cameras)
+        act.detail = {"cameras": running}
+        return running
+
+
+def lose_run(store: Store, actor: str, deployment_id: int, camera: str, how: str) -> None:
+    """Record that the worker watching ``camera`` died (``how``): the camera is unwatched."""
+    with store.action(actor, "deployment.run_lost", f"deployment {deployment_id}") as act:
+        act.detail = {"camera": camera, "how": how}
+
+
+def resume_run(
+    store: Store, actor: str, deployment_id: int, camera: str, gap_seconds: float
+) -> None:
+    """Let ``actor`` run ``camera`` again after its worker died, the gap recorded; refused as
+    ``begin_run`` is once the deployment is no longer live."""
+    with store.action(actor, "deployment.run_resumed", f"deployment {deployment_id}") as act:
+        require(act.user(), Action.START_DEPLOYMENT)
+        d = act.get(Deployment, deployment_id)
+        rules.check_live(d, store.now())
         rules.check_camera(d, camera)
-        act.detail = {"camera": camera}
+        act.detail = {"camera": camera, "gap_seconds": round(gap_seconds, 1)}
 
 
 def end_run(store: Store, actor: str, deployment_id: int, camera: str, dropped: int) -> None:
     """Record that ``actor``'s run of ``camera`` ended (its counts are in the record)."""
     with store.action(actor, "deployment.run_ended", f"deployment {deployment_id}") as act:
         act.detail = {"camera": camera, "frames_dropped": dropped}
+
+
+def is_live(store: Store, deployment_id: int) -> bool:
+    """Whether ``deployment_id`` is still live (a running camera stops when it is not)."""
+    with store.reading() as session:
+        d = session.get(Deployment, deployment_id)
+        if d is None:
+            return False
+        try:
+            rules.check_live(d, store.now())
+        except DomainError:
+            return False
+        return True
 
 
 def close(store: Store, actor: str, deployment_id: int) -> Deployment:

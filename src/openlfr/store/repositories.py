@@ -21,6 +21,7 @@ from openlfr.domain.roles import User
 from openlfr.domain.watchlist import Subject
 from openlfr.store.tables import (
     alert_biometrics,
+    alert_latencies,
     alerts,
     camera_counts,
     cameras,
@@ -206,6 +207,23 @@ class Alerts:
             .where(alerts.c.deployment_id == deployment_id, alerts.c.biometrics_purged_at.is_(None))
         )
         return int(self.session.scalar(query) or 0)
+
+
+class AlertLatencies:
+    """Seconds from an alert's frame arriving to the alert committed, per deployment."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, alert_id: int, deployment_id: int, seconds: float) -> None:
+        row = {"alert_id": alert_id, "deployment_id": deployment_id, "seconds": seconds}
+        self.session.execute(alert_latencies.insert().values(**row))
+
+    def of(self, deployment_id: int) -> list[float]:
+        query = sa.select(alert_latencies.c.seconds).where(
+            alert_latencies.c.deployment_id == deployment_id
+        )
+        return list(self.session.scalars(query))
 
 
 class Deployments:

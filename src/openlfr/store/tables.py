@@ -248,6 +248,16 @@ camera_counts = sa.Table(
     sa.Column("alerts", sa.Integer, nullable=False),
 )
 
+# How long each alert took from its frame's arrival (decoded) to its commit, for the
+# deployment's p50 and p95: written just after the alert's own transaction.
+alert_latencies = sa.Table(
+    "alert_latencies",
+    metadata,
+    sa.Column("alert_id", sa.ForeignKey("alerts.id"), primary_key=True),
+    sa.Column("deployment_id", sa.ForeignKey("deployments.id"), nullable=False, index=True),
+    sa.Column("seconds", sa.Float, nullable=False),
+)
+
 # An alert's probe crop and reference image, sealed with the deployment's alert key.
 alert_biometrics = sa.Table(
     "alert_biometrics",

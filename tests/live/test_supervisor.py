@@ -1,0 +1,190 @@
+"""A deployment's cameras in worker processes: a worker killed mid-run is restarted, the gap
+in the audit log, no alert half-written; a close stops every camera; an RTSP camera switched
+off and on again is reconnected; the status file shows the cameras while they run and goes
+when the run ends.
+
+Workers are separate processes with the real clock, so these deployments run now."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from openlfr.live import status
+from openlfr.live.status import CameraStatus
+from openlfr.live.supervisor import Supervisor, Watched
+from openlfr.services import alerts, audit, cameras, deployments
+from openlfr.services.unit_of_work import Store
+from openlfr.store.repositories import Alerts
+from openlfr.vision.engine import Engine
+from tests.live.conftest import STAGE, stage_deployment
+from tests.live.rtsp import RtspCamera, free_port
+from tests.services.conftest import Clock, log, staffed_store
+
+
+@pytest.fixture
+def real_time_store(tmp_path: Path) -> Iterator[tuple[Store, Clock]]:
+    """A SQLite store whose clock reaches now when ``start_deployment`` starts one (it moves
+    the clock 2 h on)."""
+    clock = Clock(datetime.now(UTC) - timedelta(hours=2))
+    store = staffed_store(tmp_path, None, clock)
+    yield store, clock
+    store.close()
+
+
+def live_now(
+    store: Store, engine: Engine, clock: Clock, names: list[str], source: Path | str = STAGE
+) -> int:
+    """The stage deployment, live from now for four hours, its cameras ``names`` each
+    reading ``source``."""
+    for name in names:
+        cameras.add_camera(store, "root", name, str(source))
+    now = clock.now + timedelta(hours=2)
+    window = {"starts_at": now - timedelta(minutes=5), "ends_at": now + timedelta(hours=4)}
+    return stage_deployment(store, engine, clock, cameras=names, **window).id or 0
+
+
+def running_in_background(supervisor: Supervisor, stop: threading.Event) -> list[list[Watched]]:
+    """Run ``supervisor`` in a thread; the list it returns lands in the list returned."""
+    result: list[list[Watched]] = []
+    threading.Thread(target=lambda: result.append(supervisor.run(stop)), daemon=True).start()
+    return result
+
+
+def wait_for(
+    data_dir: Path, ready: Callable[[list[CameraStatus]], bool], within: float = 60
+) -> list[CameraStatus]:
+    """The status of the running cameras once ``ready`` says so."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        found = status.running(data_dir)
+        if ready(found):
+            return found
+        time.sleep(0.2)
+    raise AssertionError(f"cameras not ready: {status.running(data_dir)}")
+
+
+def test_a_killed_worker_is_restarted_and_its_gap_audited(
+    real_time_store: tuple[Store, Clock], engine: Engine
+) -> None:
+    store, clock = real_time_store
+    ident = live_now(store, engine, clock, ["stage-left", "stage-right"])
+    said: list[str] = []
+    running = deployments.begin_run(store, "omar", ident)
+    supervisor = Supervisor(store, "omar", ident, running, realtime=True, say=said.append)
+    result = running_in_background(supervisor, threading.Event())
+
+    # Both cameras run, each in a process of its own; the left one is killed before Lin shows.
+    up = wait_for(store.settings.data_dir, lambda s: all(c.state == "connected" for c in s)
+                  and len(s) == 2)  # fmt: skip
+    [left] = [c for c in up if c.camera == "stage-left"]
+    assert left.worker and left.worker != os.getpid() and len({c.worker for c in up}) == 2
+    os.kill(left.worker, signal.SIGKILL)
+    deadline = time.monotonic() + 120
+    while not result and time.monotonic() < deadline:
+        time.sleep(0.5)
+    [watched] = result
+    left_run, right_run = sorted(watched, key=lambda w: w.job.camera)
+
+    # Restarted once, after a one-second pause: the loss and the gap are in the audit log.
+    assert (left_run.restarts, right_run.restarts) == (1, 0)
+    assert (left_run.state, right_run.state) == ("ended", "ended")
+    assert "stage-left: worker killed by SIGKILL; restarting in 1 s" in said
+    entries = [e for e in log(store) if e.action.startswith("deployment.run")]
+    lost = [json.loads(e.detail) for e in entries if e.action == "deployment.run_lost"]
+    [resumed] = [json.loads(e.detail) for e in entries if e.action == "deployment.run_resumed"]
+    assert lost == [{"camera": "stage-left", "how": "killed by SIGKILL"}]
+    assert resumed["camera"] == "stage-left" and float(resumed["gap_seconds"]) >= 1.0
+    ended = sorted(
+        json.loads(e.detail)["camera"] for e in entries if e.action == "deployment.run_ended"
+    )
+    assert ended == ["stage-left", "stage-right"]  # the killed worker never recorded an end
+
+    # Lin alerts on both cameras (the restarted one played its clip again), each alert whole.
+    raised = alerts.list_alerts(store, "omar", ident)
+    assert {(a.camera, a.subject_name) for a in raised} >= {
+        ("stage-left", "Lin Manuel Miranda"), ("stage-right", "Lin Manuel Miranda")}  # fmt: skip
+    with store.reading() as session:
+        assert all(Alerts(session).biometrics(a.id or 0) for a in raised)
+    assert any(line.startswith("alert ") and "camera stage-right" in line for line in said)
+    assert audit.verify(store, "ada").intact
+    assert status.running(store.settings.data_dir) == []  # the status file went with the run
+
+
+def test_a_close_request_stops_every_camera(
+    real_time_store: tuple[Store, Clock], engine: Engine
+) -> None:
+    store, clock = real_time_store
+    ident = live_now(store, engine, clock, ["stage"])
+    supervisor = Supervisor(store, "omar", ident, deployments.begin_run(store, "omar", ident))
+    result = running_in_background(supervisor, threading.Event())
+    wait_for(store.settings.data_dir, lambda s: bool(s) and s[0].frames_analysed > 0)
+    deployments.close(store, "omar", ident)
+    closed = time.monotonic()
+    while not result and time.monotonic() < closed + 60:
+        time.sleep(0.2)
+    [[stage]] = result
+    # The worker saw the deployment was no longer live and ended before its clip did.
+    assert stage.state == "ended" and stage.restarts == 0
+    assert 0 < stage.counts.frames < 275
+
+
+def test_a_camera_that_cannot_run_is_refused_not_restarted(
+    real_time_store: tuple[Store, Clock], engine: Engine, tmp_path: Path
+) -> None:
+    store, clock = real_time_store
+    notes = tmp_path / "notes.mp4"
+    notes.write_text("not a video\n" * 100)
+    ident = live_now(store, engine, clock, ["desk"], source=notes)
+    said: list[str] = []
+    supervisor = Supervisor(store, "omar", ident, ["desk"], say=said.append)
+    [desk] = supervisor.run(threading.Event())
+    assert (desk.state, desk.restarts) == ("refused", 0)
+    assert desk.error.startswith("camera desk gave no frame: ") and "notes.mp4" in desk.error
+    assert said == [desk.error]
+    assert not [e for e in log(store) if e.action == "deployment.run_lost"]
+
+
+def test_an_rtsp_camera_switched_off_and_on_is_reconnected_and_alerts_continue(
+    real_time_store: tuple[Store, Clock], engine: Engine
+) -> None:
+    store, clock = real_time_store
+    port = free_port()
+    camera = RtspCamera(STAGE, port).start()  # the stage clip, looping: Lin every 9.2 s
+    try:
+        url = f"rtsp://viewer:hunter22@127.0.0.1:{port}/cam"
+        ident = live_now(store, engine, clock, ["door"], source=url)
+        said: list[str] = []
+        stop = threading.Event()
+        result = running_in_background(Supervisor(store, "omar", ident, ["door"], say=said.append),
+                                       stop)  # fmt: skip
+        data = store.settings.data_dir
+        wait_for(data, lambda s: bool(s) and s[0].alerts >= 1)
+        camera.stop()
+        down = wait_for(data, lambda s: s[0].state == "reconnecting")
+        time.sleep(2)
+        camera.start()
+        back = wait_for(data, lambda s: s[0].state == "connected" and s[0].reconnects >= 1)
+        reconnected = datetime.now(UTC)
+        wait_for(data, lambda s: s[0].alerts > back[0].alerts)
+        stop.set()
+        while not result:
+            time.sleep(0.2)
+    finally:
+        camera.close()
+    [[door]] = result
+    assert door.state == "stopped" and door.restarts == 0 and door.health.reconnects >= 1
+    # The gap shows in its health; the password never does, anywhere it was said.
+    assert down[0].last_error and "hunter22" not in down[0].last_error
+    assert not [line for line in said if "hunter22" in line]
+    later = [a for a in alerts.list_alerts(store, "omar", ident) if a.raised_at > reconnected]
+    assert later and {a.subject_name for a in later} == {"Lin Manuel Miranda"}
+    assert audit.verify(store, "ada").intact
