@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -142,3 +142,41 @@ def live_alert(store: Store, engine: Engine, clock: Clock) -> tuple[int, Alert]:
     d = live_deployment(store, engine, clock)
     assert d.id is not None
     return d.id, alerts.raise_alert(store, d.id, 1, "van-1-north", b"crop", 0.9)
+
+
+def raw_bytes(store: Store, tables: Sequence[str] | None = None) -> bytes:
+    """What the database holds on disk: the SQLite file and its write-ahead log, or
+    PostgreSQL's pages of ``tables`` (default: every table and index), their TOAST tables
+    and dead rows included."""
+    if store.db.engine.dialect.name == "sqlite":
+        database = Path(store.db.engine.url.database or "")
+        log = database.with_name(database.name + "-wal")
+        return database.read_bytes() + (log.read_bytes() if log.exists() else b"")
+    pages = []
+    with store.db.engine.begin() as connection:
+        connection.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pageinspect")
+        if tables is None:
+            tables = (
+                connection.exec_driver_sql(
+                    "SELECT c.relname FROM pg_class c JOIN pg_namespace n "
+                    "ON n.oid = c.relnamespace "
+                    "WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'i')"
+                )
+                .scalars()
+                .all()
+            )
+        for table in tables:
+            toast = connection.exec_driver_sql(
+                f"SELECT NULLIF(reltoastrelid, 0)::regclass::text FROM pg_class "
+                f"WHERE relname = '{table}'"
+            ).scalar()
+            for relation in filter(None, (table, toast)):
+                blocks = connection.exec_driver_sql(
+                    f"SELECT pg_relation_size('{relation}') / 8192"
+                ).scalar()
+                for block in range(int(blocks or 0)):
+                    page: bytes = connection.exec_driver_sql(
+                        f"SELECT get_raw_page('{relation}', {block})"
+                    ).scalar_one()
+                    pages.append(bytes(page))
+    return b"".join(pages)
