@@ -31,6 +31,10 @@ def test_the_stage_clip_alerts_on_lin_and_never_on_the_audience(
     assert lin and all(82 <= r.frame <= 210 for r in lin), [(r.alert, r.frame) for r in raised]
     assert len(lin) == 1  # one alert for his one track
     assert not [r for r in raised if r.frame >= 211]
+    # Alex Lacamoire is tiny (about 24 px) in frames 0-19, in profile in 20-81: every shot of
+    # him is below the quality gate and his best score there is 0.42 (measured with the stage
+    # deployment's engine), so the engine does not find him and no alert for him is expected.
+    assert not [r for r in raised if r.alert.subject_name == "Alex Lacamoire"]
     assert lin[0].alert.camera == "van-1-north" and lin[0].alert.score >= d.threshold
     seen = watch.counts
     assert seen.frames == len(hamilton_frames) and seen.alerts == len(raised)

@@ -53,7 +53,9 @@ class Health:
 
 @dataclass
 class _Slot:
-    frame: Frame | None = None
+    frame: tuple[Any, int, float] | None = (
+        None  # a decoded frame not yet converted, its number and time
+    )
     taken: bool = True
     health: Health = field(default_factory=Health)
     window: list[float] = field(default_factory=list)  # recent decode times, for fps_in
@@ -124,7 +126,9 @@ class FrameSource:
             slot.taken = True
             slot.health = replace(slot.health, frames_taken=slot.health.frames_taken + 1)
             self._ready.notify_all()
-            return slot.frame
+            decoded, number, arrived = slot.frame
+        # Converted to pixels only when taken: the frames dropped never cost a conversion.
+        return Frame(decoded.to_ndarray(format="bgr24"), number, arrived)
 
     def _run(self) -> None:
         pause = self.retry[0]
@@ -174,9 +178,9 @@ class FrameSource:
                 if not self.realtime and self.kind == SourceKind.FILE:
                     with self._ready:  # wait for the last frame to be taken: none dropped
                         self._ready.wait_for(lambda: self._slot.taken or self._stop.is_set())
-                self._hand_over(decoded.to_ndarray(format="bgr24"))
+                self._hand_over(decoded)
 
-    def _hand_over(self, image: np.ndarray) -> None:
+    def _hand_over(self, decoded: Any) -> None:
         now = time.monotonic()
         with self._ready:
             slot = self._slot
@@ -190,7 +194,7 @@ class FrameSource:
                 frames_dropped=h.frames_dropped + (0 if slot.taken else 1),
                 fps_in=fps,
             )
-            slot.frame, slot.taken = Frame(image, h.frames_in, now), False
+            slot.frame, slot.taken = (decoded, h.frames_in, now), False
             self._ready.notify_all()
 
     def _update(self, **changes: Any) -> None:
