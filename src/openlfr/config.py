@@ -103,6 +103,12 @@ class Settings(BaseSettings):
     detect_max_side: int = Field(
         960, description="frames larger than this are scaled down before detection"
     )
+    realert_after: float = Field(
+        30.0,
+        ge=0,
+        description="seconds before a camera alerts again on the subject it last alerted on: "
+        "a person whose track broke is not alerted twice",
+    )
     analysed_fps: float | None = Field(
         10.0,
         gt=0,

@@ -5,12 +5,15 @@ frames 82-210, must raise an alert there; the audience (211-274) must raise none
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+from openlfr.config import Settings
 from openlfr.live.camera import CameraWatch
 from openlfr.live.decision import Fused, KOfN, Rule
+from openlfr.live.demo import CAMERA, read_clip, stage
 from openlfr.live.source import stamped
 from openlfr.services import counts
 from openlfr.services.unit_of_work import Store
@@ -56,3 +59,22 @@ def test_the_stage_clip_alerts_on_lin_and_never_on_the_audience(
         seen.tracks,
         seen.alerts,
     )
+
+
+@pytest.mark.parametrize("quiet", [0.0, 30.0])
+def test_a_subject_seen_again_at_once_is_alerted_once(tmp_path: Path, quiet: float) -> None:
+    """The demo clip: Grace Hopper crosses twice, a second apart (two tracks). With no quiet
+    period she is alerted twice; within ``realert_after`` seconds, once."""
+    (tmp_path / "models").symlink_to(Settings().models_dir)
+    settings = Settings(data_dir=tmp_path, master_key_file=tmp_path / "key", realert_after=quiet)
+    store = Store(settings)
+    try:
+        engine = Engine(settings)
+        d = stage(store, engine, tmp_path / "demo.mp4", None, lambda _: None)
+        watch = CameraWatch(store, d.id or 0, CAMERA, engine)
+        raised = watch.run(stamped(read_clip(tmp_path / "demo.mp4")))
+    finally:
+        store.close()
+    names = sorted(r.alert.subject_name for r in raised)
+    assert names == (["Eileen Collins", "Grace Hopper", "Grace Hopper"] if quiet == 0 else
+                     ["Eileen Collins", "Grace Hopper"])  # fmt: skip

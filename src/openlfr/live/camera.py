@@ -67,6 +67,7 @@ class CameraWatch:
         self.cuts = CutDetector()
         self.alerted: set[tuple[int, int]] = set()
         self.raised: list[Raised] = []
+        self.alerted_at: dict[int, datetime] = {}  # watchlist entry -> its last alert's frame time
         self._hour: datetime | None = None
         self._logged = Counts()  # the part of ``counts`` already in the deployment record
         self._record_due = time.monotonic() + RECORD_EVERY
@@ -113,7 +114,14 @@ class CameraWatch:
         decided = [decide_once(self.rule, track, shots, self.watchlist.index,
                                self.watchlist.threshold, self.alerted)
                    for track, shots in new.values()]  # fmt: skip
-        return [self._raise(d, frame, seen_at) for d in decided if d is not None]
+        return [self._raise(d, frame, seen_at) for d in decided if d and self._due(d, seen_at)]
+
+    def _due(self, decision: Decision, seen_at: datetime) -> bool:
+        """Whether the entry decided on was not alerted on here within ``realert_after``: the
+        same person seen again at once (their track broken) is not a new alert."""
+        last = self.alerted_at.get(decision.candidate.entry)
+        quiet = timedelta(seconds=self.store.settings.realert_after)
+        return last is None or seen_at - last >= quiet
 
     def _raise(self, decision: Decision, frame: Frame, seen_at: datetime) -> Raised:
         ok, png = cv2.imencode(".png", decision.shot.chip)
@@ -121,6 +129,7 @@ class CameraWatch:
         a = alerts.raise_alert(self.store, self.deployment_id, entry, self.camera,
                                png.tobytes() if ok else b"", decision.candidate.score,
                                seen_at, track.seen)  # fmt: skip
+        self.alerted_at[decision.candidate.entry] = seen_at
         latency = time.monotonic() - frame.decoded_at  # the alert is committed: nothing lost
         counts.record_latency(self.store, self.deployment_id, a.id or 0, latency)
         self.counts.alerts += 1
