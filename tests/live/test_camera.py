@@ -22,7 +22,7 @@ from tests.live.conftest import stage_deployment
 from tests.services.conftest import Clock
 
 
-@pytest.mark.parametrize("rule", [Fused(), KOfN(k=2, n=3)], ids=["fused", "2 of 3"])
+@pytest.mark.parametrize("rule", [KOfN(), Fused()], ids=["any shot (default)", "fused"])
 def test_the_stage_clip_alerts_on_lin_and_never_on_the_audience(
     store: Store, engine: Engine, clock: Clock, hamilton_frames: list[np.ndarray], rule: Rule
 ) -> None:

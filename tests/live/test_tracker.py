@@ -32,6 +32,23 @@ def test_a_moving_face_keeps_its_track_and_a_new_one_starts_another() -> None:
     assert tracker.finish() == [other]
 
 
+def test_a_face_leaving_by_the_edge_is_not_carried_on_inside_out() -> None:
+    """Leaving by the left edge, a face's box is clipped: its left side stops at 0 while its
+    right side moves on, which looks like shrinking. The prediction moves the box, keeps its
+    size and stops carrying it on after a while, so it cannot land on a face entering at the
+    same edge lower down (as a track once jumped between two LFW people in a test clip)."""
+    tracker = Tracker()
+    for frame, x in enumerate((80, 60, 40, 20, 0)):
+        [leaving], _ = tracker.update(frame, boxes((x, 300, x + 80, 380)))
+    for frame, right in ((5, 60), (6, 40)):  # clipped by the edge
+        [leaving], _ = tracker.update(frame, boxes((0, 300, right, 380)))
+    ahead = leaving.predicted(20)
+    assert ahead[2] - ahead[0] == 40 and ahead[3] - ahead[1] == 80  # its last size
+    assert np.allclose(ahead, leaving.predicted(60))  # carried on no further than AHEAD frames
+    [entering], _ = tracker.update(12, boxes((0, 420, 60, 500)))
+    assert entering is not leaving
+
+
 def test_a_track_keeps_only_its_best_shots() -> None:
     track = Track(1, np.zeros(4, np.float32), 0, 0)
     chip = np.zeros((112, 112, 3), np.uint8)

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 import cv2
 
 from openlfr.domain.alert import Alert
-from openlfr.live.decision import Decision, Fused, Rule, decide_once
+from openlfr.live.decision import Decision, KOfN, Rule, decide_once
 from openlfr.live.source import Frame
 from openlfr.live.tracker import CutDetector, Shot, Track, Tracker, choose_shots
 from openlfr.services import alerts, counts
@@ -57,7 +57,7 @@ class CameraWatch:
     deployment_id: int
     camera: str
     engine: Engine
-    rule: Rule = field(default_factory=Fused)
+    rule: Rule = field(default_factory=KOfN)
     keep: int = 3
     counts: Counts = field(default_factory=Counts)
 

@@ -24,6 +24,7 @@ from openlfr.vision.types import Quality
 # Mean absolute change of a 64x36 grey thumbnail (0-255) that marks a cut. Measured on the
 # stage clip: its three cuts change by 28-30, no other frame by more than 13.6.
 CUT = 20.0
+AHEAD = 10  # frames a track's motion is carried on for, unseen
 
 
 class CutDetector:
@@ -84,7 +85,11 @@ class Track:
     shots: list[Shot] = field(default_factory=list)  # best first
 
     def predicted(self, frame: int) -> np.ndarray:
-        return self.box + self.velocity * (frame - self.last_frame)
+        """Its box in ``frame``: moved at its centre's velocity for at most ``AHEAD`` frames,
+        its size kept. A box clipped by the frame's edge as a face leaves shrinks; carried on,
+        that shrinking would turn it inside out and onto a face entering elsewhere."""
+        shift = (self.velocity[:2] + self.velocity[2:]) / 2 * min(frame - self.last_frame, AHEAD)
+        return self.box + np.tile(shift, 2)
 
     def offer(self, shot: Shot, keep: int) -> bool:
         """Keep ``shot`` if it is among the best ``keep``; whether it was kept (and so is worth
