@@ -88,6 +88,9 @@ class _Orphan:
 def work(job: Job, stop: Stop, reports: Any) -> None:
     """A worker process's life: watch ``job``'s camera, reporting to ``reports``."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches every process; see supervise
+    import cv2
+
+    cv2.setNumThreads(job.settings.threads)  # OpenCV's own pool too keeps to the worker's share
     store = Store(job.settings)
 
     def report(health: Health, counts: Counts, raised: list[Raised]) -> None:
