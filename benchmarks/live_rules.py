@@ -1,6 +1,7 @@
 """Live decision rules compared: k of n, the fused track template, and frame-by-frame matching.
 
-    python benchmarks/live_rules.py [--passes 200] [--seed 0] [--shared ../shared/data]
+    python benchmarks/live_rules.py [--passes 200] [--seed 0] [--tracker iou]
+        [--shared ../shared/data]
 
 On a clip made from LFW (openlfr.evaluation.lfw_clip: ``--passes`` people
 crossing a 1280x720 frame, every other one watchlisted) and on the real clips
@@ -18,6 +19,12 @@ and at the lowest threshold keeping false alerts within a budget (0, 1% and 5%
 of the passes of people not enrolled). On the real clips, the alerts each rule
 raises at the default threshold and at its own zero-budget threshold from the
 LFW clip. 200 passes take about 13 minutes on 2 cores.
+
+``--tracker bytetrack`` runs it all with ByteTrack (``supervision`` 0.26.1, the
+last release holding it; it asks for ``opencv-python``, which would clash with
+the headless OpenCV openlfr uses, so install it without its dependencies:
+``pip install --no-deps supervision==0.26.1 defusedxml pyyaml tqdm``) in place
+of the live tracker (IoU with a constant-velocity prediction).
 """
 
 from __future__ import annotations
@@ -27,9 +34,10 @@ import shlex
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -50,6 +58,7 @@ from openlfr.evaluation.lfw_clip import (
 from openlfr.evaluation.templates import cache_path
 from openlfr.gallery.index import WatchlistIndex
 from openlfr.gallery.thresholds import default_threshold
+from openlfr.live.tracker import Track, Tracker
 from openlfr.models.hardware import this_cpu
 from openlfr.vision.engine import Engine
 
@@ -73,17 +82,66 @@ def video(path: Path) -> list[tuple[int, np.ndarray]]:
         frames.append(frame)
 
 
+class ByteTracker(Tracker):
+    """ByteTrack's identities as the live tracker's ``Track`` objects (``update``, ``finish``).
+
+    Every box is given the detector's confidence 1 (they passed its threshold already). A box
+    ByteTrack gives no identity (yet) gets a track of its own for that frame, so every face is
+    still offered to a track, as the live tracker does."""
+
+    def __init__(self, frame_rate: int = 30) -> None:
+        import supervision as sv
+
+        super().__init__()
+        self.byte = sv.ByteTrack(frame_rate=frame_rate, lost_track_buffer=self.max_gap)
+        self.known: dict[int, Track] = {}
+        self._once = -1  # single-frame tracks get negative ids
+
+    def update(self, frame: int, boxes: np.ndarray) -> tuple[list[Track], list[Track]]:
+        import supervision as sv
+
+        boxes = boxes.astype(np.float32)
+        found = sv.Detections(xyxy=boxes, confidence=np.ones(len(boxes), np.float32))
+        tracked = self.byte.update_with_detections(found)
+        given: Any = tracked.tracker_id if tracked.tracker_id is not None else []
+        ids = {tuple(np.round(b, 2)): int(i) for b, i in zip(tracked.xyxy, given, strict=True)}
+        owners = []
+        for box in boxes:
+            ident = ids.get(tuple(np.round(box, 2)))
+            if ident is None:
+                owners.append(Track(self._once, box, frame, frame))
+                self._once -= 1
+            elif (track := self.known.get(ident)) is None:
+                owners.append(self.known.setdefault(ident, Track(ident, box, frame, frame)))
+            else:
+                track.box, track.last_frame, track.seen = box, frame, track.seen + 1
+                owners.append(track)
+        ended = [t for t in self.known.values() if frame - t.last_frame > self.max_gap]
+        for t in ended:
+            del self.known[t.id]
+        return owners, ended
+
+    def finish(self) -> list[Track]:
+        ended, self.known = list(self.known.values()), {}
+        self.byte.reset()
+        return ended
+
+
+TRACKERS: dict[str, Callable[[], Tracker]] = {"iou": Tracker, "bytetrack": ByteTracker}
+
+
 def timed_run(
     engine: Engine,
     frames: Iterable[tuple[int, np.ndarray]],
     watchlist: WatchlistIndex,
     threshold: float,
+    tracker: str,
 ) -> tuple[Runs, float]:
     """``run_rules`` over ``frames``, checked: the alerts the rules raised as they ran are the
     ones their decision values give at the run's threshold. Returns the runs and the frames
     analysed a second."""
     started = time.perf_counter()
-    runs = run_rules(engine, frames, watchlist, threshold)
+    runs = run_rules(engine, frames, watchlist, threshold, tracker=TRACKERS[tracker]())
     rate = runs.frames / (time.perf_counter() - started)
     if wrong := runs.disagreeing():
         sys.exit(f"{', '.join(wrong)}: the decision values disagree with the alerts raised")
@@ -94,6 +152,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--passes", type=int, default=200)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--tracker", choices=sorted(TRACKERS), default="iou")
     parser.add_argument(
         "--shared", type=Path, default=Path(__file__).parents[2] / "shared" / "data"
     )
@@ -113,21 +172,22 @@ def main() -> None:
           f"{engine.embedder_runtime.model} {engine.embedder_runtime.precision} "
           f"({engine.embedder_runtime.backend}); default threshold {threshold:.4f}")  # fmt: skip
     print(f"Watchlist: {len(watchlist)} entries ({len(failed)} failed to enrol: {failed})")
-    own = lfw_clip_table(engine, lfw, clip, watchlist, threshold)
+    print(f"Tracker: {args.tracker}")
+    own = lfw_clip_table(engine, lfw, clip, watchlist, threshold, args.tracker)
     walking = args.shared / "video" / "walking" / "facenet-pytorch_video.mp4"
     clips = {"stage": video(stage / "short_hamilton_clip.mp4"), "walking": video(walking)}
-    real_clips_table(engine, clips, watchlist, threshold, own)
+    real_clips_table(engine, clips, watchlist, threshold, own, args.tracker)
 
 
 def lfw_clip_table(
-    engine: Engine, lfw: Lfw, clip: Clip, watchlist: WatchlistIndex, threshold: float
+    engine: Engine, lfw: Lfw, clip: Clip, watchlist: WatchlistIndex, threshold: float, tracker: str
 ) -> dict[str, float]:
     """Print the rules' figures on the LFW ``clip``; returns each rule's threshold at no
     false alert."""
     mated = sum(p.watchlisted for p in clip.passes)
     print(f"LFW clip: seed {clip.seed}, {len(clip.passes)} passes ({mated} watchlisted), "
           f"{clip.frames} frames")  # fmt: skip
-    runs, rate = timed_run(engine, render(clip, lfw), watchlist, threshold)
+    runs, rate = timed_run(engine, render(clip, lfw), watchlist, threshold, tracker)
     scores = {name: PassAlerts(clip, run, watchlist.labels) for name, run in runs.rules.items()}
     votes = [overlapped(clip, seen) for seen in runs.rules["fused"].seen.values()]
     owned = Counter(v.most_common(1)[0][0] for v in votes if v)
@@ -172,6 +232,7 @@ def real_clips_table(
     watchlist: WatchlistIndex,
     threshold: float,
     own: dict[str, float],
+    tracker: str,
 ) -> None:
     """Print the alerts each rule raises on each real clip, at ``threshold`` and at the rule's
     ``own`` threshold."""
@@ -179,7 +240,7 @@ def real_clips_table(
           "false alerts (first frame) |")  # fmt: skip
     print("|---|---|---|---|---|---|")
     for clip_name, frames in clips.items():
-        runs, rate = timed_run(engine, frames, watchlist, threshold)
+        runs, rate = timed_run(engine, frames, watchlist, threshold, tracker)
         for name, run in runs.rules.items():
             for t in sorted({threshold, own[name]}, reverse=True):
                 true: list[str] = []

@@ -291,9 +291,11 @@ def run_rules(
     watchlist: WatchlistIndex,
     threshold: float,
     keep: int = 3,
+    tracker: Tracker | None = None,
 ) -> Runs:
     """Every rule of ``RULES``, and frame by frame, over numbered BGR ``frames`` searching
-    ``watchlist``: per frame the steps of ``CameraWatch.process`` (without the store), each
+    ``watchlist``: per frame the steps of ``CameraWatch.process`` (without the store; with
+    ``tracker``, the live tracker by default, to compare another), each
     rule run at ``threshold`` through ``decide_once`` and its decision values recorded."""
     rules = {name: make() for name, make in RULES.items()}
     tracks: dict[int, list[tuple[int, np.ndarray]]] = {}
@@ -301,7 +303,7 @@ def run_rules(
     runs.rules[FRAME_BY_FRAME] = faces = RuleRun({})
     alerted: dict[str, set[tuple[int, int]]] = {name: set() for name in rules}
     windows: dict[str, dict[int, deque[tuple[int, float]]]] = {name: {} for name in rules}
-    tracker, cuts = Tracker(keep=keep), CutDetector()
+    tracker, cuts = tracker or Tracker(keep=keep), CutDetector()
 
     def end(ended: list[Track]) -> None:
         for track in ended:
