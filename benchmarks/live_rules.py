@@ -35,6 +35,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -89,11 +90,11 @@ class ByteTracker(Tracker):
     ByteTrack gives no identity (yet) gets a track of its own for that frame, so every face is
     still offered to a track, as the live tracker does."""
 
-    def __init__(self, frame_rate: int = 30) -> None:
+    def __init__(self, keep: int = 3) -> None:
         import supervision as sv
 
-        super().__init__()
-        self.byte = sv.ByteTrack(frame_rate=frame_rate, lost_track_buffer=self.max_gap)
+        super().__init__(keep=keep)
+        self.byte = sv.ByteTrack(frame_rate=30, lost_track_buffer=self.max_gap)
         self.known: dict[int, Track] = {}
         self._once = -1  # single-frame tracks get negative ids
 
@@ -127,7 +128,15 @@ class ByteTracker(Tracker):
         return ended
 
 
-TRACKERS: dict[str, Callable[[], Tracker]] = {"iou": Tracker, "bytetrack": ByteTracker}
+TRACKERS: dict[str, Callable[..., Tracker]] = {"iou": Tracker, "bytetrack": ByteTracker}
+
+
+@dataclass(frozen=True)
+class Tracking:
+    """Which tracker, and how many best shots a track keeps (and embeds)."""
+
+    tracker: str = "iou"
+    keep: int = 3
 
 
 def timed_run(
@@ -135,13 +144,14 @@ def timed_run(
     frames: Iterable[tuple[int, np.ndarray]],
     watchlist: WatchlistIndex,
     threshold: float,
-    tracker: str,
+    tracking: Tracking,
 ) -> tuple[Runs, float]:
     """``run_rules`` over ``frames``, checked: the alerts the rules raised as they ran are the
     ones their decision values give at the run's threshold. Returns the runs and the frames
     analysed a second."""
     started = time.perf_counter()
-    runs = run_rules(engine, frames, watchlist, threshold, tracker=TRACKERS[tracker]())
+    runs = run_rules(engine, frames, watchlist, threshold, tracking.keep,
+                     TRACKERS[tracking.tracker](keep=tracking.keep))  # fmt: skip
     rate = runs.frames / (time.perf_counter() - started)
     if wrong := runs.disagreeing():
         sys.exit(f"{', '.join(wrong)}: the decision values disagree with the alerts raised")
@@ -153,6 +163,7 @@ def main() -> None:
     parser.add_argument("--passes", type=int, default=200)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--tracker", choices=sorted(TRACKERS), default="iou")
+    parser.add_argument("--keep", type=int, default=3, help="best shots a track keeps")
     parser.add_argument(
         "--shared", type=Path, default=Path(__file__).parents[2] / "shared" / "data"
     )
@@ -172,22 +183,28 @@ def main() -> None:
           f"{engine.embedder_runtime.model} {engine.embedder_runtime.precision} "
           f"({engine.embedder_runtime.backend}); default threshold {threshold:.4f}")  # fmt: skip
     print(f"Watchlist: {len(watchlist)} entries ({len(failed)} failed to enrol: {failed})")
-    print(f"Tracker: {args.tracker}")
-    own = lfw_clip_table(engine, lfw, clip, watchlist, threshold, args.tracker)
+    tracking = Tracking(args.tracker, args.keep)
+    print(f"Tracker: {tracking.tracker}, keeping {tracking.keep} shots a track")
+    own = lfw_clip_table(engine, lfw, clip, watchlist, threshold, tracking)
     walking = args.shared / "video" / "walking" / "facenet-pytorch_video.mp4"
     clips = {"stage": video(stage / "short_hamilton_clip.mp4"), "walking": video(walking)}
-    real_clips_table(engine, clips, watchlist, threshold, own, args.tracker)
+    real_clips_table(engine, clips, watchlist, threshold, own, tracking)
 
 
 def lfw_clip_table(
-    engine: Engine, lfw: Lfw, clip: Clip, watchlist: WatchlistIndex, threshold: float, tracker: str
+    engine: Engine,
+    lfw: Lfw,
+    clip: Clip,
+    watchlist: WatchlistIndex,
+    threshold: float,
+    tracking: Tracking,
 ) -> dict[str, float]:
     """Print the rules' figures on the LFW ``clip``; returns each rule's threshold at no
     false alert."""
     mated = sum(p.watchlisted for p in clip.passes)
     print(f"LFW clip: seed {clip.seed}, {len(clip.passes)} passes ({mated} watchlisted), "
           f"{clip.frames} frames")  # fmt: skip
-    runs, rate = timed_run(engine, render(clip, lfw), watchlist, threshold, tracker)
+    runs, rate = timed_run(engine, render(clip, lfw), watchlist, threshold, tracking)
     scores = {name: PassAlerts(clip, run, watchlist.labels) for name, run in runs.rules.items()}
     votes = [overlapped(clip, seen) for seen in runs.rules["fused"].seen.values()]
     owned = Counter(v.most_common(1)[0][0] for v in votes if v)
@@ -232,7 +249,7 @@ def real_clips_table(
     watchlist: WatchlistIndex,
     threshold: float,
     own: dict[str, float],
-    tracker: str,
+    tracking: Tracking,
 ) -> None:
     """Print the alerts each rule raises on each real clip, at ``threshold`` and at the rule's
     ``own`` threshold."""
@@ -240,7 +257,7 @@ def real_clips_table(
           "false alerts (first frame) |")  # fmt: skip
     print("|---|---|---|---|---|---|")
     for clip_name, frames in clips.items():
-        runs, rate = timed_run(engine, frames, watchlist, threshold, tracker)
+        runs, rate = timed_run(engine, frames, watchlist, threshold, tracking)
         for name, run in runs.rules.items():
             for t in sorted({threshold, own[name]}, reverse=True):
                 true: list[str] = []
