@@ -53,9 +53,8 @@ class Health:
 
 @dataclass
 class _Slot:
-    frame: tuple[Any, int, float] | None = (
-        None  # a decoded frame not yet converted, its number and time
-    )
+    # A decoded frame, not yet converted to pixels, with its number and arrival time.
+    frame: tuple[Any, int, float] | None = None
     taken: bool = True
     health: Health = field(default_factory=Health)
     window: list[float] = field(default_factory=list)  # recent decode times, for fps_in

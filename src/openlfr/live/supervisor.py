@@ -169,6 +169,7 @@ class Supervisor:
         for w in self.watched.values():
             self._start(w)
         progress_due = time.monotonic() + progress_every
+        published = 0.0
         try:
             while not stop.is_set() and not all(w.done for w in self.watched.values()):
                 self._take(wait=0.5)
@@ -182,7 +183,9 @@ class Supervisor:
                     for w in self.watched.values():
                         self.say(progress(w))
                     progress_due = now + progress_every
-                self._publish()
+                if now >= published + 1.0:  # the status file, once a second
+                    self._publish()
+                    published = now
         finally:
             self._stop_all()
         return list(self.watched.values())

@@ -11,8 +11,8 @@ from openlfr.domain.errors import DomainError
 from openlfr.domain.roles import SYSTEM, Action, require
 from openlfr.live import status
 from openlfr.live.status import CameraStatus
-from openlfr.services.unit_of_work import Store
-from openlfr.store.repositories import Cameras, Deployments, Users
+from openlfr.services.unit_of_work import Store, acting
+from openlfr.store.repositories import Cameras, Deployments
 from openlfr.store.tables import cameras
 
 SCOPE = "cameras"  # the data key camera sources are sealed under
@@ -71,8 +71,5 @@ def camera_source(store: Store, name: str) -> str:
 def camera_status(store: Store, actor: str) -> list[CameraStatus]:
     """What each camera of every running deployment is doing (any role: numbers only)."""
     with store.reading() as session:
-        user = Users(session).named(actor)
-        if user is None:
-            raise DomainError(f"there is no user named {actor}: an admin adds users")
-        require(user, Action.VIEW_DEPLOYMENTS)
+        require(acting(session, actor), Action.VIEW_DEPLOYMENTS)
     return status.running(store.settings.data_dir)

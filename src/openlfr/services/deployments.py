@@ -123,14 +123,21 @@ def begin_run(
     """Let ``actor`` (who may start deployments) run the ``chosen`` cameras of live
     ``deployment_id`` (all of them if None); the cameras to run."""
     with store.action(actor, "deployment.run", f"deployment {deployment_id}") as act:
-        require(act.user(), Action.START_DEPLOYMENT)
-        d = act.get(Deployment, deployment_id)
-        rules.check_live(d, store.now())
-        for camera in chosen or []:
-            rules.check_camera(d, camera)
+        d = _runnable(act, deployment_id, chosen or [])
         running = list(chosen or d.cameras)
         act.detail = {"cameras": running}
         return running
+
+
+def _runnable(act: Act, deployment_id: int, cameras: list[str]) -> Deployment:
+    """The live deployment whose ``cameras`` the acting user (who may start deployments) may
+    run, or a refusal."""
+    require(act.user(), Action.START_DEPLOYMENT)
+    d = act.get(Deployment, deployment_id)
+    rules.check_live(d, act.now)
+    for camera in cameras:
+        rules.check_camera(d, camera)
+    return d
 
 
 def lose_run(store: Store, actor: str, deployment_id: int, camera: str, how: str) -> None:
@@ -145,10 +152,7 @@ def resume_run(
     """Let ``actor`` run ``camera`` again after its worker died, the gap recorded; refused as
     ``begin_run`` is once the deployment is no longer live."""
     with store.action(actor, "deployment.run_resumed", f"deployment {deployment_id}") as act:
-        require(act.user(), Action.START_DEPLOYMENT)
-        d = act.get(Deployment, deployment_id)
-        rules.check_live(d, store.now())
-        rules.check_camera(d, camera)
+        _runnable(act, deployment_id, [camera])
         act.detail = {"camera": camera, "gap_seconds": round(gap_seconds, 1)}
 
 

@@ -39,6 +39,14 @@ def fetch(session: Session, cls: type[T], ident: int) -> T:
     return found
 
 
+def acting(session: Session, actor: str) -> User:
+    """The user named ``actor``, who must exist."""
+    found = Users(session).named(actor)
+    if found is None:
+        raise DomainError(f"there is no user named {actor}: an admin adds users")
+    return found
+
+
 @dataclass
 class Act:
     """One audited action in progress: its session, and what the audit entry will say."""
@@ -52,10 +60,7 @@ class Act:
 
     def user(self) -> User:
         """The acting user, who must exist."""
-        found = Users(self.session).named(self.actor)
-        if found is None:
-            raise DomainError(f"there is no user named {self.actor}: an admin adds users")
-        return found
+        return acting(self.session, self.actor)
 
     def get(self, cls: type[T], ident: int) -> T:
         return fetch(self.session, cls, ident)
