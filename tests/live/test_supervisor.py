@@ -52,10 +52,21 @@ def live_now(
     return stage_deployment(store, engine, clock, cameras=names, **window).id or 0
 
 
-def running_in_background(supervisor: Supervisor, stop: threading.Event) -> list[list[Watched]]:
-    """Run ``supervisor`` in a thread; the list it returns lands in the list returned."""
+def running_in_background(
+    supervisor: Supervisor, stop: threading.Event
+) -> Callable[[float], list[Watched]]:
+    """Run ``supervisor`` in a thread; the function returned waits up to its seconds for the
+    run to end and gives what the run returned."""
     result: list[list[Watched]] = []
-    threading.Thread(target=lambda: result.append(supervisor.run(stop)), daemon=True).start()
+    thread = threading.Thread(target=lambda: result.append(supervisor.run(stop)), daemon=True)
+    thread.start()
+
+    def finished(within: float) -> list[Watched]:
+        thread.join(within)
+        [watched] = result
+        return watched
+
+    return finished
     return result
 
 
@@ -80,7 +91,7 @@ def test_a_killed_worker_is_restarted_and_its_gap_audited(
     said: list[str] = []
     running = deployments.begin_run(store, "omar", ident)
     supervisor = Supervisor(store, "omar", ident, running, realtime=True, say=said.append)
-    result = running_in_background(supervisor, threading.Event())
+    finished = running_in_background(supervisor, threading.Event())
 
     # Both cameras run, each in a process of its own; the left one is killed before Lin shows.
     up = wait_for(store.settings.data_dir, lambda s: all(c.state == "connected" for c in s)
@@ -88,11 +99,7 @@ def test_a_killed_worker_is_restarted_and_its_gap_audited(
     [left] = [c for c in up if c.camera == "stage-left"]
     assert left.worker and left.worker != os.getpid() and len({c.worker for c in up}) == 2
     os.kill(left.worker, signal.SIGKILL)
-    deadline = time.monotonic() + 120
-    while not result and time.monotonic() < deadline:
-        time.sleep(0.5)
-    [watched] = result
-    left_run, right_run = sorted(watched, key=lambda w: w.job.camera)
+    left_run, right_run = sorted(finished(120), key=lambda w: w.job.camera)
 
     # Restarted once, after a one-second pause: the loss and the gap are in the audit log.
     assert (left_run.restarts, right_run.restarts) == (1, 0)
@@ -125,13 +132,10 @@ def test_a_close_request_stops_every_camera(
     store, clock = real_time_store
     ident = live_now(store, engine, clock, ["stage"])
     supervisor = Supervisor(store, "omar", ident, deployments.begin_run(store, "omar", ident))
-    result = running_in_background(supervisor, threading.Event())
+    finished = running_in_background(supervisor, threading.Event())
     wait_for(store.settings.data_dir, lambda s: bool(s) and s[0].frames_analysed > 0)
     deployments.close(store, "omar", ident)
-    closed = time.monotonic()
-    while not result and time.monotonic() < closed + 60:
-        time.sleep(0.2)
-    [[stage]] = result
+    [stage] = finished(60)
     # The worker saw the deployment was no longer live and ended before its clip did.
     assert stage.state == "ended" and stage.restarts == 0
     assert 0 < stage.counts.frames < 275
@@ -164,8 +168,9 @@ def test_an_rtsp_camera_switched_off_and_on_is_reconnected_and_alerts_continue(
         ident = live_now(store, engine, clock, ["door"], source=url)
         said: list[str] = []
         stop = threading.Event()
-        result = running_in_background(Supervisor(store, "omar", ident, ["door"], say=said.append),
-                                       stop)  # fmt: skip
+        finished = running_in_background(
+            Supervisor(store, "omar", ident, ["door"], say=said.append), stop
+        )
         data = store.settings.data_dir
         wait_for(data, lambda s: bool(s) and s[0].alerts >= 1)
         camera.stop()
@@ -176,11 +181,9 @@ def test_an_rtsp_camera_switched_off_and_on_is_reconnected_and_alerts_continue(
         reconnected = datetime.now(UTC)
         wait_for(data, lambda s: s[0].alerts > back[0].alerts)
         stop.set()
-        while not result:
-            time.sleep(0.2)
+        [door] = finished(60)
     finally:
         camera.close()
-    [[door]] = result
     assert door.state == "stopped" and door.restarts == 0 and door.health.reconnects >= 1
     # The gap shows in its health; the password never does, anywhere it was said.
     assert down[0].last_error and "hunter22" not in down[0].last_error
