@@ -40,7 +40,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import cv2
 import numpy as np
 
 from openlfr.config import Settings
@@ -59,6 +58,7 @@ from openlfr.evaluation.lfw_clip import (
 from openlfr.evaluation.templates import cache_path
 from openlfr.gallery.index import WatchlistIndex
 from openlfr.gallery.thresholds import default_threshold
+from openlfr.live.demo import read_clip
 from openlfr.live.tracker import Track, Tracker
 from openlfr.models.hardware import this_cpu
 from openlfr.vision.engine import Engine
@@ -70,17 +70,6 @@ TRUE = {
     "walking": {},
 }
 BUDGETS = (0.0, 0.01, 0.05)  # false alerts allowed, as a fraction of the non-mated passes
-
-
-def video(path: Path) -> list[tuple[int, np.ndarray]]:
-    """Every frame of ``path``, numbered from 0, BGR."""
-    capture = cv2.VideoCapture(str(path))
-    frames: list[np.ndarray] = []
-    while True:
-        ok, frame = capture.read()
-        if not ok:
-            return list(enumerate(frames))
-        frames.append(frame)
 
 
 class ByteTracker(Tracker):
@@ -187,7 +176,8 @@ def main() -> None:
     print(f"Tracker: {tracking.tracker}, keeping {tracking.keep} shots a track")
     own = lfw_clip_table(engine, lfw, clip, watchlist, threshold, tracking)
     walking = args.shared / "video" / "walking" / "facenet-pytorch_video.mp4"
-    clips = {"stage": video(stage / "short_hamilton_clip.mp4"), "walking": video(walking)}
+    sources = {"stage": stage / "short_hamilton_clip.mp4", "walking": walking}
+    clips = {name: list(enumerate(read_clip(path))) for name, path in sources.items()}
     real_clips_table(engine, clips, watchlist, threshold, own, tracking)
 
 
