@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from openlfr.domain.errors import DomainError
 from openlfr.live import status
 from openlfr.live.status import CameraStatus
 from openlfr.live.supervisor import Supervisor, Watched
@@ -191,3 +192,18 @@ def test_an_rtsp_camera_switched_off_and_on_is_reconnected_and_alerts_continue(
     later = [a for a in alerts.list_alerts(store, "omar", ident) if a.raised_at > reconnected]
     assert later and {a.subject_name for a in later} == {"Lin Manuel Miranda"}
     assert audit.verify(store, "ada").intact
+
+
+def test_a_lost_camera_is_not_resumed_once_the_deployment_is_closed(
+    real_time_store: tuple[Store, Clock], engine: Engine
+) -> None:
+    store, clock = real_time_store
+    ident = live_now(store, engine, clock, ["stage"])
+    deployments.resume_run(store, "omar", ident, "stage", 2.0)  # live: allowed, and audited
+    with pytest.raises(DomainError, match="may not start a deployment"):
+        deployments.resume_run(store, "pat", ident, "stage", 2.0)  # a planner may not
+    deployments.close(store, "omar", ident)
+    with pytest.raises(DomainError, match="is not live"):
+        deployments.resume_run(store, "omar", ident, "stage", 2.0)
+    resumed = [(e.actor, e.outcome) for e in log(store) if e.action == "deployment.run_resumed"]
+    assert resumed == [("omar", "done"), ("pat", "refused"), ("omar", "refused")]
