@@ -4,16 +4,19 @@ error naming the camera; a dead stream is retried until the run is stopped."""
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 
 import pytest
 
 from openlfr.domain.errors import DomainError
 from openlfr.errors import LfrError
-from openlfr.live.runner import run_camera
+from openlfr.live.runner import frames_of, run_camera
+from openlfr.live.source import FrameSource
 from openlfr.services import cameras
 from openlfr.services.unit_of_work import Store
 from openlfr.vision.engine import Engine
+from tests.conftest import shared
 from tests.services.conftest import Clock, enrol, start_deployment
 
 
@@ -60,3 +63,18 @@ def test_a_closed_port_is_retried_until_the_run_is_stopped(
 def test_a_camera_with_a_bad_source_is_not_registered(store: Store) -> None:
     with pytest.raises(DomainError, match="camera lobby: camera source scheme 'ftp'"):
         cameras.add_camera(store, "root", "lobby", "ftp://host/clip")
+
+
+def test_frames_keep_coming_when_each_tick_takes_longer_than_its_period() -> None:
+    # A tick (the liveness check, the counts) slower than its period once made a negative sleep.
+    ticks = []
+
+    def slow_tick() -> bool:
+        ticks.append(time.monotonic())
+        time.sleep(0.3)
+        return len(ticks) < 4
+
+    clip = shared("video", "hamilton", "short_hamilton_clip.mp4")
+    with FrameSource("stage", str(clip), realtime=False) as source:
+        frames = list(frames_of(source, threading.Event(), slow_tick, every=0.1, fps=20))
+    assert len(ticks) == 4 and len(frames) >= 3

@@ -54,7 +54,7 @@ def frames_of(
         if now >= due:
             if not tick():
                 return
-            due += every
+            due = time.monotonic() + every  # from now: a slow tick must not leave it behind
         if now < next_frame:
             time.sleep(min(next_frame - now, due - now, 0.5))
             continue
