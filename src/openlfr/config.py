@@ -145,6 +145,9 @@ class Settings(BaseSettings):
     session_hours: float = Field(
         8, gt=0, le=24, description="how long a login lasts (a shift), then log in again"
     )
+    api_token_days: int = Field(
+        90, gt=0, le=366, description="how long an API client's token lasts at most"
+    )
     session_file: Path = Field(
         default_factory=lambda: Path(platformdirs.user_state_dir("openlfr")) / "session.json",
         description="where `lfr login` keeps this OS account's session token (mode 0600)",
@@ -152,6 +155,11 @@ class Settings(BaseSettings):
 
     max_image_bytes: int = 50_000_000
     max_image_pixels: int = 40_000_000
+    max_request_bytes: int = Field(
+        120_000_000, gt=0, description="the largest request body the API reads (an enrolment)"
+    )
+    api_host: str = Field("127.0.0.1", description="where `lfr serve` listens")
+    api_port: int = Field(8000, ge=1, le=65535)
 
     lfw_dir: Path | None = Field(
         None, description="LFW folder (holding pairs.txt) for `lfr evaluate ... --dataset lfw`"

@@ -8,7 +8,7 @@ from openlfr.services import watchlists
 from openlfr.services.unit_of_work import Store
 from openlfr.vision.engine import Engine
 from tests.conftest import shared
-from tests.services.conftest import Clock, clock, record, start_deployment, store
+from tests.services.conftest import Clock, clock, record, reference, start_deployment, store
 
 __all__ = ["clock", "stage_deployment", "store"]
 
@@ -20,5 +20,5 @@ def stage_deployment(store: Store, engine: Engine, clock: Clock, **changes: Any)
     """The two people of the stage clip enrolled, and a deployment of them started."""
     for name, photo in PHOTOS.items():
         image = shared("video", "hamilton", photo)
-        watchlists.enrol(store, "wendy", record(name), [(image, "custody_image")], engine)
+        watchlists.enrol(store, "wendy", record(name), [reference(image)], engine)
     return start_deployment(store, clock, **changes)

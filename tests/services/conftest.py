@@ -112,10 +112,13 @@ def record(name: str, **changes: Any) -> dict[str, Any]:
     return fields | changes
 
 
+def reference(path: Path, source: str = "custody_image") -> watchlists.ImageIn:
+    """The image file at ``path`` as a submitted reference image."""
+    return watchlists.ImageIn.from_file(path, source, 10**7)
+
+
 def enrol(store: Store, engine: Engine, name: str, **changes: Any) -> Subject:
-    return watchlists.enrol(
-        store, "wendy", record(name, **changes), [(lfw(name), "custody_image")], engine
-    )
+    return watchlists.enrol(store, "wendy", record(name, **changes), [reference(lfw(name))], engine)
 
 
 def live_deployment(store: Store, engine: Engine, clock: Clock) -> Deployment:

@@ -40,6 +40,7 @@ from tests.services.conftest import (
     photo,
     raw_bytes,
     record,
+    reference,
     staffed_store,
 )
 
@@ -177,7 +178,7 @@ def test_poor_reference_image_is_refused_and_nothing_kept(
     store: Store, engine: Engine, tmp_path: Path, make: object, reason: str
 ) -> None:
     bad = make(tmp_path)  # type: ignore[operator]
-    images = [(lfw("Angelina_Jolie", 2), "custody_image"), (bad, "court_record")]
+    images = [reference(lfw("Angelina_Jolie", 2)), reference(bad, "court_record")]
     with pytest.raises(DomainError, match=f"refused reference image .*{reason}"):
         watchlists.enrol(store, "wendy", record("Angelina_Jolie"), images, engine)
     assert count(store, subjects) == 0 and count(store, reference_images) == 0
@@ -185,14 +186,18 @@ def test_poor_reference_image_is_refused_and_nothing_kept(
 
 
 def test_bad_subject_record_and_wrong_role(store: Store, engine: Engine) -> None:
-    image = [(lfw("Aaron_Eckhart"), "custody_image")]
+    image = [reference(lfw("Aaron_Eckhart"))]
     with pytest.raises(DomainError, match="date_of_birth"):
         watchlists.enrol(store, "wendy", record("X", date_of_birth="yesterday"), image, engine)
     with pytest.raises(DomainError, match="needs the role watchlist_manager"):
         watchlists.enrol(store, "pat", record("Aaron_Eckhart"), image, engine)
     with pytest.raises(DomainError, match="image source 'facebook'"):
         watchlists.enrol(
-            store, "wendy", record("Aaron_Eckhart"), [(lfw("Aaron_Eckhart"), "facebook")], engine
+            store,
+            "wendy",
+            record("Aaron_Eckhart"),
+            [reference(lfw("Aaron_Eckhart"), "facebook")],
+            engine,
         )
     assert count(store, subjects) == 0
 
@@ -494,9 +499,9 @@ def test_every_bad_reference_image_is_named_at_once(
     store: Store, engine: Engine, tmp_path: Path
 ) -> None:
     images = [
-        (lfw("Angelina_Jolie", 2), "custody_image"),
-        (blank(tmp_path), "court_record"),
-        (corrupt(tmp_path), "court_record"),
+        reference(lfw("Angelina_Jolie", 2)),
+        reference(blank(tmp_path), "court_record"),
+        reference(corrupt(tmp_path), "court_record"),
     ]
     with pytest.raises(DomainError) as refused:
         watchlists.enrol(store, "wendy", record("Angelina_Jolie"), images, engine)

@@ -36,6 +36,7 @@ from openlfr.cli import (  # noqa: E402
     faces,
     maintenance,
     models,
+    serve,
     sessions,
     users,
     watchlists,
@@ -64,3 +65,4 @@ app.add_typer(alerts.app, name="alert")
 app.add_typer(audit.app, name="audit")
 app.add_typer(maintenance.keys, name="keys")
 app.command("housekeeping")(maintenance.run_housekeeping)
+app.command("serve")(serve.serve)

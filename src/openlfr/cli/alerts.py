@@ -21,6 +21,7 @@ from openlfr.cli.common import (
 )
 from openlfr.domain.alert import Adjudication, Outcome
 from openlfr.errors import LfrError
+from openlfr.image_types import image_kind
 from openlfr.services import alerts
 
 app = typer.Typer(no_args_is_help=True, help="Alerts and their adjudication by an operator.")
@@ -108,7 +109,7 @@ def images(
         actor = acting_user(store)
         probe, reference = alerts.view_biometrics(store, actor, ident)
     for name, data in (("probe", probe), ("reference", reference)):
-        path = folder / f"alert-{ident}-{name}{suffix(data)}"
+        path = folder / f"alert-{ident}-{name}.{image_kind(data)[0]}"
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
         except OSError as exc:
@@ -130,14 +131,3 @@ def _check_folder(folder: Path, ident: int) -> None:
     taken = sorted(str(p) for p in folder.glob(f"alert-{ident}-*"))
     if taken:
         raise LfrError(f"{taken[0]} already exists: move it or give an empty folder")
-
-
-SIGNATURES = {
-    b"\xff\xd8\xff": ".jpg", b"\x89PNG": ".png", b"RIFF": ".webp", b"GIF8": ".gif", b"BM": ".bmp",
-    b"II*\x00": ".tif", b"MM\x00*": ".tif",
-}  # fmt: skip
-
-
-def suffix(data: bytes) -> str:
-    """The file suffix for encoded image ``data``, by its signature."""
-    return next((s for sig, s in SIGNATURES.items() if data.startswith(sig)), ".bin")

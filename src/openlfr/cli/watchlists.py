@@ -54,7 +54,12 @@ def add(
     fields = read_record(file, "subject")
     with governance(ctx) as store:
         actor = acting_user(store)
-        s = watchlists.enrol(store, actor, fields, list(zip(images, sources, strict=True)))
+        limit = store.settings.max_image_bytes
+        given = [
+            watchlists.ImageIn.from_file(path, source, limit)
+            for path, source in zip(images, sources, strict=True)
+        ]
+        s = watchlists.enrol(store, actor, fields, given)
     done(f"enrolled {s} with {len(images)} reference image(s)", s, as_json)
 
 

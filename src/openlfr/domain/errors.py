@@ -10,3 +10,20 @@ from openlfr.errors import LfrError
 
 class DomainError(LfrError):
     """A refused action: one line saying what was refused, why, and what to do."""
+
+
+# The kinds an adapter tells apart (the API's status codes); the CLI prints them all alike.
+class Forbidden(DomainError):
+    """The acting user's roles do not allow the action."""
+
+
+class NotFound(DomainError):
+    """The thing the action names does not exist."""
+
+
+class Invalid(DomainError):
+    """A submission that breaks a field's rules."""
+
+
+class Unauthenticated(DomainError):
+    """Who is acting is not proven: a wrong password, a locked name, an ended session."""

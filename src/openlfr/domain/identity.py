@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from openlfr.domain.errors import DomainError
+from openlfr.domain.errors import Invalid
 
 MIN_PASSWORD = 12
 MAX_PASSWORD = 128
@@ -23,14 +23,14 @@ WRONG = "wrong user name or password"  # the same words whichever was wrong
 def check_new_password(name: str, password: str, old: str | None = None) -> None:
     """Refuse a password ``name`` may not choose."""
     if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
-        raise DomainError(
+        raise Invalid(
             f"a password has {MIN_PASSWORD} to {MAX_PASSWORD} characters "
             f"(this one has {len(password)}): a few words make a good one"
         )
     if name.lower() in password.lower():
-        raise DomainError("a password may not contain its user's name")
+        raise Invalid("a password may not contain its user's name")
     if old is not None and password == old:
-        raise DomainError("choose a password other than the one it replaces")
+        raise Invalid("choose a password other than the one it replaces")
 
 
 def locked_until(failures: list[datetime]) -> datetime | None:

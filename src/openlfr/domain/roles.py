@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from openlfr.domain.errors import DomainError
+from openlfr.domain.errors import DomainError, Forbidden
 
 
 class Role(StrEnum):
@@ -80,13 +80,11 @@ class User:
 def require(user: User, action: Action) -> None:
     """Refuse unless ``user`` holds a role allowed to do ``action``."""
     if not user.active:
-        raise DomainError(f"user {user.name} is deactivated and may not {action}")
+        raise Forbidden(f"user {user.name} is deactivated and may not {action}")
     if not user.may(action):
         needed = " or ".join(sorted(ALLOWED[action]))
         held = ", ".join(user.roles) or "no role"
-        raise DomainError(
-            f"user {user.name} ({held}) may not {action}: that needs the role {needed}"
-        )
+        raise Forbidden(f"user {user.name} ({held}) may not {action}: that needs the role {needed}")
 
 
 def check_deactivation(user: User, active_admins: int) -> None:

@@ -155,8 +155,8 @@ def stage(
         cameras.add_camera(store, "ada", name, str(source))
     say(f"camera {CAMERA}: {clip} ({frames} frames, each person crossing, then both)")
     for name, path in photos.items():
-        s = watchlists.enrol(store, "wendy", _subject(name, store.now()), [(path, "custody_image")],
-                             engine)  # fmt: skip
+        image = watchlists.ImageIn.from_file(path, "custody_image", store.settings.max_image_bytes)
+        s = watchlists.enrol(store, "wendy", _subject(name, store.now()), [image], engine)
         say(f"enrolled {s}")
     named = list(sources or [CAMERA])
     d = deployments.request(store, "pat", _application(store.now(), threshold, named))

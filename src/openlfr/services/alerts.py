@@ -136,13 +136,30 @@ def view_biometrics(store: Store, actor: str, alert_id: int) -> tuple[bytes, byt
         )
 
 
-def list_alerts(store: Store, actor: str, deployment_id: int | None = None) -> list[Alert]:
-    """Alerts, oldest first (of one deployment if given); the read is audited."""
+def list_alerts(
+    store: Store, actor: str, deployment_id: int | None = None, after: int = 0
+) -> list[Alert]:
+    """Alerts after id ``after``, oldest first (of one deployment if given); the read is
+    audited."""
     with store.action(actor, "alert.list", "alerts") as act:
         require(act.user(), Action.VIEW_ALERTS)
-        found = Alerts(act.session).listed(deployment_id)
+        found = Alerts(act.session).listed(deployment_id, after)
         act.detail = {"alerts_read": [a.id for a in found]}
         return found
+
+
+def get_alert(store: Store, actor: str, alert_id: int) -> Alert:
+    """One alert (its record, not its images); the read is audited."""
+    with store.action(actor, "alert.read", f"alert {alert_id}") as act:
+        require(act.user(), Action.VIEW_ALERTS)
+        return act.get(Alert, alert_id)
+
+
+def last_alert_id(store: Store) -> int:
+    """The newest alert's id (0 if none): a number only, for a feed to see if anything is new
+    before it reads (and audits) what is."""
+    with store.reading() as session:
+        return Alerts(session).last_id()
 
 
 def retention_policy(store: Store) -> RetentionPolicy:

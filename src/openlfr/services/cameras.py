@@ -7,7 +7,7 @@ audit log, listings and errors show only its masked form.
 from __future__ import annotations
 
 from openlfr.domain.camera import Camera, check_name, check_removable, classify
-from openlfr.domain.errors import DomainError
+from openlfr.domain.errors import DomainError, NotFound
 from openlfr.domain.roles import SYSTEM, Action, require
 from openlfr.live import status
 from openlfr.live.status import CameraStatus
@@ -52,7 +52,7 @@ def remove_camera(store: Store, actor: str, name: str) -> None:
         require(act.user(), Action.MANAGE_CAMERAS)
         camera = Cameras(act.session).named(name)
         if camera is None:
-            raise DomainError(f"there is no camera named {name}")
+            raise NotFound(f"there is no camera named {name}")
         using = [str(d) for d in Deployments(act.session).open() if name in d.cameras]
         check_removable(name, using)
         act.session.delete(camera)
@@ -63,7 +63,7 @@ def camera_source(store: Store, name: str) -> str:
     with store.action(SYSTEM, "camera.open", f"camera {name}") as act:
         camera = Cameras(act.session).named(name)
         if camera is None:
-            raise DomainError(f"there is no camera named {name}")
+            raise NotFound(f"there is no camera named {name}")
         act.detail = {"source": camera.shown}
         return act.unseal(SCOPE, cameras, camera.id, "sealed", camera.sealed).decode()
 

@@ -43,12 +43,16 @@ def record_latency(store: Store, deployment_id: int, alert_id: int, seconds: flo
 
 def deployment_latency(store: Store, actor: str, deployment_id: int) -> Latency:
     """The p50 and p95 of the deployment's alert latencies (any role)."""
-    import statistics
-
     with store.action(actor, "alert.latency.read", f"deployment {deployment_id}") as act:
         require(act.user(), Action.VIEW_DEPLOYMENTS)
         act.get(Deployment, deployment_id)
-        kept = AlertLatencies(act.session).of(deployment_id)
+        return latency_of(AlertLatencies(act.session).of(deployment_id))
+
+
+def latency_of(kept: list[float]) -> Latency:
+    """The p50 and p95 of alert latencies ``kept``."""
+    import statistics
+
     if not kept:
         return Latency(0, None, None)
     cuts = statistics.quantiles(kept, n=20, method="inclusive") if len(kept) > 1 else kept * 19

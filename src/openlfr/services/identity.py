@@ -15,7 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from openlfr.domain.errors import DomainError
+from openlfr.domain.errors import DomainError, Invalid, NotFound, Unauthenticated
 from openlfr.domain.identity import (
     MAX_FAILURES,
     WRONG,
@@ -24,14 +24,16 @@ from openlfr.domain.identity import (
     one_time_expiry,
 )
 from openlfr.domain.roles import USER_NAME, Action, User, require
-from openlfr.services.unit_of_work import Act, Store, fetch
+from openlfr.errors import LfrError
+from openlfr.services.unit_of_work import Act, Store, acting, fetch
 from openlfr.store import audit, integrity, passwords
 from openlfr.store.repositories import Users
 from openlfr.store.tables import credentials, tokens
 
 LOGIN = "user.login"
 RESET = "user.reset"
-SESSION = "session"  # a token kind: a login's (the API adds its own kinds)
+SESSION = "session"  # a token kind: a login's
+API = "api"  # a token kind: an API client's, made by its user
 
 
 class NewPasswordNeeded(DomainError):
@@ -78,7 +80,7 @@ def login(store: Store, name: str, password: str, new_password: str | None = Non
             failures.append(datetime.fromisoformat(entry.at))
         until = locked_until(failures)
         if until is not None and act.now < until:
-            raise DomainError(
+            raise Unauthenticated(
                 f"{who} is locked after {MAX_FAILURES} wrong passwords: try again after "
                 f"{until:%H:%M} UTC, or ask an admin to reset the password"
             )
@@ -86,12 +88,12 @@ def login(store: Store, name: str, password: str, new_password: str | None = Non
         held = _credential(act, user)
         if held is None:
             passwords.spend_time(password)
-            raise DomainError(WRONG)
+            raise Unauthenticated(WRONG)
         if not passwords.matches(held.digest, password):
-            raise DomainError(WRONG)
+            raise Unauthenticated(WRONG)
         assert user is not None
         if not user.active:
-            raise DomainError(f"user {who} is deactivated: ask an admin")
+            raise Unauthenticated(f"user {who} is deactivated: ask an admin")
         if held.one_time:
             if held.expires_at is not None and act.now >= held.expires_at:
                 raise DomainError(
@@ -108,15 +110,23 @@ def login(store: Store, name: str, password: str, new_password: str | None = Non
 
 
 def authenticate(store: Store, token: str) -> str:
-    """The name of the user whose session ``token`` is, if it is live and they are active."""
-    with store.reading() as session:
-        found = Users(session).token(passwords.fast_digest(token))
-        if found is None or found.revoked_at is not None or store.now() >= found.expires_at:
-            raise DomainError("this session has ended (expired, logged out or reset): log in again")
-        integrity.check(session.info[integrity.KEY], tokens, dict(found._mapping))
-        user = fetch(session, User, found.user_id)
-    if not user.active:
-        raise DomainError(f"user {user.name} is deactivated: ask an admin")
+    """The name of the user whose session or API ``token`` is, if it is live and they are
+    active; a token refused is audited (it was presented: someone holds it)."""
+    try:
+        with store.reading() as session:
+            found = Users(session).token(passwords.fast_digest(token))
+            if found is None or found.revoked_at is not None or store.now() >= found.expires_at:
+                raise Unauthenticated(
+                    "this session has ended (expired, logged out, revoked or reset), or never "
+                    "began: log in again"
+                )
+            integrity.check(session.info[integrity.KEY], tokens, dict(found._mapping))
+            user = fetch(session, User, found.user_id)
+        if not user.active:
+            raise Unauthenticated(f"user {user.name} is deactivated: ask an admin")
+    except LfrError as exc:
+        store.refused("(unproven)", "user.authenticate", "a token", str(exc))
+        raise
     return user.name
 
 
@@ -146,8 +156,58 @@ def reset_password(store: Store, actor: str, name: str) -> str:
         require(act.user(), Action.MANAGE_USERS)
         user = Users(act.session).named(name)
         if user is None:
-            raise DomainError(f"there is no user named {name}")
+            raise NotFound(f"there is no user named {name}")
         return issue_one_time_password(act, user, first_admin=False)
+
+
+@dataclass(frozen=True)
+class ApiToken:
+    """A token an API client sends as ``Authorization: Bearer``; ``secret`` only when made."""
+
+    id: int
+    created_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None
+    secret: str | None = None
+
+
+def create_token(store: Store, actor: str, days: int | None = None) -> ApiToken:
+    """A new API token for ``actor``, lasting ``days`` (at most, and by default,
+    ``api_token_days``); its secret is shown once and kept only as a digest."""
+    longest = store.settings.api_token_days
+    days = longest if days is None else days
+    if not 0 < days <= longest:
+        raise Invalid(f"an API token lasts 1 to {longest} days (api_token_days), not {days}")
+    secret = passwords.token()
+    with store.action(actor, "user.token_create", f"user {actor}") as act:
+        user = act.user()
+        expires = act.now + timedelta(days=days)
+        digest = passwords.fast_digest(secret)
+        act.insert(tokens, user_id=user.id, digest=digest, kind=API, created_at=act.now,
+                   expires_at=expires)  # fmt: skip
+        row = Users(act.session).token(digest)
+        act.detail = {"token": row.id, "expires": expires.isoformat()}
+        return ApiToken(row.id, act.now, expires, None, secret)
+
+
+def list_tokens(store: Store, actor: str) -> list[ApiToken]:
+    """``actor``'s own API tokens, live or not (never their secrets)."""
+    with store.reading() as session:
+        rows = Users(session).tokens_of(acting(session, actor), API)
+    return [ApiToken(r.id, r.created_at, r.expires_at, r.revoked_at) for r in rows]
+
+
+def revoke_token(store: Store, actor: str, token_id: int) -> None:
+    """End ``actor``'s API token ``token_id`` (only its own user revokes a token; an admin's
+    password reset ends them all)."""
+    with store.action(actor, "user.token_revoke", f"token {token_id}") as act:
+        user = act.user()
+        mine = {r.id: r for r in Users(act.session).tokens_of(user, API)}
+        if token_id not in mine:
+            raise NotFound(f"{actor} has no API token {token_id}: lfr token list shows yours")
+        if mine[token_id].revoked_at is not None:
+            raise DomainError(f"API token {token_id} is already revoked")
+        act.update(tokens, tokens.c.id == token_id, revoked_at=act.now)
 
 
 def _credential(act: Act, user: User | None) -> Any:

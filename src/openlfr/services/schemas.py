@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError
 
-from openlfr.domain.errors import DomainError
+from openlfr.domain.errors import Invalid
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -24,7 +24,7 @@ def parse(schema: type[M], fields: dict[str, Any], what: str) -> M:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in e['loc']) or what}: {e['msg']}" for e in exc.errors()
         )
-        raise DomainError(f"the {what} is not valid: {problems}") from None
+        raise Invalid(f"the {what} is not valid: {problems}") from None
 
 
 class Application(BaseModel):

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from openlfr.config import Settings
-from openlfr.domain.errors import DomainError
+from openlfr.domain.errors import NotFound, Unauthenticated
 from openlfr.domain.roles import User
 from openlfr.errors import LfrError
 from openlfr.store import audit, integrity
@@ -35,7 +35,7 @@ def fetch(session: Session, cls: type[T], ident: int) -> T:
     """The ``cls`` with id ``ident``, or a refusal naming it."""
     found = session.get(cls, ident)
     if found is None:
-        raise DomainError(f"there is no {cls.__name__.lower()} {ident}")
+        raise NotFound(f"there is no {cls.__name__.lower()} {ident}")
     return found
 
 
@@ -43,7 +43,7 @@ def acting(session: Session, actor: str) -> User:
     """The user named ``actor``, who must exist."""
     found = Users(session).named(actor)
     if found is None:
-        raise DomainError(f"there is no user named {actor}: an admin adds users")
+        raise Unauthenticated(f"there is no user named {actor}: an admin adds users")
     return found
 
 
@@ -159,11 +159,15 @@ class Store:
                 key = act.keys.get(AUDIT, create=True)
                 audit.append(session, key, act.now, actor, name, act.target, "done", act.detail)
         except LfrError as exc:  # a refusal, or data that does not open
-            with self.db.transaction() as session:
-                key = DataKeys(session, self.master, self.now()).get(AUDIT, create=True)
-                reason = {"reason": str(exc)}
-                audit.append(session, key, self.now(), actor, name, target, "refused", reason)
+            self.refused(actor, name, target, str(exc))
             raise
+
+    def refused(self, actor: str, name: str, target: str, reason: str) -> None:
+        """Audit a refusal of action ``name`` on its own (nothing else is written)."""
+        with self.db.transaction() as session:
+            key = DataKeys(session, self.master, self.now()).get(AUDIT, create=True)
+            detail = {"reason": reason}
+            audit.append(session, key, self.now(), actor, name, target, "refused", detail)
 
     @contextmanager
     def reading(self) -> Iterator[Session]:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from openlfr.domain.errors import DomainError
+from openlfr.domain.errors import DomainError, NotFound
 from openlfr.domain.roles import Action, Role, User, check_deactivation, new_user_roles, require
 from openlfr.services import identity
-from openlfr.services.unit_of_work import Store
+from openlfr.services.unit_of_work import Store, acting
 from openlfr.store.repositories import Users
 
 
@@ -47,7 +47,7 @@ def set_active(store: Store, actor: str, name: str, active: bool) -> None:
         known = Users(act.session)
         found = known.named(name)
         if found is None:
-            raise DomainError(f"there is no user named {name}")
+            raise NotFound(f"there is no user named {name}")
         if not active:
             everyone = known.everyone()
             admins = sum(1 for u in everyone if u.active and Role.ADMIN in u.roles)
@@ -58,3 +58,9 @@ def set_active(store: Store, actor: str, name: str, active: bool) -> None:
 def list_users(store: Store) -> list[User]:
     with store.reading() as session:
         return Users(session).everyone()
+
+
+def roles_of(store: Store, name: str) -> list[Role]:
+    """The roles of user ``name``."""
+    with store.reading() as session:
+        return list(acting(session, name).roles)

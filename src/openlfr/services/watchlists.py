@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from openlfr.domain import watchlist as rules
-from openlfr.domain.errors import DomainError
+from openlfr.domain.errors import DomainError, Invalid
 from openlfr.domain.roles import SYSTEM, Action, require
 from openlfr.domain.watchlist import Subject
 from openlfr.errors import LfrError
@@ -26,48 +26,72 @@ if TYPE_CHECKING:  # the vision stack loads where an image is checked, not for e
 
 
 @dataclass(frozen=True)
+class ImageIn:
+    """A reference image as submitted: what it is called (its file or upload name), its
+    encoded bytes and where it came from (a custody image, ...)."""
+
+    name: str
+    data: bytes
+    source: str
+
+    @classmethod
+    def from_file(cls, path: Path, source: str, max_bytes: int) -> ImageIn:
+        """The image file at ``path``; refused, naming it, if missing or over ``max_bytes``."""
+        try:
+            size = path.stat().st_size
+        except OSError:
+            raise Invalid(f"refused reference image {path}: no such file") from None
+        if size > max_bytes:
+            raise Invalid(
+                f"refused reference image {path}: {size:,} bytes is over the "
+                f"{max_bytes:,}-byte limit"
+            )
+        return cls(str(path), path.read_bytes(), source)
+
+
+@dataclass(frozen=True)
 class Reference:
-    """A reference image that passed the checks: its file's bytes and its template."""
+    """A reference image that passed the checks: its bytes and its template."""
 
     source: str
     image: bytes
     template: np.ndarray
 
 
-def check_image(engine: Engine, path: Path, source: str) -> Reference:
-    """The reference image at ``path`` if it holds exactly one good face, else a refusal."""
-    from openlfr.vision.image import read_image
+def check_image(engine: Engine, image: ImageIn) -> Reference:
+    """The reference ``image`` if it holds exactly one good face, else a refusal."""
+    from openlfr.vision.image import decode_image
 
-    limits = engine.settings
+    limits, path = engine.settings, image.name
     try:
-        frame = read_image(path, limits.max_image_bytes, limits.max_image_pixels)
+        frame = decode_image(image.data, path, limits.max_image_bytes, limits.max_image_pixels)
     except LfrError as exc:
-        raise DomainError(f"refused reference image {exc}") from None
+        raise Invalid(f"refused reference image {exc}") from None
     faces = engine.analyse([frame])[0]
     if not faces:
-        raise DomainError(f"refused reference image {path}: no face found")
+        raise Invalid(f"refused reference image {path}: no face found")
     if len(faces) > 1:
-        raise DomainError(
+        raise Invalid(
             f"refused reference image {path}: {len(faces)} faces found; crop it to the subject"
         )
     quality = faces[0].quality
     if not quality.acceptable:
-        raise DomainError(
+        raise Invalid(
             f"refused reference image {path}: {', '.join(quality.failures)} "
             f"(eye distance {quality.inter_eye_px:.0f} px, sharpness {quality.sharpness:.0f}, "
             f"yaw {quality.yaw:.2f})"
         )
-    return Reference(source, path.read_bytes(), faces[0].embedding.astype("float32"))
+    return Reference(image.source, image.data, faces[0].embedding.astype("float32"))
 
 
 def enrol(
     store: Store,
     actor: str,
     fields: dict[str, Any],
-    images: Sequence[tuple[Path, str]],
+    images: Sequence[ImageIn],
     engine: Engine | None = None,
 ) -> Subject:
-    """Add a subject with reference images (path, source); refuse all of it if any image fails,
+    """Add a subject with reference ``images``; refuse all of it if any image fails,
     naming every image that does. ``engine``: one already loaded, else one of the store's
     settings."""
     if engine is None:
@@ -76,9 +100,9 @@ def enrol(
         engine = Engine(store.settings)
     checked: list[Reference] = []
     problems: list[str] = []
-    for path, source in images:
+    for image in images:
         try:
-            checked.append(check_image(engine, path, source))
+            checked.append(check_image(engine, image))
         except DomainError as exc:
             problems.append(str(exc))
     with store.action(actor, "subject.enrol", "new subject") as act:
@@ -87,9 +111,9 @@ def enrol(
         now = store.now()
         s = Subject(**record.model_dump(), added_by=actor, added_at=now)
         vocabulary = store.settings.governance.vocabulary()
-        rules.check_enrolment(s, [source for _, source in images], vocabulary, now.date())
+        rules.check_enrolment(s, [i.source for i in images], vocabulary, now.date())
         if problems:
-            raise DomainError("; ".join(problems))
+            raise Invalid("; ".join(problems))
         act.session.add(s)
         act.session.flush()
         for ref in checked:

@@ -61,6 +61,11 @@ class Users:
         """The token row with this digest, or None."""
         return self.session.execute(sa.select(tokens).where(tokens.c.digest == digest)).first()
 
+    def tokens_of(self, user: User, kind: str) -> list[Any]:
+        """``user``'s tokens of ``kind``, oldest first."""
+        query = sa.select(tokens).where(tokens.c.user_id == user.id, tokens.c.kind == kind)
+        return list(self.session.execute(query.order_by(tokens.c.id)))
+
 
 class Cameras:
     def __init__(self, session: Session) -> None:
@@ -104,6 +109,16 @@ class CameraCounts:
             sa.select(camera_counts)
             .where(camera_counts.c.deployment_id == deployment_id)
             .order_by(camera_counts.c.camera, camera_counts.c.hour)
+        )
+        return list(self.session.execute(query))
+
+    def totals(self, deployment_ids: list[int]) -> list[Any]:
+        """Each camera's totals over every hour, for these deployments."""
+        sums = [sa.func.sum(getattr(camera_counts.c, f)).label(f) for f in self.FIELDS]
+        query = (
+            sa.select(camera_counts.c.deployment_id, camera_counts.c.camera, *sums)
+            .where(camera_counts.c.deployment_id.in_(deployment_ids))
+            .group_by(camera_counts.c.deployment_id, camera_counts.c.camera)
         )
         return list(self.session.execute(query))
 
@@ -174,12 +189,16 @@ class Alerts:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def listed(self, deployment_id: int | None = None) -> list[Alert]:
-        """Alerts, oldest first (of one deployment if given)."""
-        query = sa.select(Alert).order_by(alerts.c.id)
+    def listed(self, deployment_id: int | None = None, after: int = 0) -> list[Alert]:
+        """Alerts after id ``after``, oldest first (of one deployment if given)."""
+        query = sa.select(Alert).where(alerts.c.id > after).order_by(alerts.c.id)
         if deployment_id is not None:
             query = query.where(alerts.c.deployment_id == deployment_id)
         return list(self.session.scalars(query))
+
+    def last_id(self) -> int:
+        """The id of the newest alert, 0 if none."""
+        return int(self.session.scalar(sa.select(sa.func.max(alerts.c.id))) or 0)
 
     def biometrics(self, alert_id: int) -> Any:
         """The alert's sealed probe crop and reference image."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import warnings
 from pathlib import Path
 
@@ -23,31 +24,41 @@ def read_image(path: Path, max_bytes: int, max_pixels: int) -> np.ndarray:
     """
     if not path.is_file():
         raise ImageError(f"{path}: no such file")
-    size = path.stat().st_size
-    if size == 0:
-        raise ImageError(f"{path}: the file is empty")
-    if size > max_bytes:
-        raise ImageError(f"{path}: {size:,} bytes is over the {max_bytes:,}-byte limit")
+    _check_size(str(path), path.stat().st_size, max_bytes)  # before reading it all
+    return decode_image(path.read_bytes(), str(path), max_bytes, max_pixels)
+
+
+def decode_image(data: bytes, name: str, max_bytes: int, max_pixels: int) -> np.ndarray:
+    """Decode the encoded image ``data`` (called ``name`` in errors) as ``read_image`` does: its
+    type is found from its content, never from its name."""
+    _check_size(name, len(data), max_bytes)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(path) as img:
+            with Image.open(io.BytesIO(data)) as img:
                 width, height = img.size
                 if width * height > max_pixels:
                     raise ImageError(
-                        f"{path}: {width}x{height} pixels is over the {max_pixels:,}-pixel "
+                        f"{name}: {width}x{height} pixels is over the {max_pixels:,}-pixel "
                         "limit (a decompression bomb or an oversized image)"
                     )
                 rgb = ImageOps.exif_transpose(img).convert("RGB")
     except ImageError:
         raise
     except UnidentifiedImageError:
-        raise ImageError(f"{path}: not an image file, or a format that cannot be read") from None
+        raise ImageError(f"{name}: not an image file, or a format that cannot be read") from None
     except Image.DecompressionBombError:  # Pillow's own limit, met before ours is checked
         raise ImageError(
-            f"{path}: over the {max_pixels:,}-pixel limit (a decompression bomb or an "
+            f"{name}: over the {max_pixels:,}-pixel limit (a decompression bomb or an "
             "oversized image)"
         ) from None
     except (OSError, SyntaxError, ValueError) as exc:
-        raise ImageError(f"{path}: the image is corrupt or truncated ({exc})") from None
+        raise ImageError(f"{name}: the image is corrupt or truncated ({exc})") from None
     return np.ascontiguousarray(np.asarray(rgb)[:, :, ::-1])
+
+
+def _check_size(name: str, size: int, max_bytes: int) -> None:
+    if size == 0:
+        raise ImageError(f"{name}: the file is empty")
+    if size > max_bytes:
+        raise ImageError(f"{name}: {size:,} bytes is over the {max_bytes:,}-byte limit")

@@ -1,0 +1,65 @@
+"""The FastAPI application: its store, middleware, refusals and routes."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+from typing import TYPE_CHECKING
+
+from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
+
+from openlfr import __version__
+from openlfr.api.errors import refusal
+from openlfr.api.routes import alerts, audit, cameras, deployments, health, session, subjects, users
+from openlfr.api.security import Guard, LoginThrottle
+from openlfr.errors import LfrError
+from openlfr.services import housekeeping
+from openlfr.services.unit_of_work import Store
+
+if TYPE_CHECKING:
+    from openlfr.vision.engine import Engine
+
+PREFIX = "/api/v1"
+HOUSEKEEPING_EVERY = 60.0  # seconds: closes, purges and review flags fall due by the clock
+
+
+def create_app(store: Store, engine: Engine | None = None) -> FastAPI:
+    """The API over ``store`` (its owner closes it); ``engine``: one already loaded, else one
+    is loaded at the first enrolment."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        keeping = asyncio.create_task(_keep_house(store))
+        try:
+            yield
+        finally:
+            keeping.cancel()
+            with suppress(asyncio.CancelledError):
+                await keeping
+
+    app = FastAPI(
+        title="openlfr",
+        version=__version__,
+        openapi_url=f"{PREFIX}/openapi.json",
+        docs_url=None,  # the interactive pages load scripts from a CDN: nothing is fetched
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.store, app.state.login_throttle = store, LoginThrottle()
+    app.state.engine, app.state.engine_lock = engine, threading.Lock()
+    app.add_middleware(Guard, settings=store.settings)
+    app.add_exception_handler(LfrError, refusal)
+    app.include_router(health.router)
+    for module in (session, users, cameras, deployments, subjects, alerts, audit):
+        app.include_router(module.router, prefix=PREFIX)
+    return app
+
+
+async def _keep_house(store: Store) -> None:
+    """Do what falls due by the clock (closes, purges, review flags) every minute."""
+    while True:
+        await run_in_threadpool(housekeeping.run, store)
+        await asyncio.sleep(HOUSEKEEPING_EVERY)

@@ -1,0 +1,37 @@
+"""Refusals as HTTP responses: each kind of ``LfrError`` its status, the one line as ``detail``."""
+
+from __future__ import annotations
+
+from fastapi import Request
+from fastapi.responses import JSONResponse
+
+from openlfr.domain.errors import DomainError, Forbidden, Invalid, NotFound, Unauthenticated
+from openlfr.errors import LfrError
+from openlfr.store.integrity import RowEditedError
+
+
+class Throttled(DomainError):
+    """Too many attempts from one address: wait and try again."""
+
+
+STATUS: list[tuple[type[LfrError], int]] = [
+    (Throttled, 429),
+    (Unauthenticated, 401),
+    (Forbidden, 403),
+    (NotFound, 404),
+    (Invalid, 422),
+    (RowEditedError, 409),
+    (DomainError, 409),  # a rule refuses it in the current state
+    (LfrError, 400),  # bad input: an image that does not open, a bad file
+]
+
+
+def status_of(exc: LfrError) -> int:
+    return next(code for kind, code in STATUS if isinstance(exc, kind))
+
+
+async def refusal(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, LfrError)
+    code = status_of(exc)
+    headers = {"WWW-Authenticate": "Bearer"} if code == 401 else None
+    return JSONResponse({"detail": str(exc)}, status_code=code, headers=headers)

@@ -1,0 +1,115 @@
+"""Alerts: list, read, adjudicate, correct, their images (an audited read each), and the live
+feed (server-sent events, resumable with Last-Event-ID)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from typing import Literal
+
+from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel, TypeAdapter
+from sse_starlette import EventSourceResponse
+from starlette.concurrency import run_in_threadpool
+
+from openlfr.api.deps import StoreDep
+from openlfr.api.security import Acting, Caller
+from openlfr.domain.alert import Adjudication, Alert, Outcome
+from openlfr.errors import LfrError
+from openlfr.image_types import image_kind
+from openlfr.services import alerts, identity
+from openlfr.services.unit_of_work import Store
+
+router = APIRouter(prefix="/alerts", tags=["alerts"])
+
+POLL = 0.25  # seconds between looks at the newest alert id (a number, not a read)
+RECHECK = 10.0  # seconds between checks that the feed's session still holds
+AS_JSON = TypeAdapter(Alert)
+
+
+class AdjudicationIn(BaseModel):
+    verdict: Adjudication
+    outcome: Outcome | None = None
+    note: str = ""
+
+
+class CorrectionIn(AdjudicationIn):
+    reason: str
+
+
+@router.get("", response_model=list[Alert])
+def list_alerts(
+    who: Acting, store: StoreDep, deployment: int | None = None, after: int = 0
+) -> list[Alert]:
+    """Alerts after id ``after``, oldest first (of one deployment if given)."""
+    return alerts.list_alerts(store, who.name, deployment, after)
+
+
+@router.get("/feed", response_class=EventSourceResponse)
+async def feed(
+    request: Request, who: Acting, store: StoreDep, deployment: int | None = None, after: int = 0
+) -> EventSourceResponse:
+    """Alerts as they are committed, as server-sent events (``event: alert``, ``id``: the
+    alert's id, ``data``: the alert). A client that reconnects with ``Last-Event-ID`` (or
+    ``after``) gets every alert it missed first. The feed ends when the session does."""
+    resume = request.headers.get("last-event-id", "")
+    start = int(resume) if resume.isdigit() else after
+    return EventSourceResponse(_events(store, who, deployment, start))
+
+
+async def _events(
+    store: Store, who: Caller, deployment: int | None, last: int
+) -> AsyncIterator[dict[str, str]]:
+    seen_newest, checked = -1, time.monotonic()
+    try:
+        while True:
+            newest = await run_in_threadpool(alerts.last_alert_id, store)
+            due = time.monotonic() - checked > RECHECK
+            if newest != seen_newest or due:  # the session must still hold to be shown more
+                await run_in_threadpool(identity.authenticate, store, who.token)
+                checked = time.monotonic()
+            if newest != seen_newest:  # something new somewhere: read (and audit) it
+                found = await run_in_threadpool(
+                    alerts.list_alerts, store, who.name, deployment, last
+                )
+                for a in found:
+                    last = a.id or last
+                    yield {"id": str(a.id), "event": "alert", "data": AS_JSON.dump_json(a).decode()}
+                seen_newest = newest
+            await asyncio.sleep(POLL)
+    except LfrError as exc:  # the session ended, the user was deactivated
+        yield {"event": "end", "data": str(exc)}
+
+
+@router.get("/{ident}", response_model=Alert)
+def get_alert(ident: int, who: Acting, store: StoreDep) -> Alert:
+    return alerts.get_alert(store, who.name, ident)
+
+
+@router.post("/{ident}/adjudication", response_model=Alert)
+def adjudicate(ident: int, body: AdjudicationIn, who: Acting, store: StoreDep) -> Alert:
+    """The operator's verdict on an alert, and what happened."""
+    return alerts.adjudicate(store, who.name, ident, body.verdict, body.outcome, body.note)
+
+
+@router.post("/{ident}/correction", response_model=Alert)
+def correct(ident: int, body: CorrectionIn, who: Acting, store: StoreDep) -> Alert:
+    """An auditor's correction of a closed deployment's alert, with the reason."""
+    return alerts.correct(
+        store, who.name, ident, body.verdict, body.outcome, body.note, body.reason
+    )
+
+
+@router.get(
+    "/{ident}/images/{which}",
+    response_class=Response,
+    responses={200: {"content": {"image/jpeg": {}, "image/png": {}}}},
+)
+def image(
+    ident: int, which: Literal["probe", "reference"], who: Acting, store: StoreDep
+) -> Response:
+    """The alert's probe crop or the matched reference image (an audited read; never cached)."""
+    probe, reference = alerts.view_biometrics(store, who.name, ident)
+    data = probe if which == "probe" else reference
+    return Response(data, media_type=image_kind(data)[1])

@@ -1,0 +1,48 @@
+"""The audit log: verify it, export it, sign its head (auditors and admins)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from openlfr.api.deps import StoreDep
+from openlfr.api.security import Acting
+from openlfr.services import audit
+from openlfr.store.audit import Entry, Head
+
+router = APIRouter(prefix="/audit", tags=["audit"])
+
+
+class VerdictOut(BaseModel):
+    intact: bool
+    checked: int
+    broken_at: int | None
+    reason: str
+    missing_guards: list[str]
+    edited_rows: list[str]
+
+
+@router.post("/verify", response_model=VerdictOut)
+def verify(who: Acting, store: StoreDep, published: Head | None = None) -> VerdictOut:
+    """Check the chain (against a ``published`` head if given) and every row's MAC."""
+    v = audit.verify(store, who.name, published)
+    return VerdictOut(
+        intact=v.intact,
+        checked=v.checked,
+        broken_at=v.broken_at,
+        reason=v.reason,
+        missing_guards=list(v.missing_guards),
+        edited_rows=list(v.edited_rows),
+    )
+
+
+@router.get("/head", response_model=Head)
+def head(who: Acting, store: StoreDep) -> Head:
+    """The signed head of the log, to publish or escrow."""
+    return audit.head(store, who.name)
+
+
+@router.get("/entries", response_model=list[Entry])
+def export(who: Acting, store: StoreDep, since: int = 1) -> list[Entry]:
+    """The entries from ``since`` on, each with its hash chain."""
+    return audit.export(store, who.name, since)

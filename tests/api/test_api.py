@@ -1,0 +1,132 @@
+"""A deployment from application to adjudication through the API alone, each step the same
+service the CLI calls; uploads checked by content; the schema, health and metrics."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import httpx
+from fastapi.testclient import TestClient
+from PIL import Image
+
+from openlfr.services import alerts
+from openlfr.services.unit_of_work import Store
+from openlfr.store.tables import reference_images, subjects
+from tests.api.conftest import everyone
+from tests.domain.factories import application
+from tests.services.conftest import Clock, count, lfw, log, record
+
+V1 = "/api/v1"
+
+
+def enrol(
+    api: TestClient, wendy: dict[str, str], name: str, *images: tuple[str, bytes]
+) -> httpx.Response:
+    """POST a subject record and its images as a console's form would (multipart)."""
+    files = [("images", (filename, data, "application/octet-stream")) for filename, data in images]
+    form = {"record": json.dumps(record(name), default=str),
+            "sources": ["custody_image"] * len(images)}  # fmt: skip
+    return api.post(f"{V1}/subjects", data=form, files=files, headers=wendy)
+
+
+def test_a_deployment_from_application_to_adjudication(
+    api: TestClient, store: Store, clock: Clock
+) -> None:
+    who = everyone(store)
+    photo = lfw("Aaron_Eckhart").read_bytes()
+    enrolled = enrol(api, who["wendy"], "Aaron_Eckhart", ("aaron.jpg", photo))
+    assert enrolled.status_code == 201, enrolled.text
+    fields = json.loads(json.dumps(application(), default=str))
+    d = api.post(f"{V1}/deployments", json=fields, headers=who["pat"]).json()
+    steps = [
+        ("olu", "put", f"{V1}/deployments/{d['id']}/threshold", {"value": 0.6}),
+        ("olu", "post", f"{V1}/deployments/{d['id']}/authorise", None),
+        ("pat", "post", f"{V1}/deployments/{d['id']}/watchlist", None),
+        ("olu", "post", f"{V1}/deployments/{d['id']}/approve", None),
+    ]
+    for user, method, path, body in steps:
+        answer = api.request(method, path, json=body, headers=who[user])
+        assert answer.status_code == 200, (path, answer.text)
+    early = api.post(f"{V1}/deployments/{d['id']}/start", json={"signs_up": True},
+                     headers=who["omar"])  # fmt: skip
+    assert early.status_code == 409 and "may go live only between" in early.json()["detail"]
+    clock.advance(hours=2)
+    started = api.post(f"{V1}/deployments/{d['id']}/start", json={"signs_up": True},
+                       headers=who["omar"])  # fmt: skip
+    assert started.json()["state"] == "live" and started.json()["threshold"] == 0.6
+    raised = alerts.raise_alert(store, d["id"], 1, "van-1-north", photo, 0.71)
+    listed = api.get(f"{V1}/alerts", params={"deployment": d["id"]}, headers=who["omar"]).json()
+    assert [a["id"] for a in listed] == [raised.id] and listed[0]["subject_name"] == "Aaron Eckhart"
+    probe = api.get(f"{V1}/alerts/{raised.id}/images/probe", headers=who["omar"])
+    assert probe.content == photo and probe.headers["content-type"] == "image/jpeg"
+    assert probe.headers["cache-control"] == "no-store"
+    assert log(store)[-1].action == "alert.view_biometrics"
+    verdict = {"verdict": "confirmed_true", "outcome": "arrested"}
+    judged = api.post(f"{V1}/alerts/{raised.id}/adjudication", json=verdict, headers=who["omar"])
+    assert judged.status_code == 200 and judged.json()["adjudicated_by"] == "omar"
+    closed = api.post(f"{V1}/deployments/{d['id']}/close", headers=who["omar"]).json()
+    assert closed["state"] == "closed"
+    late = api.post(f"{V1}/alerts/{raised.id}/adjudication", json=verdict, headers=who["omar"])
+    assert late.status_code == 409
+    correction = {"verdict": "confirmed_false", "outcome": "not_engaged", "reason": "CCTV"}
+    corrected = api.post(f"{V1}/alerts/{raised.id}/correction", json=correction,
+                         headers=who["ada"])  # fmt: skip
+    assert corrected.status_code == 200 and corrected.json()["corrected_by"] == "ada"
+    verified = api.post(f"{V1}/audit/verify", headers=who["ada"]).json()
+    assert verified["intact"] and verified["checked"] == len(log(store)) - 1
+
+
+def test_a_disguised_or_truncated_upload_is_refused_and_nothing_kept(
+    api: TestClient, store: Store, tmp_path: Path
+) -> None:
+    wendy = everyone(store)["wendy"]
+    photo = lfw("Aaron_Eckhart").read_bytes()
+    page = b"<html><script>alert(1)</script></html>"
+    cases = [
+        (("aaron.jpg", page), 422, "aaron.jpg: not an image file"),
+        (("aaron.jpg", photo[: len(photo) // 3]), 422, "aaron.jpg: the image is corrupt"),
+        (("aaron.jpg", b""), 422, "aaron.jpg: the file is empty"),
+    ]
+    for image, status, reason in cases:
+        answer = enrol(api, wendy, "Aaron_Eckhart", image)
+        assert answer.status_code == status and reason in answer.json()["detail"]
+    # A PNG called .jpg is a PNG: the name does not decide.
+    as_png = io.BytesIO()
+    Image.open(lfw("Aaron_Eckhart")).save(as_png, "PNG")
+    answer = enrol(api, wendy, "Aaron_Eckhart", ("aaron.jpg", as_png.getvalue()))
+    assert answer.status_code == 201
+    assert count(store, subjects) == 1 and count(store, reference_images) == 1
+
+
+def test_an_image_over_the_byte_limit_is_refused_naming_it(api: TestClient, store: Store) -> None:
+    wendy = everyone(store)["wendy"]
+    store.settings.max_image_bytes = 1_000
+    photo = lfw("Aaron_Eckhart").read_bytes()
+    answer = enrol(api, wendy, "Aaron_Eckhart", ("big.jpg", photo))
+    assert answer.status_code == 422
+    assert "big.jpg: over the 1,000-byte limit" in answer.json()["detail"]
+    assert count(store, subjects) == 0
+
+
+def test_a_bad_application_is_refused_naming_what_is_wrong(api: TestClient, store: Store) -> None:
+    pat = everyone(store)["pat"]
+    fields = json.loads(json.dumps(application(), default=str))
+    del fields["dpia_ref"]
+    missing = api.post(f"{V1}/deployments", json=fields, headers=pat)
+    assert missing.status_code == 422 and "dpia_ref" in missing.text
+    fields |= {"dpia_ref": "DPIA-1", "ends_at": fields["starts_at"]}
+    empty = api.post(f"{V1}/deployments", json=fields, headers=pat)
+    assert empty.status_code == 409 and "end" in empty.json()["detail"]
+
+
+def test_the_schema_health_and_metrics_need_no_login_and_name_no_one(
+    api: TestClient, store: Store
+) -> None:
+    schema = api.get(f"{V1}/openapi.json").json()
+    assert schema["info"]["title"] == "openlfr" and f"{V1}/alerts/feed" in schema["paths"]
+    assert api.get("/healthz").json()["status"] == "ok"
+    metrics = api.get("/metrics")
+    assert metrics.status_code == 200 and "lfr_alerts" in metrics.text
+    assert "Aaron" not in metrics.text and "wendy" not in metrics.text
