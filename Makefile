@@ -24,15 +24,17 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check src tests benchmarks
 	$(VENV)/bin/mypy
 
-# The tests need two programs from Debian: PostgreSQL's server (initdb and pg_ctl, on PATH or in
-# $(PG_LIB)/*/bin: tests/postgres.py starts a throwaway server) and FFmpeg (tests serve a clip
-# over RTSP with it). Whichever is missing is installed (as root, or with sudo).
+# The tests need three programs from Debian: PostgreSQL's server (initdb and pg_ctl, on PATH or
+# in $(PG_LIB)/*/bin: tests/postgres.py starts a throwaway server), FFmpeg (tests serve a clip
+# over RTSP with it) and Chromium (Playwright drives it: its own browser download is not used).
+# Whichever is missing is installed (as root, or with sudo).
 PG_LIB ?= /usr/lib/postgresql
 system:
 	@missing=""; \
 	{ { command -v initdb && command -v pg_ctl; } || \
 	  ls $(PG_LIB)/*/bin/initdb $(PG_LIB)/*/bin/pg_ctl; } >/dev/null 2>&1 || missing="postgresql"; \
 	command -v ffmpeg >/dev/null || missing="$$missing ffmpeg"; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	if [ -z "$$missing" ]; then :; \
 	elif command -v apt-get >/dev/null && { [ "$$(id -u)" = 0 ] || command -v sudo >/dev/null; }; then \
 	  echo "make system: installing Debian's$$missing"; \

@@ -1,4 +1,5 @@
-"""The FastAPI application: its store, middleware, refusals and routes."""
+"""The FastAPI application: its store, middleware, refusals, the API's routes and the
+console's pages."""
 
 from __future__ import annotations
 
@@ -6,9 +7,11 @@ import asyncio
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from openlfr import __version__
@@ -18,6 +21,7 @@ from openlfr.api.security import Guard, LoginThrottle
 from openlfr.errors import LfrError
 from openlfr.services import housekeeping
 from openlfr.services.unit_of_work import Store
+from openlfr.web import pages
 
 if TYPE_CHECKING:
     from openlfr.vision.engine import Engine
@@ -53,6 +57,8 @@ def create_app(store: Store, engine: Engine | None = None) -> FastAPI:
     app.add_middleware(Guard, settings=store.settings)
     app.add_exception_handler(LfrError, refusal)
     app.include_router(health.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=Path(pages.__file__).parent / "static"))
     for module in (session, users, cameras, deployments, subjects, alerts, audit):
         app.include_router(module.router, prefix=PREFIX)
     return app

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from openlfr.domain.errors import DomainError, Forbidden, Invalid, NotFound, Unauthenticated
 from openlfr.errors import LfrError
@@ -30,8 +30,13 @@ def status_of(exc: LfrError) -> int:
     return next(code for kind, code in STATUS if isinstance(exc, kind))
 
 
-async def refusal(request: Request, exc: Exception) -> JSONResponse:
+async def refusal(request: Request, exc: Exception) -> Response:
+    """The refusal as JSON for the API, as a page (or the login page) for the console."""
     assert isinstance(exc, LfrError)
     code = status_of(exc)
+    if not request.url.path.startswith("/api/"):
+        from openlfr.web.pages import refused_page
+
+        return refused_page(request, code, str(exc))
     headers = {"WWW-Authenticate": "Bearer"} if code == 401 else None
     return JSONResponse({"detail": str(exc)}, status_code=code, headers=headers)

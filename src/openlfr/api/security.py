@@ -10,7 +10,7 @@ from collections import defaultdict, deque
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -96,9 +96,14 @@ async def caller(request: Request) -> Caller:
 Acting = Annotated[Caller, Depends(caller)]
 
 
-def secure_cookie(request: Request) -> bool:
-    """Whether the session cookie must be sent over HTTPS only: everywhere but loopback."""
-    return request.url.hostname not in LOCAL
+def set_session_cookie(
+    request: Request, response: Response, login: identity.Login, store: Store
+) -> None:
+    """Give the browser ``login``'s session: HttpOnly (no script reads it), SameSite=Strict
+    (no other site's page sends it) and, beyond loopback, over HTTPS only."""
+    lasts = int((login.expires_at - store.now()).total_seconds())  # relative: clocks differ
+    response.set_cookie(COOKIE, login.token, max_age=lasts, httponly=True, samesite="strict",
+                        secure=request.url.hostname not in LOCAL, path="/")  # fmt: skip
 
 
 class LoginThrottle:

@@ -60,7 +60,9 @@ def frames_of(
             continue
         frame = source.latest(wait=0.5)
         if frame is not None:
-            next_frame = time.monotonic() + gap
+            # On a fixed schedule, so waiting for a fresh frame does not slow the rate; a
+            # schedule fallen behind is not caught up by a burst.
+            next_frame = max(next_frame + gap, time.monotonic() - gap)
             yield frame
         elif source.health.finished:
             return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from openlfr.domain import deployment as rules
@@ -18,6 +19,15 @@ from openlfr.store.repositories import Cameras, Deployments, Subjects, Watchlist
 from openlfr.store.tables import reference_images, watchlist_entries
 
 
+def threshold_default(store: Store) -> float:
+    """The match threshold a deployment gets unless its application sets one: the one
+    measured for the embedder at the precision it runs at here."""
+    # The model stack is imported only here, where the precision that runs is needed.
+    from openlfr.vision.models import embedder_runtime
+
+    return default_threshold(store.settings, embedder_runtime(store.settings).precision)
+
+
 def request(store: Store, actor: str, fields: dict[str, Any]) -> Deployment:
     """Record a draft deployment from an application; the threshold defaults to the one
     measured for the embedder at the precision it runs at here."""
@@ -26,11 +36,7 @@ def request(store: Store, actor: str, fields: dict[str, Any]) -> Deployment:
         app = parse(Application, fields, "application")
         values = app.model_dump()
         if app.threshold is None:
-            # The model stack is imported only here, where the precision that runs is needed.
-            from openlfr.vision.models import embedder_runtime
-
-            precision = embedder_runtime(store.settings).precision
-            values["threshold"] = default_threshold(store.settings, precision)
+            values["threshold"] = threshold_default(store)
         d = Deployment(**values, requested_by=actor, created_at=store.now())
         rules.validate_application(d, store.settings.governance.vocabulary())
         act.session.add(d)
@@ -243,4 +249,25 @@ def list_all(store: Store, actor: str, state: State | None = None) -> list[Deplo
         require(act.user(), Action.VIEW_DEPLOYMENTS)
         found = Deployments(act.session).listed(state)
         act.detail = {"deployments_read": [d.id for d in found]}
+        return found
+
+
+@dataclass(frozen=True)
+class Member:
+    """Someone on a compiled watchlist: for the authorising officer's review before approval."""
+
+    subject_id: int
+    name: str
+    category: str
+    images: int
+
+
+def watchlist(store: Store, actor: str, deployment_id: int) -> list[Member]:
+    """Who is on the deployment's compiled watchlist (a role that may see subjects; audited)."""
+    with store.action(actor, "watchlist.read", f"deployment {deployment_id}") as act:
+        require(act.user(), Action.VIEW_SUBJECTS)
+        act.get(Deployment, deployment_id)
+        found = [Member(r.subject_id, r.subject_name, r.category, r.images)
+                 for r in Watchlists(act.session).members(deployment_id)]  # fmt: skip
+        act.detail = {"subjects": [m.subject_id for m in found]}
         return found

@@ -56,6 +56,7 @@ class Reference:
     source: str
     image: bytes
     template: np.ndarray
+    verdict: str  # what the quality check measured
 
 
 def check_image(engine: Engine, image: ImageIn) -> Reference:
@@ -75,13 +76,20 @@ def check_image(engine: Engine, image: ImageIn) -> Reference:
             f"refused reference image {path}: {len(faces)} faces found; crop it to the subject"
         )
     quality = faces[0].quality
+    measured = (f"eye distance {quality.inter_eye_px:.0f} px, sharpness {quality.sharpness:.0f}, "
+                f"yaw {quality.yaw:.2f}")  # fmt: skip
     if not quality.acceptable:
-        raise Invalid(
-            f"refused reference image {path}: {', '.join(quality.failures)} "
-            f"(eye distance {quality.inter_eye_px:.0f} px, sharpness {quality.sharpness:.0f}, "
-            f"yaw {quality.yaw:.2f})"
-        )
-    return Reference(image.source, image.data, faces[0].embedding.astype("float32"))
+        raise Invalid(f"refused reference image {path}: {', '.join(quality.failures)} ({measured})")
+    template = faces[0].embedding.astype("float32")
+    return Reference(image.source, image.data, template, f"{path}: one good face ({measured})")
+
+
+def assess(store: Store, actor: str, engine: Engine, image: ImageIn) -> str:
+    """The quality check's verdict on a reference image, before anything is enrolled (a
+    watchlist manager); a refusal says what fails. Nothing is kept."""
+    with store.action(actor, "subject.check_image", "reference image") as act:
+        require(act.user(), Action.MANAGE_SUBJECTS)
+    return check_image(engine, image).verdict
 
 
 def enrol(

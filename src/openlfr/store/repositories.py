@@ -163,6 +163,17 @@ class Watchlists:
     def __init__(self, session: Session) -> None:
         self.session = session
 
+    def members(self, deployment_id: int) -> list[Any]:
+        """Who is on the deployment's compiled watchlist: subject, name, category, images."""
+        c = watchlist_entries.c
+        query = (
+            sa.select(c.subject_id, c.subject_name, c.category, sa.func.count().label("images"))
+            .where(c.deployment_id == deployment_id)
+            .group_by(c.subject_id, c.subject_name, c.category)
+            .order_by(c.subject_name)
+        )
+        return list(self.session.execute(query))
+
     def templates(self, deployment_id: int | None) -> list[Any]:
         """Each entry's id and sealed template."""
         query = sa.select(watchlist_entries.c.id, watchlist_entries.c.template).where(

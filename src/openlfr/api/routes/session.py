@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
 from openlfr.api.deps import StoreDep, throttle_of
-from openlfr.api.security import COOKIE, Acting, csrf_token, secure_cookie
+from openlfr.api.security import COOKIE, Acting, csrf_token, set_session_cookie
 from openlfr.domain.roles import Role
 from openlfr.services import identity, users
 
@@ -46,9 +46,7 @@ def log_in(body: Credentials, request: Request, response: Response, store: Store
     client = request.client.host if request.client else "unknown"
     throttle_of(request).check(client)
     login = identity.login(store, body.name, body.password, body.new_password)
-    lasts = int((login.expires_at - store.now()).total_seconds())  # relative: clocks differ
-    response.set_cookie(COOKIE, login.token, max_age=lasts, httponly=True, samesite="strict",
-                        secure=secure_cookie(request), path="/")  # fmt: skip
+    set_session_cookie(request, response, login, store)
     roles = users.roles_of(store, login.user)
     return SessionOut(
         user=login.user, roles=roles, expires_at=login.expires_at, csrf=csrf_token(login.token),

@@ -14,6 +14,7 @@ from openlfr.api.security import Acting
 from openlfr.domain.errors import Invalid
 from openlfr.domain.watchlist import Subject
 from openlfr.services import watchlists
+from openlfr.services.unit_of_work import Store
 
 router = APIRouter(prefix="/subjects", tags=["watchlist subjects"])
 
@@ -21,6 +22,10 @@ router = APIRouter(prefix="/subjects", tags=["watchlist subjects"])
 class SubjectOut(BaseModel):
     subject: Subject
     reference_images: int
+
+
+class Verdict(BaseModel):
+    verdict: str
 
 
 class ReviewIn(BaseModel):
@@ -47,12 +52,24 @@ def enrol(
     kept. Types are found from the content, never from the file name."""
     if len(images) != len(sources):
         raise Invalid(f"{len(images)} images but {len(sources)} sources: one source per image")
-    limit = store.settings.max_image_bytes
     given = [
-        watchlists.ImageIn(image.filename or f"image {n}", _read(image, limit), source)
+        watchlists.ImageIn(image.filename or f"image {n}", read_upload(image, store), source)
         for n, (image, source) in enumerate(zip(images, sources, strict=True), 1)
     ]
     return watchlists.enrol(store, who.name, _fields(record), given, engine_of(request))
+
+
+@router.post("/check", response_model=Verdict)
+def check_image(
+    who: Acting,
+    store: StoreDep,
+    request: Request,
+    image: Annotated[UploadFile, File(description="a reference image to check")],
+) -> Verdict:
+    """The quality check's verdict on one reference image, before enrolment; nothing is kept.
+    An image that fails is refused (422) saying why."""
+    given = watchlists.ImageIn(image.filename or "image", read_upload(image, store), "")
+    return Verdict(verdict=watchlists.assess(store, who.name, engine_of(request), given))
 
 
 @router.delete("/{ident}", status_code=204)
@@ -66,7 +83,9 @@ def review(ident: int, body: ReviewIn, who: Acting, store: StoreDep) -> Subject:
     return watchlists.extend_review(store, who.name, ident, body.until)
 
 
-def _read(image: UploadFile, limit: int) -> bytes:
+def read_upload(image: UploadFile, store: Store) -> bytes:
+    """An uploaded image's bytes; refused, naming it, if over ``max_image_bytes``."""
+    limit = store.settings.max_image_bytes
     data = image.file.read(limit + 1)  # one byte more shows an image over the limit
     if len(data) > limit:
         raise Invalid(f"refused reference image {image.filename}: over the {limit:,}-byte limit")

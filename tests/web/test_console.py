@@ -1,0 +1,119 @@
+"""The console, used as its users would: each role logs in and lands on its page; a planner
+applies and an authorising officer authorises through the forms; an operator sees an alert
+arrive live and adjudicates it in two clicks, and cannot reach the watchlist pages; a
+watchlist manager sees the image check's verdict before enrolling."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from playwright.sync_api import expect
+
+from openlfr.domain.alert import Adjudication, Alert
+from openlfr.services import alerts, deployments
+from openlfr.vision.engine import Engine
+from tests.domain.factories import NOW
+from tests.services.conftest import STAFF, Clock, lfw, live_deployment
+from tests.web.conftest import Console, screenshot
+
+LANDING = {"pat": "deployments", "olu": "deployments", "wendy": "subjects", "omar": "alerts",
+           "ada": "audit", "root": "audit"}  # fmt: skip
+
+
+def test_each_role_logs_in_and_lands_on_its_page(console: Console) -> None:
+    for name in ["root", *STAFF]:
+        page = console.log_in(name)
+        expect(page).to_have_url(f"{console.base}/console/{LANDING[name]}")
+        expect(page.locator("header .who")).to_contain_text(name)
+        screenshot(page, f"landing-{name}")
+        page.context.close()
+
+
+def test_a_wrong_password_is_one_clear_refusal_on_the_login_page(console: Console) -> None:
+    page = console.browser.new_context(base_url=console.base).new_page()
+    page.goto("/console/deployments")
+    expect(page).to_have_url(f"{console.base}/login")  # not logged in: sent to log in
+    page.fill("input[name=name]", "pat")
+    page.fill("input[name=password]", "not my password at all")
+    page.click("button")
+    expect(page.locator(".refused")).to_have_text("wrong user name or password")
+
+
+def test_a_planner_applies_and_an_authorising_officer_authorises_through_the_forms(
+    console: Console,
+) -> None:
+    pat = console.log_in("pat")
+    pat.click("text=Apply for a deployment")
+    for name, value in {
+        "name": "Oxford Street, Saturday", "legal_basis": "Common law policing powers",
+        "necessity": "Repeated robberies by people wanted on warrant", "location": "Oxford St",
+        "location_grounds": "Intelligence places them there", "rights_assessment": "Art 8 met",
+        "dpia_ref": "DPIA-1", "eqia_ref": "EQIA-1",
+        "starts_at": (NOW + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": (NOW + timedelta(hours=5)).strftime("%Y-%m-%dT%H:%M"),
+    }.items():  # fmt: skip
+        pat.fill(f"[name={name}]", value)
+    pat.select_option("select[name=cameras]", ["van-1-north"])
+    pat.select_option("select[name=criteria]", ["wanted_by_court"])
+    screenshot(pat, "application-form")
+    pat.click("text=Submit the application")
+    expect(pat.locator(".said")).to_contain_text("applied for")
+    expect(pat.locator("h1")).to_contain_text("draft")
+    expect(pat.locator("text=Authorise this deployment")).to_have_count(0)  # not a planner's
+    olu = console.log_in("olu")
+    olu.click("text=Oxford Street, Saturday")
+    expect(olu.locator("text=FPIR 1e-3")).to_be_visible()
+    screenshot(olu, "authorise")
+    olu.click("text=Authorise this deployment")
+    expect(olu.locator("h1")).to_contain_text("authorised")
+    [d] = deployments.list_all(console.store, "olu")
+    assert d.authorised_by == "olu" and d.cameras == ["van-1-north"]
+
+
+def test_an_operator_sees_an_alert_arrive_live_and_adjudicates_it_in_two_clicks(
+    console: Console, engine: Engine, clock: Clock
+) -> None:
+    d = live_deployment(console.store, engine, clock)
+    assert d.id is not None
+    omar = console.log_in("omar")
+    expect(omar.locator("#feed-state")).to_have_text("live")
+    photo = lfw("Aaron_Eckhart").read_bytes()
+    raised = alerts.raise_alert(console.store, d.id, 1, "van-1-north", photo, 0.71)
+    card = omar.locator(f"#alert-{raised.id}")
+    expect(card).to_be_visible(timeout=10_000)
+    expect(card.locator(".subject")).to_contain_text("Aaron Eckhart (wanted_by_court)")
+    for image in ("probe", "reference"):  # both loaded, from the authenticated endpoint
+        loaded = card.locator(f"img.{image}").evaluate("img => img.naturalWidth")
+        assert loaded > 0
+    screenshot(omar, "alert-arrived")
+    card.locator("select[name=outcome]").select_option("arrested")
+    card.locator("text=Confirmed: same person").click()
+    expect(omar.locator(".said")).to_contain_text(f"alert {raised.id}: confirmed_true, arrested")
+    [a] = alerts.list_alerts(console.store, "ada", d.id)
+    assert isinstance(a, Alert) and a.adjudication == Adjudication.CONFIRMED_TRUE
+    assert a.adjudicated_by == "omar"
+
+
+def test_an_operator_cannot_reach_the_watchlist_pages(console: Console) -> None:
+    omar = console.log_in("omar")
+    expect(omar.locator("header nav")).not_to_contain_text("Watchlist subjects")
+    for path in ("/console/subjects", "/console/subjects/new"):
+        answer = omar.goto(path)
+        assert answer is not None and answer.status == 403
+        expect(omar.locator(".refused")).to_contain_text("may not see watchlist subjects")
+    screenshot(omar, "operator-refused-watchlist")
+
+
+def test_a_watchlist_manager_sees_the_image_check_before_enrolling(console: Console) -> None:
+    wendy = console.log_in("wendy")
+    wendy.click("text=Enrol a subject")
+    wendy.set_input_files("input[name=image]", str(lfw("Aaron_Eckhart")))
+    expect(wendy.locator("#image-verdict")).to_contain_text("accepted: Aaron_Eckhart_0001.jpg")
+    for name, value in {"name": "Aaron Eckhart", "date_of_birth": "1970-01-01",
+                        "reason": "Failed to appear", "case_reference": "WARRANT/1",
+                        "review_by": "2027-06-01"}.items():  # fmt: skip
+        wendy.fill(f"[name={name}]", value)
+    screenshot(wendy, "enrol")
+    wendy.click("button:text('Enrol')")
+    expect(wendy.locator(".said")).to_contain_text("enrolled subject 1")
+    expect(wendy.locator("table")).to_contain_text("Aaron Eckhart")
