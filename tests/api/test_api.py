@@ -85,9 +85,9 @@ def test_a_disguised_or_truncated_upload_is_refused_and_nothing_kept(
     photo = lfw("Aaron_Eckhart").read_bytes()
     page = b"<html><script>alert(1)</script></html>"
     cases = [
-        (("aaron.jpg", page), 422, "aaron.jpg: not an image file"),
-        (("aaron.jpg", photo[: len(photo) // 3]), 422, "aaron.jpg: the image is corrupt"),
-        (("aaron.jpg", b""), 422, "aaron.jpg: the file is empty"),
+        (("aaron.jpg", page), 400, "aaron.jpg: not an image file"),
+        (("aaron.jpg", photo[: len(photo) // 3]), 400, "aaron.jpg: the image is corrupt"),
+        (("aaron.jpg", b""), 400, "aaron.jpg: the file is empty"),
     ]
     for image, status, reason in cases:
         answer = enrol(api, wendy, "Aaron_Eckhart", image)
@@ -105,7 +105,7 @@ def test_an_image_over_the_byte_limit_is_refused_naming_it(api: TestClient, stor
     store.settings.max_image_bytes = 1_000
     photo = lfw("Aaron_Eckhart").read_bytes()
     answer = enrol(api, wendy, "Aaron_Eckhart", ("big.jpg", photo))
-    assert answer.status_code == 422
+    assert answer.status_code == 400
     assert "big.jpg: over the 1,000-byte limit" in answer.json()["detail"]
     assert count(store, subjects) == 0
 

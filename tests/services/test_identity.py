@@ -7,9 +7,10 @@ from datetime import timedelta
 import pytest
 
 from openlfr.domain.errors import DomainError
+from openlfr.errors import LfrError
 from openlfr.services import identity, users
 from openlfr.services.unit_of_work import Store
-from tests.services.conftest import Clock
+from tests.services.conftest import Clock, log
 
 PASSWORD = "a long enough test password"
 
@@ -63,3 +64,17 @@ def test_a_password_changes_only_with_the_current_one(store: Store) -> None:
         identity.change_password(store, session.token, "a guess at it", "a new long password")
     identity.change_password(store, session.token, PASSWORD, "a new long password")
     assert identity.login(store, "kim", "a new long password").user == "kim"
+
+
+def test_a_name_too_long_to_store_is_still_refused_and_audited(store: Store) -> None:
+    with pytest.raises(DomainError, match="there is no user named 0000"):
+        identity.reset_password(store, "root", "0" * 300)
+    entry = log(store)[-1]
+    assert entry.outcome == "refused" and len(entry.target) == 200 and entry.target.endswith("…")
+
+
+def test_a_nul_character_is_refused_alike_on_every_backend_and_audited(store: Store) -> None:
+    with pytest.raises(LfrError, match="NUL character"):
+        users.add_user(store, "root", "eve\x00", ["planner"])
+    entry = log(store)[-1]
+    assert (entry.action, entry.outcome, entry.target) == ("user.add", "refused", "user eve\\x00")

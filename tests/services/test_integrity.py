@@ -64,6 +64,13 @@ def test_a_user_given_the_admin_role_outside_openlfr(store: Store) -> None:
     assert [u for u in edited(store) if u.startswith("users")] == ["users 2"]
 
 
+def test_a_mac_replaced_by_non_ascii_text_is_an_edited_row_not_a_crash(store: Store) -> None:
+    tamper(store, "UPDATE users SET mac = :m WHERE name = 'pat'", m="\u00e9" * 64)
+    assert [u for u in edited(store) if u.startswith("users")] == ["users 2"]
+    with pytest.raises(RowEditedError):
+        users.add_user(store, "pat", "eve", ["admin"])
+
+
 def test_a_live_deployments_window_and_threshold_widened(
     store: Store, engine: Engine, clock: Clock
 ) -> None:

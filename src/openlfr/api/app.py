@@ -15,7 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from openlfr import __version__
-from openlfr.api.errors import refusal
+from openlfr.api.errors import REFUSALS, refusal
 from openlfr.api.routes import alerts, audit, cameras, deployments, health, session, subjects, users
 from openlfr.api.security import Guard, LoginThrottle
 from openlfr.errors import LfrError
@@ -60,7 +60,7 @@ def create_app(store: Store, engine: Engine | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=Path(pages.__file__).parent / "static"))
     for module in (session, users, cameras, deployments, subjects, alerts, audit):
-        app.include_router(module.router, prefix=PREFIX)
+        app.include_router(module.router, prefix=PREFIX, responses=REFUSALS)
     return app
 
 

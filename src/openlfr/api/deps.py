@@ -4,15 +4,24 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Query, Request
 
 from openlfr.api.security import LoginThrottle, store_of
+from openlfr.domain.camera import CAMERA_NAME
+from openlfr.domain.roles import USER_NAME
 from openlfr.services.unit_of_work import Store
 
 if TYPE_CHECKING:
     from openlfr.vision.engine import Engine
 
 StoreDep = Annotated[Store, Depends(store_of)]
+
+MAX_ID = 2**31 - 1  # the largest id the databases' integer columns hold
+Ident = Annotated[int, Path(ge=1, le=MAX_ID, description="an id")]
+AfterId = Annotated[int, Query(ge=0, le=MAX_ID, description="only what comes after this id")]
+UserName = Annotated[str, Path(pattern=f"^{USER_NAME.pattern}$", description="a user name")]
+CameraName = Annotated[str, Path(pattern=f"^{CAMERA_NAME.pattern}$", description="a camera")]
+OfDeployment = Annotated[int | None, Query(ge=1, le=MAX_ID, description="only this deployment's")]
 
 
 def throttle_of(request: Request) -> LoginThrottle:

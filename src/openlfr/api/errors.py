@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import Request
 from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
 
 from openlfr.domain.errors import DomainError, Forbidden, Invalid, NotFound, Unauthenticated
 from openlfr.errors import LfrError
@@ -19,11 +22,23 @@ STATUS: list[tuple[type[LfrError], int]] = [
     (Unauthenticated, 401),
     (Forbidden, 403),
     (NotFound, 404),
-    (Invalid, 422),
+    (Invalid, 400),  # 422 is FastAPI's own, for a request not matching the schema
     (RowEditedError, 409),
     (DomainError, 409),  # a rule refuses it in the current state
     (LfrError, 400),  # bad input: an image that does not open, a bad file
 ]
+
+
+class Refusal(BaseModel):
+    """Why a request was refused, in one line: what, why, and what to do."""
+
+    detail: str
+
+
+# Documented on every operation of the API (FastAPI documents 200 and 422 by itself).
+REFUSALS: dict[int | str, dict[str, Any]] = {
+    code: {"model": Refusal} for code in (400, 401, 403, 404, 409, 413, 429)
+}
 
 
 def status_of(exc: LfrError) -> int:

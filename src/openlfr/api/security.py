@@ -17,6 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from openlfr.api.errors import Throttled
 from openlfr.config import Settings
+from openlfr.constant_time import same
 from openlfr.domain.errors import Forbidden, Unauthenticated
 from openlfr.services import identity
 from openlfr.services.unit_of_work import Store
@@ -85,7 +86,7 @@ async def caller(request: Request) -> Caller:
         ):
             field = (await request.form()).get(CSRF_FIELD)
             sent = field if isinstance(field, str) else None
-        if sent is None or not hmac.compare_digest(sent, csrf_token(token)):
+        if sent is None or not same(sent, csrf_token(token)):
             reason = "missing or wrong CSRF token: reload the page and try again"
             target = f"{request.method} {request.url.path}"
             await run_in_threadpool(store.refused, name, "api.csrf", target, reason)

@@ -26,6 +26,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from openlfr.constant_time import same
 from openlfr.store.tables import audit_log
 
 GENESIS = "0" * 64
@@ -64,11 +65,19 @@ class Head:
         return Head(seq, hash_, _tag(seq, hash_, key))
 
     def genuine(self, key: bytes) -> bool:
-        return hmac.compare_digest(self.tag, _tag(self.seq, self.hash, key))
+        return same(self.tag, _tag(self.seq, self.hash, key))
 
 
 def _tag(seq: int, hash_: str, key: bytes) -> str:
     return hmac.new(key, f"openlfr audit head {seq} {hash_}".encode(), hashlib.sha256).hexdigest()
+
+
+def _fit(value: str, column: sa.Column[Any]) -> str:
+    """``value`` as it can be stored in ``column``: cut to its width (marked as cut) and any
+    NUL character spelt out, so a refusal of a name no backend can store is still recorded."""
+    value = value.replace("\x00", "\\x00")  # as text: no backend stores the character
+    width = getattr(column.type, "length", None)
+    return value if width is None or len(value) <= width else value[: width - 1] + "…"
 
 
 def append(
@@ -91,6 +100,8 @@ def append(
     seq, prev = (last.seq + 1, last.hash) if last else (1, GENESIS)
     text = json.dumps(detail or {}, sort_keys=True, default=str, ensure_ascii=False)
     when = at.astimezone(UTC).isoformat(timespec="microseconds")
+    c = audit_log.c
+    actor, action, target = _fit(actor, c.actor), _fit(action, c.action), _fit(target, c.target)
     draft = Entry(seq, when, actor, action, target, outcome, text, prev, "")
     entry = Entry(**{**draft.__dict__, "hash": draft.expected_hash(key)})
     session.execute(audit_log.insert().values(**entry.__dict__))
@@ -137,7 +148,7 @@ def verify(session: Session, key: bytes, published: Head | None = None) -> Verdi
             return Verdict(checked, expected_seq, f"entry {expected_seq} is missing", prev, missing)
         if e.prev_hash != prev:
             return Verdict(checked, e.seq, "it does not follow the entry before it", prev, missing)
-        if not hmac.compare_digest(e.expected_hash(key), e.hash):
+        if not same(e.expected_hash(key), e.hash):
             return Verdict(checked, e.seq, "its content does not match its hash", prev, missing)
         if published is not None and e.seq == published.seq and e.hash != published.hash:
             return Verdict(checked, e.seq, "it differs from the published head", prev, missing)

@@ -53,6 +53,21 @@ def _owner_only(path: str | None) -> None:
         os.chmod(path, 0o600)
 
 
+class NulCharacterError(LfrError):
+    """Text holding a NUL character, which PostgreSQL cannot store (SQLite would)."""
+
+
+def _refuse_nul(
+    _conn: Any, _cursor: Any, _statement: str, parameters: Any, _context: Any, executemany: bool
+) -> None:
+    """Refuse, on every backend alike, a value holding a NUL character, before it is sent."""
+    rows = parameters if executemany else [parameters]
+    for row in rows:
+        values = row.values() if isinstance(row, dict) else row or ()
+        if any(isinstance(v, str) and "\x00" in v for v in values):
+            raise NulCharacterError("text with a NUL character (\\x00) cannot be stored: remove it")
+
+
 def _sqlite_begin(connection: sa.Connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
@@ -90,6 +105,7 @@ class Database:
                 f"database_url (LFR_DATABASE_URL) is not a database URL SQLAlchemy can use "
                 f"({exc}): e.g. postgresql+psycopg://user@host/openlfr"
             ) from None
+        sa.event.listen(self.engine, "before_cursor_execute", _refuse_nul)
         if self.engine.dialect.name == "sqlite":
             _owner_only(self.engine.url.database)
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Mapper, Session, attributes
 
+from openlfr.constant_time import same
 from openlfr.errors import LfrError
 from openlfr.jsonable import jsonable
 from openlfr.store.tables import (
@@ -50,7 +51,7 @@ def mac(key: bytes, table: sa.Table, values: dict[str, Any]) -> str:
 
 def holds(key: bytes, table: sa.Table, values: dict[str, Any]) -> bool:
     tag = values.get("mac")
-    return isinstance(tag, str) and hmac.compare_digest(tag, mac(key, table, values))
+    return isinstance(tag, str) and same(tag, mac(key, table, values))
 
 
 def check(key: bytes, table: sa.Table, values: dict[str, Any]) -> None:

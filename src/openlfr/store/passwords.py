@@ -9,10 +9,11 @@ costs nothing.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import secrets
 from functools import cache
 from typing import TYPE_CHECKING
+
+from openlfr.constant_time import same
 
 if TYPE_CHECKING:
     from argon2 import PasswordHasher
@@ -42,7 +43,7 @@ def fast_digest(secret: str) -> str:
 def matches(digest: str, password: str) -> bool:
     """Whether ``password`` is the one ``digest`` was made from (either kind)."""
     if digest.startswith(_SHA256):
-        return hmac.compare_digest(digest, fast_digest(password))
+        return same(digest, fast_digest(password))
     from argon2.exceptions import InvalidHashError, VerificationError
 
     try:

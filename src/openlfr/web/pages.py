@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
-from openlfr.api.deps import StoreDep, engine_of, throttle_of
+from openlfr.api.deps import Ident, OfDeployment, StoreDep, engine_of, throttle_of
 from openlfr.api.routes.subjects import read_upload
 from openlfr.api.security import COOKIE, Acting, Caller, csrf_token, set_session_cookie
 from openlfr.domain.alert import Adjudication, Outcome
@@ -135,7 +135,7 @@ def log_out(who: Acting, store: StoreDep) -> RedirectResponse:
 
 @router.get("/console/alerts", response_class=HTMLResponse)
 def alerts_page(
-    request: Request, who: Acting, store: StoreDep, deployment: int | None = None
+    request: Request, who: Acting, store: StoreDep, deployment: OfDeployment = None
 ) -> HTMLResponse:
     """Alerts as they arrive (the feed), newest first, with the cameras' health."""
     found = alerts.list_alerts(store, who.name, deployment)
@@ -147,7 +147,7 @@ def alerts_page(
 
 @router.post("/console/alerts/{ident}/adjudication")
 def adjudicate(
-    ident: int,
+    ident: Ident,
     who: Acting,
     store: StoreDep,
     verdict: Annotated[Adjudication, Form()],
@@ -195,7 +195,7 @@ async def apply(request: Request, who: Acting, store: StoreDep) -> RedirectRespo
 
 
 @router.get("/console/deployments/{ident}", response_class=HTMLResponse)
-def deployment_page(request: Request, ident: int, who: Acting, store: StoreDep) -> HTMLResponse:
+def deployment_page(request: Request, ident: Ident, who: Acting, store: StoreDep) -> HTMLResponse:
     """Everything recorded about a deployment, and what the caller may do with it next."""
     d = deployments.get(store, who.name, ident)
     me = User(who.name, users.roles_of(store, who.name))
@@ -221,7 +221,7 @@ def deployment_page(request: Request, ident: int, who: Acting, store: StoreDep) 
 
 @router.post("/console/deployments/{ident}/{step}")
 def deployment_step(
-    ident: int,
+    ident: Ident,
     step: str,
     who: Acting,
     store: StoreDep,
@@ -293,14 +293,14 @@ def enrol(
 
 @router.post("/console/subjects/{ident}/review")
 def review(
-    ident: int, who: Acting, store: StoreDep, until: Annotated[str, Form()]
+    ident: Ident, who: Acting, store: StoreDep, until: Annotated[str, Form()]
 ) -> RedirectResponse:
     s = watchlists.extend_review(store, who.name, ident, datetime.fromisoformat(until).date())
     return back("/console/subjects", f"{s} kept until {s.review_by}")
 
 
 @router.post("/console/subjects/{ident}/remove")
-def remove(ident: int, who: Acting, store: StoreDep) -> RedirectResponse:
+def remove(ident: Ident, who: Acting, store: StoreDep) -> RedirectResponse:
     watchlists.remove(store, who.name, ident)
     return back("/console/subjects", f"subject {ident} removed")
 

@@ -13,7 +13,7 @@ from pydantic import BaseModel, TypeAdapter
 from sse_starlette import EventSourceResponse
 from starlette.concurrency import run_in_threadpool
 
-from openlfr.api.deps import StoreDep
+from openlfr.api.deps import AfterId, Ident, OfDeployment, StoreDep
 from openlfr.api.security import Acting, Caller
 from openlfr.domain.alert import Adjudication, Alert, Outcome
 from openlfr.errors import LfrError
@@ -40,7 +40,7 @@ class CorrectionIn(AdjudicationIn):
 
 @router.get("", response_model=list[Alert])
 def list_alerts(
-    who: Acting, store: StoreDep, deployment: int | None = None, after: int = 0
+    who: Acting, store: StoreDep, deployment: OfDeployment = None, after: AfterId = 0
 ) -> list[Alert]:
     """Alerts after id ``after``, oldest first (of one deployment if given)."""
     return alerts.list_alerts(store, who.name, deployment, after)
@@ -48,7 +48,11 @@ def list_alerts(
 
 @router.get("/feed", response_class=EventSourceResponse)
 async def feed(
-    request: Request, who: Acting, store: StoreDep, deployment: int | None = None, after: int = 0
+    request: Request,
+    who: Acting,
+    store: StoreDep,
+    deployment: OfDeployment = None,
+    after: AfterId = 0,
 ) -> EventSourceResponse:
     """Alerts as they are committed, as server-sent events (``event: alert``, ``id``: the
     alert's id, ``data``: the alert). A client that reconnects with ``Last-Event-ID`` (or
@@ -83,18 +87,18 @@ async def _events(
 
 
 @router.get("/{ident}", response_model=Alert)
-def get_alert(ident: int, who: Acting, store: StoreDep) -> Alert:
+def get_alert(ident: Ident, who: Acting, store: StoreDep) -> Alert:
     return alerts.get_alert(store, who.name, ident)
 
 
 @router.post("/{ident}/adjudication", response_model=Alert)
-def adjudicate(ident: int, body: AdjudicationIn, who: Acting, store: StoreDep) -> Alert:
+def adjudicate(ident: Ident, body: AdjudicationIn, who: Acting, store: StoreDep) -> Alert:
     """The operator's verdict on an alert, and what happened."""
     return alerts.adjudicate(store, who.name, ident, body.verdict, body.outcome, body.note)
 
 
 @router.post("/{ident}/correction", response_model=Alert)
-def correct(ident: int, body: CorrectionIn, who: Acting, store: StoreDep) -> Alert:
+def correct(ident: Ident, body: CorrectionIn, who: Acting, store: StoreDep) -> Alert:
     """An auditor's correction of a closed deployment's alert, with the reason."""
     return alerts.correct(
         store, who.name, ident, body.verdict, body.outcome, body.note, body.reason
@@ -107,7 +111,7 @@ def correct(ident: int, body: CorrectionIn, who: Acting, store: StoreDep) -> Ale
     responses={200: {"content": {"image/jpeg": {}, "image/png": {}}}},
 )
 def image(
-    ident: int, which: Literal["probe", "reference"], who: Acting, store: StoreDep
+    ident: Ident, which: Literal["probe", "reference"], who: Acting, store: StoreDep
 ) -> Response:
     """The alert's probe crop or the matched reference image (an audited read; never cached)."""
     probe, reference = alerts.view_biometrics(store, who.name, ident)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from openlfr.api.deps import StoreDep
+from openlfr.api.deps import MAX_ID, StoreDep
 from openlfr.api.security import Acting
 from openlfr.services import audit
 from openlfr.store.audit import Entry, Head
@@ -43,6 +45,8 @@ def head(who: Acting, store: StoreDep) -> Head:
 
 
 @router.get("/entries", response_model=list[Entry])
-def export(who: Acting, store: StoreDep, since: int = 1) -> list[Entry]:
+def export(
+    who: Acting, store: StoreDep, since: Annotated[int, Query(ge=1, le=MAX_ID)] = 1
+) -> list[Entry]:
     """The entries from ``since`` on, each with its hash chain."""
     return audit.export(store, who.name, since)

@@ -7,7 +7,7 @@ from datetime import datetime
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from openlfr.api.deps import StoreDep
+from openlfr.api.deps import CameraName, StoreDep
 from openlfr.api.security import Acting
 from openlfr.domain.camera import Camera, SourceKind
 from openlfr.live.status import CameraStatus
@@ -45,7 +45,7 @@ def add_camera(body: CameraIn, who: Acting, store: StoreDep) -> CameraOut:
 
 
 @router.delete("/{name}", status_code=204)
-def remove_camera(name: str, who: Acting, store: StoreDep) -> None:
+def remove_camera(name: CameraName, who: Acting, store: StoreDep) -> None:
     cameras.remove_camera(store, who.name, name)
 
 

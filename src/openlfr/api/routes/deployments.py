@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from openlfr.api.deps import StoreDep
+from openlfr.api.deps import Ident, StoreDep
 from openlfr.api.security import Acting
 from openlfr.domain.deployment import Deployment, State
 from openlfr.services import counts, deployments
@@ -44,49 +44,49 @@ def request_deployment(body: Application, who: Acting, store: StoreDep) -> Deplo
 
 
 @router.get("/{ident}", response_model=Deployment)
-def get_deployment(ident: int, who: Acting, store: StoreDep) -> Deployment:
+def get_deployment(ident: Ident, who: Acting, store: StoreDep) -> Deployment:
     return deployments.get(store, who.name, ident)
 
 
 @router.post("/{ident}/authorise", response_model=Deployment)
-def authorise(ident: int, who: Acting, store: StoreDep) -> Deployment:
+def authorise(ident: Ident, who: Acting, store: StoreDep) -> Deployment:
     return deployments.authorise(store, who.name, ident)
 
 
 @router.put("/{ident}/threshold", response_model=Deployment)
-def change_threshold(ident: int, body: ThresholdIn, who: Acting, store: StoreDep) -> Deployment:
+def change_threshold(ident: Ident, body: ThresholdIn, who: Acting, store: StoreDep) -> Deployment:
     return deployments.change_threshold(store, who.name, ident, body.value)
 
 
 @router.post("/{ident}/watchlist", response_model=Compiled)
-def compile_watchlist(ident: int, who: Acting, store: StoreDep) -> Compiled:
+def compile_watchlist(ident: Ident, who: Acting, store: StoreDep) -> Compiled:
     """Compile the watchlist from the subjects its criteria allow."""
     d, left_out = deployments.compile_watchlist(store, who.name, ident)
     return Compiled(deployment=d, left_out=left_out)
 
 
 @router.post("/{ident}/approve", response_model=Deployment)
-def approve(ident: int, who: Acting, store: StoreDep) -> Deployment:
+def approve(ident: Ident, who: Acting, store: StoreDep) -> Deployment:
     return deployments.approve(store, who.name, ident)
 
 
 @router.post("/{ident}/start", response_model=Deployment)
-def start(ident: int, body: StartIn, who: Acting, store: StoreDep) -> Deployment:
+def start(ident: Ident, body: StartIn, who: Acting, store: StoreDep) -> Deployment:
     return deployments.start(store, who.name, ident, body.signs_up)
 
 
 @router.post("/{ident}/close", response_model=Deployment)
-def close(ident: int, who: Acting, store: StoreDep) -> Deployment:
+def close(ident: Ident, who: Acting, store: StoreDep) -> Deployment:
     return deployments.close(store, who.name, ident)
 
 
 @router.post("/{ident}/cancel", response_model=Deployment)
-def cancel(ident: int, who: Acting, store: StoreDep) -> Deployment:
+def cancel(ident: Ident, who: Acting, store: StoreDep) -> Deployment:
     return deployments.cancel(store, who.name, ident)
 
 
 @router.get("/{ident}/counts", response_model=Counts)
-def deployment_counts(ident: int, who: Acting, store: StoreDep) -> Counts:
+def deployment_counts(ident: Ident, who: Acting, store: StoreDep) -> Counts:
     """Numbers only, per camera and hour, and alert latency p50/p95."""
     return Counts(hours=counts.deployment_counts(store, who.name, ident),
                   latency=counts.deployment_latency(store, who.name, ident))  # fmt: skip

@@ -7,7 +7,7 @@ from datetime import datetime
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
-from openlfr.api.deps import StoreDep, throttle_of
+from openlfr.api.deps import Ident, StoreDep, throttle_of
 from openlfr.api.security import COOKIE, Acting, csrf_token, set_session_cookie
 from openlfr.domain.roles import Role
 from openlfr.services import identity, users
@@ -87,6 +87,6 @@ def create_token(body: TokenRequest, who: Acting, store: StoreDep) -> identity.A
 
 
 @router.delete("/tokens/{token_id}", status_code=204)
-def revoke_token(token_id: int, who: Acting, store: StoreDep) -> None:
+def revoke_token(token_id: Ident, who: Acting, store: StoreDep) -> None:
     """Revoke one of the caller's API tokens."""
     identity.revoke_token(store, who.name, token_id)

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from pydantic import BaseModel
 
-from openlfr.api.deps import StoreDep, engine_of
+from openlfr.api.deps import Ident, StoreDep, engine_of
 from openlfr.api.security import Acting
 from openlfr.domain.errors import Invalid
 from openlfr.domain.watchlist import Subject
@@ -73,12 +73,12 @@ def check_image(
 
 
 @router.delete("/{ident}", status_code=204)
-def remove(ident: int, who: Acting, store: StoreDep) -> None:
+def remove(ident: Ident, who: Acting, store: StoreDep) -> None:
     watchlists.remove(store, who.name, ident)
 
 
 @router.post("/{ident}/review", response_model=Subject)
-def review(ident: int, body: ReviewIn, who: Acting, store: StoreDep) -> Subject:
+def review(ident: Ident, body: ReviewIn, who: Acting, store: StoreDep) -> Subject:
     """Record a review: keep the subject until ``until``."""
     return watchlists.extend_review(store, who.name, ident, body.until)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from openlfr.api.deps import StoreDep
+from openlfr.api.deps import StoreDep, UserName
 from openlfr.api.security import Acting
 from openlfr.domain.roles import Role
 from openlfr.services import identity, users
@@ -42,17 +42,17 @@ def add_user(body: NewUserIn, who: Acting, store: StoreDep) -> OneTimePassword:
 
 
 @router.post("/{name}/deactivate", status_code=204)
-def deactivate(name: str, who: Acting, store: StoreDep) -> None:
+def deactivate(name: UserName, who: Acting, store: StoreDep) -> None:
     users.set_active(store, who.name, name, active=False)
 
 
 @router.post("/{name}/activate", status_code=204)
-def activate(name: str, who: Acting, store: StoreDep) -> None:
+def activate(name: UserName, who: Acting, store: StoreDep) -> None:
     users.set_active(store, who.name, name, active=True)
 
 
 @router.post("/{name}/reset", response_model=OneTimePassword)
-def reset(name: str, who: Acting, store: StoreDep) -> OneTimePassword:
+def reset(name: UserName, who: Acting, store: StoreDep) -> OneTimePassword:
     """A new one-time password for ``name`` (admin); their sessions and tokens end."""
     secret = identity.reset_password(store, who.name, name)
     return OneTimePassword(user=name, one_time_password=secret)
