@@ -16,8 +16,9 @@ $(STAMP): pyproject.toml
 models: $(STAMP)
 	$(LFR) models install
 
+# A whole deployment on the demo clip, then the console on a live one (Ctrl-C ends it).
 demo: models
-	$(LFR) demo
+	$(LFR) demo --console
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks

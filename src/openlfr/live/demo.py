@@ -8,6 +8,9 @@ photo (scaled, turned, relit, mirrored) so that a match is not a copy.
 from __future__ import annotations
 
 import shutil
+import socket
+import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -20,6 +23,7 @@ import numpy as np
 from openlfr.config import Settings
 from openlfr.domain.alert import Adjudication, Outcome
 from openlfr.domain.deployment import Deployment
+from openlfr.errors import LfrError
 from openlfr.live.camera import CameraWatch
 from openlfr.live.source import stamped
 from openlfr.services import alerts, audit, cameras, deployments, users, watchlists
@@ -88,20 +92,77 @@ def run_demo(settings: Settings, threshold: float | None, say: Callable[[str], N
     staff, its camera (a clip made of the two sample people), both enrolled, the deployment
     requested, authorised, compiled, approved and started, the camera watched, the alerts
     adjudicated, the deployment closed and the audit log verified. ``say`` is told each step."""
-    folder = settings.data_dir / "demo"
-    key = settings.data_dir / "demo-master.key"
+    demo = _demo_settings(settings, "demo")
+    engine = Engine(demo)
+    store = Store(demo)
+    try:
+        return _deployment(store, engine, demo.data_dir, threshold, say)
+    finally:
+        store.close()
+
+
+def run_console_demo(
+    settings: Settings, port: int, say: Callable[[str], None], stop: threading.Event
+) -> None:
+    """The console on a live demo deployment, in a demo folder of its own
+    (``data_dir/demo-console``, made afresh): the staff (their one-time passwords told to
+    ``say``), the deployment started, the API and console served on 127.0.0.1:``port`` (free:
+    ``check_port``) and the demo camera watched, its clip played again each time it ends,
+    until ``stop``."""
+    import uvicorn
+
+    from openlfr.api import create_app
+    from openlfr.live.supervisor import Supervisor
+    from openlfr.services import identity
+
+    demo = _demo_settings(settings, "demo-console")
+    engine = Engine(demo)
+    store = Store(demo)
+    try:
+        d = stage(store, engine, demo.data_dir / "demo_clip.mp4", None, say)
+        assert d.id is not None
+        for name in ["ada", *STAFF]:
+            roles = " and ".join(["admin"] if name == "ada" else STAFF[name])
+            say(f"log in as {name} ({roles}) with the one-time password "
+                f"{identity.reset_password(store, 'ada', name)}")  # fmt: skip
+        server = uvicorn.Server(uvicorn.Config(create_app(store, engine), host="127.0.0.1",
+                                               port=port, log_level="warning"))  # fmt: skip
+        serving = threading.Thread(target=server.run, daemon=True)
+        serving.start()
+        while not server.started:  # say where to log in only once it answers
+            if not serving.is_alive():
+                raise LfrError(f"the console could not be served on 127.0.0.1:{port}")
+            time.sleep(0.05)
+        say(f"console: open http://127.0.0.1:{port}/login and log in as omar to watch the "
+            "alerts arrive (Ctrl-C stops the demo)")  # fmt: skip
+        while not stop.is_set() and deployments.is_live(store, d.id):
+            running = deployments.begin_run(store, "omar", d.id)
+            Supervisor(store, "omar", d.id, running, realtime=True).run(stop)
+        server.should_exit = True
+        serving.join(timeout=10)
+    finally:
+        store.close()
+
+
+def check_port(port: int) -> None:
+    """Refuse a port on 127.0.0.1 that cannot be served on, before anything is made."""
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError as exc:
+            raise LfrError(f"port {port}: {exc.strerror}; give another with --port") from None
+
+
+def _demo_settings(settings: Settings, name: str) -> Settings:
+    """Settings for a demo folder ``name`` in the data folder, made afresh (models shared)."""
+    folder = settings.data_dir / name
+    key = settings.data_dir / f"{name}-master.key"
     shutil.rmtree(folder, ignore_errors=True)
     key.unlink(missing_ok=True)
     folder.mkdir(parents=True)
     (folder / "models").symlink_to(settings.models_dir.resolve())
-    demo = settings.model_copy(update={"data_dir": folder, "database_url": None,
+    return settings.model_copy(update={"data_dir": folder, "database_url": None,
                                        "master_key": None, "master_key_file": key})  # fmt: skip
-    engine = Engine(demo)
-    store = Store(demo)
-    try:
-        return _deployment(store, engine, folder, threshold, say)
-    finally:
-        store.close()
 
 
 def _deployment(
