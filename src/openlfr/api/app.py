@@ -36,13 +36,15 @@ def create_app(store: Store, engine: Engine | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        keeping = asyncio.create_task(_keep_house(store))
+        news = app.state.alert_news = alerts.AlertNews(store)
+        tasks = [asyncio.create_task(_keep_house(store)), asyncio.create_task(news.watch())]
         try:
             yield
         finally:
-            keeping.cancel()
-            with suppress(asyncio.CancelledError):
-                await keeping
+            for task in tasks:
+                task.cancel()
+                with suppress(asyncio.CancelledError):
+                    await task
 
     app = FastAPI(
         title="openlfr",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
+from contextlib import suppress
 from typing import Literal
 
 from fastapi import APIRouter, Request, Response
@@ -23,7 +24,7 @@ from openlfr.services.unit_of_work import Store
 
 router = APIRouter(prefix="/alerts", tags=["alerts"])
 
-POLL = 0.25  # seconds between looks at the newest alert id (a number, not a read)
+POLL = 0.05  # seconds between looks at the newest alert id, for all the feed's clients
 RECHECK = 10.0  # seconds between checks that the feed's session still holds
 AS_JSON = TypeAdapter(Alert)
 
@@ -59,31 +60,60 @@ async def feed(
     ``after``) gets every alert it missed first. The feed ends when the session does."""
     resume = request.headers.get("last-event-id", "")
     start = int(resume) if resume.isdigit() else after
-    return EventSourceResponse(_events(store, who, deployment, start))
+    news = request.app.state.alert_news
+    return EventSourceResponse(_events(store, news, who, deployment, start))
 
 
 async def _events(
-    store: Store, who: Caller, deployment: int | None, last: int
+    store: Store, news: AlertNews, who: Caller, deployment: int | None, last: int
 ) -> AsyncIterator[dict[str, str]]:
     seen_newest, checked = -1, time.monotonic()
     try:
         while True:
-            newest = await run_in_threadpool(alerts.last_alert_id, store)
-            due = time.monotonic() - checked > RECHECK
-            if newest != seen_newest or due:  # the session must still hold to be shown more
-                await run_in_threadpool(identity.authenticate, store, who.token)
-                checked = time.monotonic()
+            newest = await news.beyond(seen_newest, RECHECK)
+            found: list[Alert] = []
             if newest != seen_newest:  # something new somewhere: read (and audit) it
                 found = await run_in_threadpool(
                     alerts.list_alerts, store, who.name, deployment, last
                 )
-                for a in found:
-                    last = a.id or last
-                    yield {"id": str(a.id), "event": "alert", "data": AS_JSON.dump_json(a).decode()}
                 seen_newest = newest
-            await asyncio.sleep(POLL)
+            if found or time.monotonic() - checked > RECHECK:
+                # After the read: nothing is shown once the session has ended.
+                await run_in_threadpool(identity.authenticate, store, who.token)
+                checked = time.monotonic()
+            for a in found:
+                last = a.id or last
+                yield {"id": str(a.id), "event": "alert", "data": AS_JSON.dump_json(a).decode()}
     except LfrError as exc:  # the session ended, the user was deactivated
         yield {"event": "end", "data": str(exc)}
+
+
+class AlertNews:
+    """The newest alert id, watched by one poll of the database for every feed client (a
+    number, not a read), and the clients woken when it changes."""
+
+    def __init__(self, store: Store) -> None:
+        self.store, self.newest = store, -1
+        self.changed = asyncio.Condition()
+
+    async def watch(self) -> None:
+        """Poll the newest alert id every ``POLL`` seconds, for as long as the app runs."""
+        while True:
+            newest = await run_in_threadpool(alerts.last_alert_id, self.store)
+            if newest != self.newest:
+                async with self.changed:
+                    self.newest = newest
+                    self.changed.notify_all()
+            await asyncio.sleep(POLL)
+
+    async def beyond(self, seen: int, within: float) -> int:
+        """The newest alert id once it is not ``seen`` (or after ``within`` seconds)."""
+        async with self.changed:
+            with suppress(TimeoutError):
+                await asyncio.wait_for(
+                    self.changed.wait_for(lambda: self.newest not in (seen, -1)), within
+                )
+            return self.newest
 
 
 @router.get("/{ident}", response_model=Alert)
