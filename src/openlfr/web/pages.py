@@ -19,7 +19,7 @@ from openlfr.api.routes.subjects import read_upload
 from openlfr.api.security import COOKIE, Acting, Caller, csrf_token, set_session_cookie
 from openlfr.domain.alert import Adjudication, Outcome
 from openlfr.domain.deployment import State
-from openlfr.domain.roles import Action, User
+from openlfr.domain.roles import Action, User, require
 from openlfr.errors import LfrError
 from openlfr.services import (
     alerts,
@@ -262,7 +262,7 @@ def subjects_page(
 
 @router.get("/console/subjects/new", response_class=HTMLResponse)
 def enrol_page(request: Request, who: Acting, store: StoreDep) -> HTMLResponse:
-    watchlists.list_subjects(store, who.name)  # the role check: only those who see subjects
+    require(User(who.name, users.roles_of(store, who.name)), Action.MANAGE_SUBJECTS)
     return render(request, "enrol.html", who, store,
                   vocabulary=store.settings.governance.vocabulary())  # fmt: skip
 
