@@ -143,10 +143,13 @@ def test_repeated_wrong_passwords_lock_the_name_and_are_audited(
     assert api.post("/api/v1/session", json=right).status_code == 200
 
 
-def test_logins_from_one_address_are_throttled(api: TestClient) -> None:
+def test_logins_from_one_address_are_throttled_and_audited(api: TestClient, store: Store) -> None:
     wrong = {"name": "nobody", "password": "guess number one"}
     codes = [api.post("/api/v1/session", json=wrong).status_code for _ in range(21)]
     assert codes == [401] * 20 + [429]
+    throttled = log(store)[-1]
+    assert (throttled.action, throttled.outcome) == ("user.login", "refused")
+    assert throttled.target.startswith("address ") and "too many" in throttled.detail
 
 
 def test_a_body_over_the_limit_is_refused_before_it_is_read(api: TestClient, store: Store) -> None:

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, Path, Query, Request
 
+from openlfr.api.errors import Throttled
 from openlfr.api.security import LoginThrottle, store_of
 from openlfr.domain.camera import CAMERA_NAME
 from openlfr.domain.roles import USER_NAME
@@ -24,10 +25,16 @@ CameraName = Annotated[str, Path(pattern=f"^{CAMERA_NAME.pattern}$", description
 OfDeployment = Annotated[int | None, Query(ge=1, le=MAX_ID, description="only this deployment's")]
 
 
-def throttle_of(request: Request) -> LoginThrottle:
+def throttle_login(request: Request) -> None:
+    """Refuse, and audit, a login attempt over the throttle from the caller's address."""
     throttle = request.app.state.login_throttle
     assert isinstance(throttle, LoginThrottle)
-    return throttle
+    address = request.client.host if request.client else "unknown"
+    try:
+        throttle.check(address)
+    except Throttled as exc:
+        store_of(request).refused("(unproven)", "user.login", f"address {address}", str(exc))
+        raise
 
 
 def engine_of(request: Request) -> Engine:

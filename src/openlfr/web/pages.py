@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
-from openlfr.api.deps import Ident, OfDeployment, StoreDep, engine_of, throttle_of
+from openlfr.api.deps import Ident, OfDeployment, StoreDep, engine_of, throttle_login
 from openlfr.api.routes.subjects import read_upload
 from openlfr.api.security import COOKIE, Acting, Caller, csrf_token, set_session_cookie
 from openlfr.domain.alert import Adjudication, Outcome
@@ -112,7 +112,7 @@ def log_in(
     new_password: Annotated[str | None, Form()] = None,
 ) -> Response:
     """Log in from the form; a one-time password asks for a new one on the same page."""
-    throttle_of(request).check(request.client.host if request.client else "unknown")
+    throttle_login(request)
     try:
         login = identity.login(store, name, password, new_password or None)
     except identity.NewPasswordNeeded:
