@@ -44,6 +44,23 @@ MEASURED: dict[tuple[str, str, str], float] = {
 }
 
 
+# FNIR on LFW's open set at each raw threshold above, errata-aware, from the same runs
+# (docs/benchmarks.md, "LFW per precision" and "CenterFace on OpenVINO bf16").
+FNIR_AT_THRESHOLD: dict[tuple[str, str], float] = {
+    ("sface", "int8"): 0.1394,
+    ("sface", "f32"): 0.1397,
+    ("sface", "bf16"): 0.1140,
+}
+
+
+def measured_fnir(settings: Settings, precision: str) -> float | None:
+    """The FNIR measured on LFW's open set at the default threshold (FPIR 1e-3) for the
+    embedder at ``precision``; None if the threshold is set by hand or was not measured."""
+    if settings.match_threshold is not None:
+        return None
+    return FNIR_AT_THRESHOLD.get((settings.embedder, precision))
+
+
 def measured_threshold(embedder: str, precision: str, normalisation: str = "raw") -> float:
     """The threshold measured at FPIR 1e-3 for ``embedder`` running at ``precision``."""
     key = (embedder, precision, normalisation)

@@ -11,7 +11,7 @@ from openlfr.domain.camera import check_registered
 from openlfr.domain.deployment import Deployment, State
 from openlfr.domain.errors import DomainError
 from openlfr.domain.roles import SYSTEM, Action, require
-from openlfr.gallery.thresholds import default_threshold
+from openlfr.gallery.thresholds import default_threshold, measured_fnir
 from openlfr.services.schemas import Application, parse
 from openlfr.services.unit_of_work import Act, Store
 from openlfr.store.keys import REGISTER, watchlist_scope
@@ -22,10 +22,19 @@ from openlfr.store.tables import reference_images, watchlist_entries
 def threshold_default(store: Store) -> float:
     """The match threshold a deployment gets unless its application sets one: the one
     measured for the embedder at the precision it runs at here."""
+    return default_threshold(store.settings, _precision(store))
+
+
+def threshold_fnir(store: Store) -> float | None:
+    """The FNIR measured on LFW's open set at ``threshold_default`` (None if not measured)."""
+    return measured_fnir(store.settings, _precision(store))
+
+
+def _precision(store: Store) -> str:
     # The model stack is imported only here, where the precision that runs is needed.
     from openlfr.vision.models import embedder_runtime
 
-    return default_threshold(store.settings, embedder_runtime(store.settings).precision)
+    return embedder_runtime(store.settings).precision
 
 
 def request(store: Store, actor: str, fields: dict[str, Any]) -> Deployment:

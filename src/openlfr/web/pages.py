@@ -322,10 +322,15 @@ def _latest(store: Store, who: Caller, shown: int = 50) -> list[Any]:
 
 
 def _threshold_note(store: Store, threshold: float) -> str:
-    default = deployments.threshold_default(store)
+    """What the threshold was measured to give, beside it where the authorising officer
+    decides."""
+    default, fnir = deployments.threshold_default(store), deployments.threshold_fnir(store)
+    measured = "FPIR 1e-3" + (f" and FNIR {100 * fnir:.1f}%" if fnir is not None else "")
+    where = (
+        f"{measured} on LFW's open set (about 4,000 strangers; a deployment should measure its own)"
+    )
     if abs(threshold - default) < 1e-9:
-        return ("It is the default, the threshold measured at FPIR 1e-3 on LFW's open set "
-                "(about 4,000 strangers): a deployment should measure its own.")  # fmt: skip
+        return f"It is the default, measured at {where}."
     trade = ("stricter: fewer false alerts, more misses" if threshold > default
              else "more lenient: more false alerts, fewer misses")  # fmt: skip
-    return f"The measured default is {default:.4f} (FPIR 1e-3 on LFW's open set); this is {trade}."
+    return f"The measured default is {default:.4f}, at {where}; this one is {trade}."
