@@ -4,6 +4,7 @@ the audit log."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -11,8 +12,10 @@ from fastapi.testclient import TestClient
 
 from openlfr.services import identity
 from openlfr.services.unit_of_work import Store
-from tests.api.conftest import LOCAL, PASSWORD, bearer, first_login
-from tests.services.conftest import Clock, log
+from openlfr.vision.engine import Engine
+from tests.api.conftest import LOCAL, PASSWORD, bearer, everyone, first_login
+from tests.domain import factories
+from tests.services.conftest import Clock, live_alert, log
 
 OPEN = {("/healthz", "GET"), ("/metrics", "GET"), ("/api/v1/session", "POST")}
 
@@ -182,3 +185,48 @@ def test_a_malformed_authorization_header_is_one_clear_refusal(
 ) -> None:
     answer = api.get("/api/v1/me", headers={"Authorization": header})
     assert answer.status_code == 401 and "Bearer TOKEN" in answer.json()["detail"]
+
+
+# (user, method, path, body) where the user's roles do not allow the action.
+WRONG_ROLE = [
+    ("omar", "POST", "/api/v1/users", {"name": "eve", "roles": ["admin"]}),
+    ("pat", "POST", "/api/v1/users/omar/deactivate", None),
+    ("ada", "POST", "/api/v1/users/omar/reset", None),
+    ("wendy", "POST", "/api/v1/cameras", {"name": "cam", "source": "rtsp://h/cam"}),
+    ("olu", "DELETE", "/api/v1/cameras/van-1-north", None),
+    ("omar", "POST", "/api/v1/deployments", None),  # the application: filled in below
+    ("pat", "POST", "/api/v1/deployments/1/authorise", None),
+    ("pat", "PUT", "/api/v1/deployments/1/threshold", {"value": 0.7}),
+    ("omar", "POST", "/api/v1/deployments/1/watchlist", None),
+    ("pat", "POST", "/api/v1/deployments/1/approve", None),
+    ("pat", "POST", "/api/v1/deployments/1/start", {"signs_up": True}),
+    ("wendy", "POST", "/api/v1/deployments/1/close", None),
+    ("omar", "POST", "/api/v1/deployments/1/cancel", None),
+    ("omar", "GET", "/api/v1/subjects", None),
+    ("olu", "DELETE", "/api/v1/subjects/1", None),
+    ("omar", "POST", "/api/v1/subjects/1/review", {"until": "2027-01-01"}),
+    ("wendy", "GET", "/api/v1/alerts", None),
+    ("pat", "GET", "/api/v1/alerts/1", None),
+    ("ada", "POST", "/api/v1/alerts/1/adjudication", {"verdict": "confirmed_true"}),
+    ("omar", "POST", "/api/v1/alerts/1/correction", {"verdict": "confirmed_true", "reason": "x"}),
+    ("pat", "GET", "/api/v1/alerts/1/images/reference", None),
+    ("omar", "POST", "/api/v1/audit/verify", None),
+    ("wendy", "GET", "/api/v1/audit/entries", None),
+    ("pat", "GET", "/api/v1/audit/head", None),
+]
+
+
+def test_every_action_refuses_a_role_that_may_not_do_it_and_audits_it(
+    api: TestClient, store: Store, engine: Engine, clock: Clock
+) -> None:
+    live_alert(store, engine, clock)  # deployment 1, live; subjects 1 and 2; alert 1
+    who = everyone(store)
+    application = json.loads(json.dumps(factories.application(), default=str))
+    for user, method, path, body in WRONG_ROLE:
+        sent = application if path == "/api/v1/deployments" else body
+        before = len(log(store))
+        answer = api.request(method, path, json=sent, headers=who[user])
+        assert answer.status_code == 403, (user, method, path, answer.text)
+        assert f"user {user} (" in answer.json()["detail"], answer.text
+        entries = log(store)[before:]
+        assert entries and (entries[-1].actor, entries[-1].outcome) == (user, "refused"), path
