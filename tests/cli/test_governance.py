@@ -593,3 +593,18 @@ def test_cameras_are_registered_by_an_admin_and_their_credentials_never_shown(
     exported = lfr("audit", "export", "--json", user="omar").stdout
     assert b"s3cret-pass" not in database and b"token=abc" not in database
     assert "s3cret-pass" not in exported and "token=abc" not in exported
+
+
+def test_api_tokens_are_made_listed_and_revoked_by_their_user_alone(lfr: Lfr) -> None:
+    add_users(lfr)
+    made = lfr.json("token", "create", "--days", "7", user="pat")
+    ident = str(made["id"])
+    listed = lfr.json("token", "list", user="pat")
+    assert made["secret"] and [t["id"] for t in listed] == [made["id"]]
+    assert listed[0]["secret"] is None and lfr.json("token", "list", user="ali") == []
+    assert lfr.refused("token", "revoke", ident, user="ali").startswith("ali has no API token")
+    assert lfr("token", "revoke", ident, user="pat").stdout == f"API token {ident} revoked\n"
+    assert lfr.json("token", "list", user="pat")[0]["revoked_at"]
+    assert lfr.refused("token", "create", "--days", "400", user="pat").startswith(
+        "an API token lasts 1 to 90 days"
+    )

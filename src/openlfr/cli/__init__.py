@@ -38,6 +38,7 @@ from openlfr.cli import (  # noqa: E402
     models,
     serve,
     sessions,
+    tokens,
     users,
     watchlists,
 )
@@ -58,6 +59,7 @@ app.add_typer(evaluate.app, name="evaluate")
 app.command("faces")(faces.faces)
 app.command("demo")(demo.demo)
 app.add_typer(users.app, name="user")
+app.add_typer(tokens.app, name="token")
 app.add_typer(cameras.app, name="camera")
 app.add_typer(deployments.app, name="deployment")
 app.add_typer(watchlists.app, name="watchlist")
