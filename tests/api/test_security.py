@@ -230,3 +230,19 @@ def test_every_action_refuses_a_role_that_may_not_do_it_and_audits_it(
         assert f"user {user} (" in answer.json()["detail"], answer.text
         entries = log(store)[before:]
         assert entries and (entries[-1].actor, entries[-1].outcome) == (user, "refused"), path
+
+
+def test_a_login_sent_by_another_sites_page_is_refused_and_audited(
+    api: TestClient, store: Store
+) -> None:
+    one_time = identity.reset_password(store, "root", "pat")
+    body = {"name": "pat", "password": one_time, "new_password": PASSWORD}
+    forged = api.post("/api/v1/session", json=body, headers={"Origin": "https://evil.example"})
+    assert forged.status_code == 403 and "another site" in forged.json()["detail"]
+    assert "set-cookie" not in forged.headers
+    assert (log(store)[-1].action, log(store)[-1].target) == (
+        "user.login",
+        "origin https://evil.example",
+    )
+    same = api.post("/api/v1/session", json=body, headers={"Origin": LOCAL})
+    assert same.status_code == 200

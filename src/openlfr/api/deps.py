@@ -9,6 +9,7 @@ from fastapi import Depends, Path, Query, Request
 from openlfr.api.errors import Throttled
 from openlfr.api.security import LoginThrottle, store_of
 from openlfr.domain.camera import CAMERA_NAME
+from openlfr.domain.errors import Forbidden
 from openlfr.domain.roles import USER_NAME
 from openlfr.services.unit_of_work import Store
 
@@ -26,7 +27,14 @@ OfDeployment = Annotated[int | None, Query(ge=1, le=MAX_ID, description="only th
 
 
 def throttle_login(request: Request) -> None:
-    """Refuse, and audit, a login attempt over the throttle from the caller's address."""
+    """Refuse, and audit, a login attempt over the throttle from the caller's address, or one
+    a page of another site sent (its Origin not this server's: a login forged across sites
+    would put the victim in the forger's session)."""
+    origin = request.headers.get("origin")
+    if origin is not None and origin != f"{request.url.scheme}://{request.url.netloc}":
+        reason = f"a login from a page of another site ({origin}) is refused"
+        store_of(request).refused("(unproven)", "user.login", f"origin {origin}", reason)
+        raise Forbidden(reason)
     throttle = request.app.state.login_throttle
     assert isinstance(throttle, LoginThrottle)
     address = request.client.host if request.client else "unknown"
