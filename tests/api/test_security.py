@@ -175,7 +175,7 @@ def test_every_response_carries_the_security_headers(api: TestClient) -> None:
         assert "script-src 'self'" in h["Content-Security-Policy"]
         assert "'unsafe-inline'" not in h["Content-Security-Policy"]
         assert "frame-ancestors 'none'" in h["Content-Security-Policy"]
-        assert h["X-Frame-Options"] == "DENY" and h["Referrer-Policy"] == "no-referrer"
+        assert h["X-Frame-Options"] == "DENY" and h["Referrer-Policy"] == "same-origin"
         assert h["Cache-Control"] == "no-store" and h["X-Content-Type-Options"] == "nosniff"
 
 

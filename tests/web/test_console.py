@@ -84,8 +84,10 @@ def test_an_operator_sees_an_alert_arrive_live_and_adjudicates_it_in_two_clicks(
     expect(card).to_be_visible(timeout=10_000)
     expect(card.locator(".subject")).to_contain_text("Aaron Eckhart (wanted_by_court)")
     for image in ("probe", "reference"):  # both loaded, from the authenticated endpoint
-        loaded = card.locator(f"img.{image}").evaluate("img => img.naturalWidth")
-        assert loaded > 0
+        omar.wait_for_function(
+            "(s) => { const i = document.querySelector(s); return i.complete && i.naturalWidth; }",
+            arg=f"#alert-{raised.id} img.{image}",
+        )
     screenshot(omar, "alert-arrived")
     card.locator("select[name=outcome]").select_option("arrested")
     card.locator("text=Confirmed: same person").click()

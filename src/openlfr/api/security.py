@@ -35,7 +35,7 @@ HEADERS = {
     "frame-ancestors 'none'",
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",  # no referrer elsewhere; Origin kept for our own forms
     "Cross-Origin-Opener-Policy": "same-origin",
     "Cache-Control": "no-store",  # names, alerts and images: nothing kept by a browser or proxy
 }
