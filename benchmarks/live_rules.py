@@ -59,7 +59,7 @@ from openlfr.evaluation.templates import cache_path
 from openlfr.gallery.index import WatchlistIndex
 from openlfr.gallery.thresholds import default_threshold
 from openlfr.live.demo import read_clip
-from openlfr.live.tracker import Track, Tracker
+from openlfr.live.tracker import KEEP, Track, Tracker
 from openlfr.models.hardware import this_cpu
 from openlfr.vision.engine import Engine
 
@@ -79,7 +79,7 @@ class ByteTracker(Tracker):
     ByteTrack gives no identity (yet) gets a track of its own for that frame, so every face is
     still offered to a track, as the live tracker does."""
 
-    def __init__(self, keep: int = 3) -> None:
+    def __init__(self, keep: int = KEEP) -> None:
         import supervision as sv
 
         super().__init__(keep=keep)
@@ -125,7 +125,7 @@ class Tracking:
     """Which tracker, and how many best shots a track keeps (and embeds)."""
 
     tracker: str = "iou"
-    keep: int = 3
+    keep: int = KEEP
 
 
 def timed_run(
@@ -152,7 +152,7 @@ def main() -> None:
     parser.add_argument("--passes", type=int, default=200)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--tracker", choices=sorted(TRACKERS), default="iou")
-    parser.add_argument("--keep", type=int, default=3, help="best shots a track keeps")
+    parser.add_argument("--keep", type=int, default=KEEP, help="best shots a track keeps")
     parser.add_argument(
         "--shared", type=Path, default=Path(__file__).parents[2] / "shared" / "data"
     )
