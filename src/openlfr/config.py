@@ -109,6 +109,13 @@ class Settings(BaseSettings):
         description="seconds before a camera alerts again on the subject it last alerted on: "
         "a person whose track broke is not alerted twice",
     )
+    track_shots: int = Field(
+        6,
+        ge=1,
+        le=32,
+        description="best shots a live track keeps and embeds: 6 finds more people than 3 "
+        "(docs/benchmarks.md), 3 costs less (a 2-core machine watching four cameras)",
+    )
     analysed_fps: float | None = Field(
         10.0,
         gt=0,

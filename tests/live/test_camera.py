@@ -78,3 +78,18 @@ def test_a_subject_seen_again_at_once_is_alerted_once(tmp_path: Path, quiet: flo
     names = sorted(r.alert.subject_name for r in raised)
     assert names == (["Eileen Collins", "Grace Hopper", "Grace Hopper"] if quiet == 0 else
                      ["Eileen Collins", "Grace Hopper"])  # fmt: skip
+
+
+def test_the_shots_a_track_keeps_are_a_setting(
+    store: Store, engine: Engine, clock: Clock, hamilton_frames: list[np.ndarray]
+) -> None:
+    d = stage_deployment(store, engine, clock)
+    clock.advance(minutes=30)
+    embedded = {}
+    for shots in (1, 6):
+        store.settings.track_shots = shots
+        watch = CameraWatch(store, d.id or 0, "van-1-north", engine)
+        watch.run(stamped(hamilton_frames))
+        assert watch.tracker.keep == shots
+        embedded[shots] = watch.counts.embedded
+    assert embedded[1] < embedded[6]

@@ -18,7 +18,7 @@ import cv2
 from openlfr.domain.alert import Alert
 from openlfr.live.decision import Decision, KOfN, Rule, decide_once
 from openlfr.live.source import Frame
-from openlfr.live.tracker import KEEP, CutDetector, Shot, Track, Tracker, choose_shots
+from openlfr.live.tracker import CutDetector, Shot, Track, Tracker, choose_shots
 from openlfr.services import alerts, counts
 from openlfr.services.unit_of_work import Store
 from openlfr.vision.engine import Engine
@@ -58,11 +58,11 @@ class CameraWatch:
     camera: str
     engine: Engine
     rule: Rule = field(default_factory=KOfN)
-    keep: int = KEEP
     counts: Counts = field(default_factory=Counts)
 
     def __post_init__(self) -> None:
         self.watchlist = alerts.load_watchlist(self.store, self.deployment_id)
+        self.keep = self.store.settings.track_shots
         self.tracker = Tracker(keep=self.keep)
         self.cuts = CutDetector()
         self.alerted: set[tuple[int, int]] = set()

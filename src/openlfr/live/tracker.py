@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+from openlfr.config import Settings
 from openlfr.vision.types import Quality
 
 # Mean absolute change of a 64x36 grey thumbnail (0-255) that marks a cut. Measured on the
@@ -100,10 +101,9 @@ class Track:
         return True
 
 
-# The best shots a track keeps (and so embeds): 6 against 3 cut the misses at the default
-# threshold for every rule on the 200-pass LFW clips (1 of 1: 17 to 14 of 200) at 17.6
-# embeddings a pass against 11.3 (docs/benchmarks.md, "Shots a track keeps").
-KEEP = 6
+# The best shots a track keeps (and so embeds), unless told: the setting's default, 6
+# (track_shots; 6 against 3: docs/benchmarks.md, "Shots a track keeps").
+KEEP: int = Settings.model_fields["track_shots"].default
 
 
 class Tracker:
