@@ -71,11 +71,17 @@ HOME = {  # the page each role starts on, first match wins
 
 def render(request: Request, page: str, who: Caller | None, store: Store, status: int = 200,
            **context: Any) -> HTMLResponse:  # fmt: skip
-    """``page`` with the caller (their roles and CSRF token) and what the last form did."""
-    me = User(who.name, users.roles_of(store, who.name)) if who else None
+    """``page`` with the caller (their roles and CSRF token: ``context`` may give ``me``,
+    already read) and what the last form did."""
+    me = context.pop("me", None) or (acting_user(store, who) if who else None)
     shared = {"me": me, "csrf": csrf_token(who.token) if who else "",
               "said": request.query_params.get("said", "")}  # fmt: skip
     return templates.TemplateResponse(request, page, shared | context, status_code=status)
+
+
+def acting_user(store: Store, who: Caller) -> User:
+    """The caller with their roles, read once a request."""
+    return User(who.name, users.roles_of(store, who.name))
 
 
 def back(path: str, said: str) -> RedirectResponse:
@@ -161,8 +167,8 @@ def adjudicate(
 
 @router.get("/console/deployments", response_class=HTMLResponse)
 def deployments_page(request: Request, who: Acting, store: StoreDep) -> HTMLResponse:
-    me = User(who.name, users.roles_of(store, who.name))
-    return render(request, "deployments.html", who, store,
+    me = acting_user(store, who)
+    return render(request, "deployments.html", who, store, me=me,
                   deployments=deployments.list_all(store, who.name),
                   may_request=me.may(Action.REQUEST_DEPLOYMENT))  # fmt: skip
 
@@ -198,7 +204,7 @@ async def apply(request: Request, who: Acting, store: StoreDep) -> RedirectRespo
 def deployment_page(request: Request, ident: Ident, who: Acting, store: StoreDep) -> HTMLResponse:
     """Everything recorded about a deployment, and what the caller may do with it next."""
     d = deployments.get(store, who.name, ident)
-    me = User(who.name, users.roles_of(store, who.name))
+    me = acting_user(store, who)
     may = {
         "authorise": me.may(Action.AUTHORISE_DEPLOYMENT),
         "compile": me.may(Action.COMPILE_WATCHLIST),
@@ -210,7 +216,7 @@ def deployment_page(request: Request, ident: Ident, who: Acting, store: StoreDep
     compiled = d.watchlist_compiled_at is not None and me.may(Action.VIEW_SUBJECTS)
     record = [(name, getattr(d, name)) for name in d.__dataclass_fields__]
     return render(
-        request, "deployment.html", who, store, d=d, may=may, record=record,
+        request, "deployment.html", who, store, me=me, d=d, may=may, record=record,
         members=deployments.watchlist(store, who.name, ident) if compiled else None,
         left_out=json.loads(request.query_params.get("left_out", "[]")),
         hours=counts.deployment_counts(store, who.name, ident),
@@ -254,16 +260,17 @@ def deployment_step(
 def subjects_page(
     request: Request, who: Acting, store: StoreDep, due: bool = False
 ) -> HTMLResponse:
-    me = User(who.name, users.roles_of(store, who.name))
-    return render(request, "subjects.html", who, store,
+    me = acting_user(store, who)
+    return render(request, "subjects.html", who, store, me=me,
                   subjects=watchlists.list_subjects(store, who.name, due_only=due),
                   may_manage=me.may(Action.MANAGE_SUBJECTS))  # fmt: skip
 
 
 @router.get("/console/subjects/new", response_class=HTMLResponse)
 def enrol_page(request: Request, who: Acting, store: StoreDep) -> HTMLResponse:
-    require(User(who.name, users.roles_of(store, who.name)), Action.MANAGE_SUBJECTS)
-    return render(request, "enrol.html", who, store,
+    me = acting_user(store, who)
+    require(me, Action.MANAGE_SUBJECTS)
+    return render(request, "enrol.html", who, store, me=me,
                   vocabulary=store.settings.governance.vocabulary())  # fmt: skip
 
 
