@@ -125,6 +125,10 @@ def main() -> None:
     }
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(record, indent=1) + "\n")
+    # Named apart (not in the record, whose checksum int8 installs track) so that
+    # evaluations can leave these faces out of every FPIR figure.
+    names = args.output.with_name(f"{args.output.stem}_images.txt")
+    names.write_text("".join(f"{path.name}\n" for path in images))
     print(f"{len(ranges)} ranges from {len(chips)} faces written to {args.output}")
 
 

@@ -110,3 +110,17 @@ class Lfw:
             raise DatasetError(f"{path} is missing: the errata-aware protocol needs it")
         with path.open(newline="") as f:
             return [(row["name_a"], row["name_b"]) for row in csv.DictReader(f)]
+
+    @cached_property
+    def demographics(self) -> dict[str, tuple[str, str]]:
+        """Image relpath -> (sex, race) from labels/lfw_demographics.csv, "" where unknown.
+
+        Sex is labelled per image (nearly all); race per identity for 866 people
+        only, in the source's words (caucasian, african, eastasian...), several
+        joined by "|".
+        """
+        path = self.root / "labels" / "lfw_demographics.csv"
+        if not path.exists():
+            raise DatasetError(f"{path} is missing: figures by group need it")
+        with path.open(newline="") as f:
+            return {f"images/{r['image']}": (r["sex"], r["race"]) for r in csv.DictReader(f)}
