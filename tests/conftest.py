@@ -12,6 +12,9 @@ import numpy as np
 import pytest
 
 from openlfr.config import Settings
+from openlfr.evaluation.lfw import Lfw
+from openlfr.evaluation.study import Study, evaluate_study
+from openlfr.evaluation.templates import cache_path
 from openlfr.vision.engine import Engine
 from openlfr.vision.image import read_image
 from tests.postgres import fresh_database, postgres_server
@@ -98,3 +101,59 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         return
     with fresh_database(request.getfixturevalue("postgres_url")) as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def study_folders(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A small LFW (24 people with 2 to 4 images, their folders linked, not copied) and a
+    UTKFace folder of 150 faces (labels.csv naming files in the shared data, some of them the
+    int8 SFace's calibration faces): the identification study in seconds."""
+    lfw, root = shared("lfw"), tmp_path_factory.mktemp("study")
+    small = root / "lfw"
+    (small / "images").mkdir(parents=True)
+    (small / "labels").mkdir()
+    people = [
+        line.split()
+        for line in (lfw / "lfw-names.txt").read_text().splitlines()
+        if line.strip() and 2 <= int(line.split()[1]) <= 4
+    ][:24]
+    (small / "lfw-names.txt").write_text("".join(f"{n}\t{c}\n" for n, c in people))
+    (small / "pairs.txt").write_text((lfw / "pairs.txt").read_text())
+    for name, _ in people:
+        (small / "images" / name).symlink_to(lfw / "images" / name)
+    for labels in ("duplicate_identities.csv", "lfw_demographics.csv"):
+        (small / "labels" / labels).write_text((lfw / "labels" / labels).read_text())
+    utk = root / "utkface"
+    utk.mkdir()
+    rows = []
+    for folder, start, step, count in (("utkface_subset", 0, 1, 20),
+                                       ("utkface_subset", 20, 97, 20),
+                                       ("utkface_distractors", 0, 83, 110)):  # fmt: skip
+        lines = (shared(folder) / "labels.csv").read_text().splitlines()[1:]
+        for line in lines[start::step][:count]:
+            relpath, rest = line.split(",", 1)
+            rows.append(f"{shared(folder) / relpath},{rest}\n")
+    (utk / "labels.csv").write_text("file,age,sex,race,race_code\n" + "".join(rows))
+    return small, utk
+
+
+@pytest.fixture(scope="session")
+def small_studies(
+    study_folders: tuple[Path, Path], engine: Engine, settings: Settings
+) -> tuple[Study, Study]:
+    """The study of study_folders at 24 entries (LFW alone) and 84 (fillers in two folds), with
+    MobileFaceNet from the shared data as referee."""
+    lfw, utk = study_folders
+    referee = Engine(
+        settings.model_copy(
+            update={
+                "embedder": "custom",
+                "embedder_path": shared("models", "mobilefacenet_paddle.onnx"),
+            }
+        )
+    )
+    small, grown = evaluate_study(
+        Lfw(lfw), engine, [utk], [24, 84], referee=referee, threshold=0.5684,
+        cache=cache_path(settings),
+    )  # fmt: skip
+    return small, grown

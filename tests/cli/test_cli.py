@@ -124,6 +124,50 @@ def test_evaluate_json_is_json_on_stdout_as_in_every_command(tmp_path: Path) -> 
     assert json.loads(saved.read_text()) == report
 
 
+def test_evaluate_identification_with_strangers_writes_the_report(
+    tmp_path: Path, study_folders: tuple[Path, Path]
+) -> None:
+    lfw, utk = study_folders
+    page, figures = tmp_path / "study.html", tmp_path / "study.json"
+    done = lfr(
+        "evaluate", "identification", "--dataset", "lfw", "--data-dir", str(lfw),
+        "--strangers", str(utk), "--watchlist-size", "84", "--referee", "sface",
+        "--report", str(page), "--output", str(figures),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "watchlist of 84" in done.stdout and "FNIR at FPIR" in done.stdout
+    assert "at the default threshold" in done.stdout
+    study = json.loads(figures.read_text())["studies"][0]
+    assert study["referee"]["embedder"] == "sface" and study["folds"] == 2
+    assert "Watchlist of 84 entries" in page.read_text()
+    done = lfr(
+        "evaluate", "equitability", "--data-dir", str(lfw), "--strangers", str(utk),
+        "--watchlist-size", "24", "--json",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["studies"][0]["verdicts"]
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--watchlist-size", "5000"], "needs 4976 fillers besides the strangers"),
+        (["--referee", "nosuch"], "nosuch"),
+    ],
+)
+def test_evaluate_with_strangers_refuses_in_one_line(
+    extra: list[str], message: str, study_folders: tuple[Path, Path]
+) -> None:
+    lfw, utk = study_folders
+    done = lfr(
+        "evaluate", "identification", "--dataset", "lfw", "--data-dir", str(lfw),
+        "--strangers", str(utk), *extra,
+    )  # fmt: skip
+    assert done.returncode == 1
+    [line] = done.stderr.strip().splitlines()
+    assert line.startswith("error: ") and message in line
+
+
 def test_a_piped_table_keeps_its_width() -> None:
     # Piped (as here), Rich used to wrap tables at 80 columns, splitting words across lines.
     done = lfr("models", "list")

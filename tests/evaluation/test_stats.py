@@ -12,7 +12,8 @@ from openlfr.evaluation.stats import Z95, holm, identity_rates, image_rates, wil
 
 
 def test_wilson_interval_matches_its_formula() -> None:
-    # 1 error in 10: centre (0.1 + z²/20) / (1 + z²/10), half-width z·sqrt(0.009 + z²/400)/(1 + z²/10)
+    # 1 error in 10: centre (0.1 + z²/20) / (1 + z²/10),
+    # half-width z·sqrt(0.009 + z²/400) / (1 + z²/10)
     z2 = Z95**2
     centre = (0.1 + z2 / 20) / (1 + z2 / 10)
     half = Z95 * sqrt(0.1 * 0.9 / 10 + z2 / 400) / (1 + z2 / 10)

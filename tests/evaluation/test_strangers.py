@@ -62,7 +62,7 @@ def test_separate_fillers_need_one_fold_and_faces_missed_are_not_fillers() -> No
     assert len(plan.fillers) == 1
     assert sorted(plan.fillers[0]) == [6, 8, 9, 10]  # f1 had no face
     assert list(plan.fold) == [0] * 6 + [-1] * 5
-    with pytest.raises(LfrError, match="needs 5 fillers.*--watchlist-size"):
+    with pytest.raises(LfrError, match=r"needs 5 fillers.*--watchlist-size"):
         watchlists(pool, lfw_entries=3, size=8)
     with pytest.raises(LfrError, match="smaller than LFW's 3"):
         watchlists(pool, lfw_entries=3, size=2)

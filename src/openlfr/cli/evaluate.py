@@ -31,6 +31,7 @@ from openlfr.config import DetectorName
 if TYPE_CHECKING:
     from openlfr.evaluation.detection import DetectionReport
     from openlfr.evaluation.identification import IdentificationResult
+    from openlfr.evaluation.study import Study
     from openlfr.evaluation.templates import OnProgress
     from openlfr.evaluation.verification import VerificationResult
 
@@ -71,6 +72,123 @@ def _reported(
     if as_json:
         print(text, end="")
     return as_json
+
+
+Strangers = Annotated[
+    list[Path] | None,
+    typer.Option("--strangers", help="UTKFace folder of strangers (repeat for more)"),
+]
+Fillers = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--fillers",
+        help="UTKFace folder of watchlist fillers (repeat; default: the strangers, in folds)",
+    ),
+]
+Sizes = Annotated[
+    list[int] | None,
+    typer.Option("--watchlist-size", min=1, help="watchlist entries (repeat; default 10000)"),
+]
+Referee = Annotated[
+    str | None,
+    typer.Option(
+        "--referee",
+        help="a second embedder (installed) that finds strangers who are watchlisted people",
+    ),
+]
+Report = Annotated[
+    Path | None, typer.Option("--report", help="also write the report as HTML to FILE")
+]
+
+
+def _study(
+    ctx: typer.Context,
+    data_dir: Path | None,
+    strangers: list[Path],
+    fillers: list[Path] | None,
+    sizes: list[int] | None,
+    referee: str | None,
+    report: Path | None,
+    output: Path | None,
+    as_json: bool,
+) -> list[Study]:
+    """Run the study at each watchlist size; write JSON to ``output`` (and stdout with
+    ``as_json``) and HTML to ``report``; returns the studies to print unless ``as_json``."""
+    import datetime as dt
+    import shlex
+    import sys
+
+    from openlfr.evaluation.lfw import Lfw
+    from openlfr.evaluation.study import evaluate_study
+    from openlfr.evaluation.templates import cache_path
+    from openlfr.gallery.thresholds import default_threshold
+    from openlfr.models.hardware import this_cpu
+    from openlfr.reporting.study import study_html, study_json
+    from openlfr.vision.engine import Engine
+
+    settings = current_settings(ctx)
+    engine = Engine(settings)
+    judge = None
+    if referee is not None:
+        judge = Engine(settings.model_copy(update={"embedder": referee, "embedder_path": None}))
+    threshold = default_threshold(settings, engine.embedder_runtime.precision)
+    with progress_bars(transient=True) as on_progress:
+        studies = evaluate_study(
+            Lfw.locate(data_dir, settings), engine, strangers, sizes or [10_000], fillers or [],
+            judge, threshold, cache_path(settings), on_progress,
+        )  # fmt: skip
+    about = {
+        "command": "lfr " + shlex.join(sys.argv[1:]),
+        "machine": this_cpu().describe(),
+        "date": dt.date.today().isoformat(),
+        "engine": ", ".join(f"{k}: {v}" for k, v in engine.identity.items() if "sha" not in k),
+    }
+    text = study_json(studies, about)
+    if output is not None:
+        output.write_text(text)
+    if report is not None:
+        report.write_text(study_html(studies, about))
+    if as_json:
+        print(text, end="")
+        return []
+    return studies
+
+
+def _print_study(study: Study) -> None:
+    """The identification figures of ``study`` as tables."""
+    referee = (
+        f"{study.strangers_set_aside} set aside by {study.referee.embedder} "
+        f"(similarity >= {study.referee.threshold:.4f})"
+        if study.referee
+        else "none set aside (no --referee: FPIR is an upper bound)"
+    )
+    out.print(
+        f"{' + '.join(study.pipeline.values())}: watchlist of {study.watchlist_size:,} "
+        f"({study.lfw_entries:,} LFW people, {study.failed_to_enrol} failed to enrol, "
+        f"{study.watchlist_size - study.lfw_entries:,} fillers, {study.folds} fold(s)); "
+        f"{study.mated_probes:,} mated probes ({study.mated_probes_missed} no face); "
+        f"{study.strangers:,} strangers ({study.strangers_missed} no face, "
+        f"{study.calibration_left_out} calibration faces left out), {referee}; "
+        f"rank-1 {study.rank1_identification_rate:.2%}"
+    )
+    table = Table(
+        "FPIR counted", "target", "strangers", "threshold", "FPIR", "FNIR", "false alarms",
+        "supported", title=f"FNIR at FPIR, watchlist of {study.watchlist_size:,}",
+    )  # fmt: skip
+    for p in study.operating_points:
+        table.add_row(
+            p.counting, f"{p.fpir_target:g}", f"{p.strangers:,}", f"{p.threshold:.4f}",
+            f"{p.fpir:.2e}", f"{p.fnir:.2%}", str(p.false_alarms),
+            "yes" if p.supported else f"no (needs {3 / p.fpir_target:,.0f})",
+        )  # fmt: skip
+    out.print(table)
+    if study.at_threshold is not None and study.threshold is not None:
+        at = study.at_threshold
+        out.print(
+            f"at the default threshold {study.threshold:.4f}: FPIR {at.fpir:.2e} "
+            f"(as measured {at.fpir_as_measured:.2e}), FNIR {at.fnir:.2%}, "
+            f"{at.false_alerts_per_million:,.0f} false alerts per million faces scanned"
+        )
 
 
 @app.command("verification")
@@ -139,12 +257,28 @@ def identification(
         float | None,
         typer.Option(help="1:1 threshold whose FPIR to report (default: the embedder's own)"),
     ] = None,
+    strangers: Strangers = None,
+    fillers: Fillers = None,
+    sizes: Sizes = None,
+    referee: Referee = None,
+    report: Report = None,
     as_json: JsonFlag = False,
     output: Annotated[
         Path | None, typer.Option("--output", help="also write the whole result as JSON to FILE")
     ] = None,
 ) -> None:
-    """Open-set 1:N on LFW: FNIR at FPIR 1e-2 and 1e-3, rank-1 rate, both errata variants."""
+    """Open-set 1:N on LFW: FNIR at FPIR 1e-2 and 1e-3, rank-1 rate, both errata variants.
+
+    With --strangers: LFW's people on a watchlist grown with fillers to each
+    --watchlist-size, searched by LFW's mated probes and by UTKFace strangers:
+    FNIR and FPIR against threshold, at FPIR 1e-2, 1e-3 and 1e-4, rank-1 and
+    false alerts per million faces scanned (raw scores).
+    """
+    if strangers:
+        for study in _study(ctx, data_dir, strangers, fillers, sizes, referee, report, output,
+                            as_json):  # fmt: skip
+            _print_study(study)
+        return
     from openlfr.evaluation.identification import NORMALISATIONS, evaluate_identification
     from openlfr.evaluation.lfw import Lfw
     from openlfr.evaluation.templates import cache_path
@@ -239,4 +373,53 @@ def detection(
         out.print(
             "note: AP on a subset of WIDER FACE val is not comparable with published "
             "full-set figures; use it to compare detectors run the same way."
+        )
+
+
+@app.command("equitability")
+def equitability(
+    ctx: typer.Context,
+    strangers: Annotated[
+        list[Path], typer.Option("--strangers", help="UTKFace folder of strangers (repeat)")
+    ],
+    data_dir: Annotated[
+        Path | None, typer.Option("--data-dir", help="LFW folder; default: the lfw_dir setting")
+    ] = None,
+    fillers: Fillers = None,
+    sizes: Sizes = None,
+    referee: Referee = None,
+    report: Report = None,
+    as_json: JsonFlag = False,
+    output: Annotated[
+        Path | None, typer.Option("--output", help="also write the whole result as JSON to FILE")
+    ] = None,
+) -> None:
+    """FPIR by perceived sex and race (UTKFace strangers) and FNIR by sex and race (LFW),
+    with 95% intervals and tests at each threshold, and the lowest threshold from which no
+    group differs significantly."""
+    from openlfr.reporting.study import at_threshold
+
+    for study in _study(ctx, data_dir, strangers, fillers, sizes, referee, report, output,
+                        as_json):  # fmt: skip
+        for c in at_threshold(study, study.threshold):
+            table = Table(
+                "group", "units", "trials", "errors", "rate", "95% interval", "p (Holm)",
+                title=f"{c.metric} by {c.attribute} at {c.threshold}, "
+                f"watchlist of {study.watchlist_size:,}",
+            )  # fmt: skip
+            for r in c.rates:
+                p = "too small" if r.too_small else "-" if r.p_value is None else f"{r.p_value:.3f}"
+                table.add_row(
+                    r.group, f"{r.units:,}", f"{r.trials:,}", str(r.errors), f"{r.rate:.2e}",
+                    f"{r.low:.2e} to {r.high:.2e}", p + (" *" if r.significant else ""),
+                )  # fmt: skip
+            out.print(table)
+        for v in study.verdicts:
+            since = "never" if v.lowest_threshold is None else f"from {v.lowest_threshold}"
+            differ = ", ".join(map(str, v.significant_at)) or "none"
+            out.print(f"{v.metric} by {v.attribute}: no significant difference {since} "
+                      f"(significant at {differ})")  # fmt: skip
+        out.print(
+            "every group alike from threshold "
+            + ("(none of the grid)" if study.equitable_from is None else str(study.equitable_from))
         )

@@ -1,0 +1,282 @@
+"""The identification and equitability study, NPL-style, on LFW and UTKFace.
+
+One call runs the protocol of ``openlfr.evaluation.strangers`` at one
+watchlist size and returns every figure the reports show: FNIR and FPIR
+against threshold (FPIR both ways), FNIR at FPIR 1e-2, 1e-3 and 1e-4 where
+the strangers support it, rank-1, false alerts per million faces scanned,
+and FPIR and FNIR by group with intervals, tests and the lowest threshold
+from which no group differs (``openlfr.evaluation.equitability``).
+
+Groups: strangers by UTKFace's perceived sex and race; mated probes by
+LFW's perceived sex (per image) and race (per identity, for 866 people only).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from openlfr.errors import LfrError
+from openlfr.evaluation.equitability import (
+    GroupComparison,
+    Verdict,
+    equitable_from,
+    fnir_by_group,
+    fpir_by_group,
+    verdicts,
+)
+from openlfr.evaluation.identification import lfw_open_set
+from openlfr.evaluation.lfw import Lfw
+from openlfr.evaluation.metrics import MISSED, threshold_at
+from openlfr.evaluation.strangers import (
+    CurvePoint,
+    OperatingPoint,
+    Pool,
+    Templates,
+    curve,
+    operating_points,
+    search,
+    watchlists,
+)
+from openlfr.evaluation.templates import OnProgress, compute_templates, pipeline_label, stack
+from openlfr.evaluation.utkface import UtkImage, calibration_names, read_utkface
+from openlfr.vision.engine import Engine
+
+CURVE = tuple(round(0.20 + 0.01 * i, 2) for i in range(71))  # thresholds 0.20 to 0.90
+# The referee calls two faces one person at its 1:1 FMR of 1e-6 on LFW: wrong about at
+# most about 1 stranger in 100 against 10,000 entries, and those are counted.
+REFEREE_FMR = 1e-6
+BINS = np.linspace(0.0, 1.0, 51)  # score histograms: 50 bins over [0, 1]
+
+
+@dataclass(frozen=True)
+class Referee:
+    """The second embedder that finds strangers who are watchlisted people, and how sure."""
+
+    embedder: str
+    threshold: float
+    basis: str
+
+
+@dataclass(frozen=True)
+class Study:
+    """Everything ``lfr evaluate identification`` reports with strangers, at one size."""
+
+    pipeline: dict[str, str]
+    watchlist_size: int
+    lfw_entries: int
+    failed_to_enrol: int
+    folds: int
+    mated_probes: int
+    mated_probes_missed: int  # no face found: a miss at every threshold
+    strangers: int
+    strangers_missed: int  # no face found: never an alarm
+    strangers_set_aside: int
+    calibration_left_out: int
+    referee: Referee | None
+    rank1_identification_rate: float
+    threshold: float | None  # the default match threshold of the pipeline, if one is known
+    at_threshold: CurvePoint | None
+    operating_points: list[OperatingPoint]
+    curve: list[CurvePoint]
+    strangers_by_group: dict[str, dict[str, int]]  # attribute -> group -> strangers counted
+    set_aside_by_group: dict[str, dict[str, int]]
+    histograms: dict[str, dict[str, list[int]]]  # what -> group -> counts in BINS
+    groups: list[GroupComparison]
+    verdicts: list[Verdict]
+    equitable_from: float | None
+
+
+@dataclass(frozen=True)
+class Data:
+    """The images of the study: LFW's gallery and mated probes, and the UTKFace pool."""
+
+    lfw: Lfw
+    gallery: list[str]  # relpaths
+    gallery_person: np.ndarray
+    mated: list[str]
+    mated_person: np.ndarray
+    pool: list[UtkImage]
+    stranger: np.ndarray
+    filler: np.ndarray
+    calibration_left_out: int
+
+
+def study_data(lfw: Lfw, strangers: Sequence[Path], fillers: Sequence[Path] = ()) -> Data:
+    """LFW's open-set split (errata-aware: a name the errata file under two names is one
+    person) and the UTKFace pool: faces of ``strangers`` folders may be strangers, and
+    fillers too unless ``fillers`` folders are given; the int8 SFace's calibration faces
+    are never strangers."""
+    if not strangers:
+        raise LfrError("no strangers: give at least one UTKFace folder with --strangers")
+    errata = {a: b for a, b in lfw.duplicate_identities}
+    split = lfw_open_set(lfw)
+    people: dict[str, int] = {}
+    gallery_person = np.array(
+        [people.setdefault(errata.get(i.person, i.person), len(people)) for i in split.gallery]
+    )
+    mated = [i for i in split.probes if errata.get(i.person, i.person) in people]
+    calibration = calibration_names()
+    pool_strangers = [i for folder in strangers for i in read_utkface(folder)]
+    pool_fillers = [i for folder in fillers for i in read_utkface(folder)]
+    pool = pool_strangers + pool_fillers
+    seen: set[Path] = set()
+    for image in pool:
+        if image.path.resolve() in seen:
+            raise LfrError(
+                f"{image.path} is listed twice among the strangers and fillers: an image may "
+                "play one role once; give folders that share no file"
+            )
+        seen.add(image.path.resolve())
+    is_stranger = np.array(
+        [i < len(pool_strangers) and im.name not in calibration for i, im in enumerate(pool)]
+    )
+    return Data(
+        lfw=lfw,
+        gallery=[i.relpath for i in split.gallery],
+        gallery_person=gallery_person,
+        mated=[i.relpath for i in mated],
+        mated_person=np.array([people[errata.get(i.person, i.person)] for i in mated]),
+        pool=pool,
+        stranger=is_stranger,
+        filler=np.array([not fillers or i >= len(pool_strangers) for i in range(len(pool))]),
+        calibration_left_out=sum(im.name in calibration for im in pool_strangers),
+    )
+
+
+def templates_of(
+    engine: Engine, data: Data, cache: Path | None, on_progress: OnProgress | None
+) -> tuple[Templates, Templates, Templates]:
+    """``engine``'s templates of the LFW gallery, the mated probes and the pool."""
+    lfw_files = [data.lfw.root / p for p in data.gallery + data.mated]
+    lfw = Templates(*stack(compute_templates(engine, lfw_files, cache, "LFW", on_progress)))
+    pool = Templates(
+        *stack(compute_templates(engine, [i.path for i in data.pool], cache, "UTKFace",
+                                 on_progress))
+    )  # fmt: skip
+    m = len(data.gallery)
+    return lfw.take(np.arange(m)), lfw.take(np.arange(m, len(lfw))), pool
+
+
+def referee_threshold(gallery: Templates, person: np.ndarray) -> float:
+    """The similarity at the referee's 1:1 FMR of REFEREE_FMR over every pair of LFW
+    gallery images of different people (1,680 people: 1.4 million pairs)."""
+    rows = np.flatnonzero(gallery.found)
+    vectors, who = gallery.vectors[rows], person[rows]
+    sims = vectors @ vectors.T
+    upper = np.triu(np.ones(sims.shape, bool), 1) & (who[:, None] != who[None, :])
+    return threshold_at(sims[upper], REFEREE_FMR)
+
+
+def run_study(
+    data: Data,
+    pipeline: dict[str, str],
+    templates: tuple[Templates, Templates, Templates],
+    size: int,
+    threshold: float | None = None,
+    referee: tuple[str, tuple[Templates, Templates, Templates]] | None = None,
+) -> Study:
+    """The study at watchlist ``size`` from templates (LFW gallery, mated probes, pool),
+    optionally with a referee (its embedder's name and its templates of the same)."""
+    gallery, mated, pool_templates = templates
+    pool = Pool([i.name for i in data.pool], pool_templates, data.stranger, data.filler)
+    plan = watchlists(pool, int(gallery.found.sum()), size)
+    judge: tuple[Templates, Templates, float] | None = None
+    about: Referee | None = None
+    if referee is not None:
+        name, (ref_gallery, _, ref_pool) = referee
+        same = referee_threshold(ref_gallery, data.gallery_person)
+        judge = (ref_gallery, ref_pool, same)
+        about = Referee(name, same, f"1:1 FMR {REFEREE_FMR:g} on LFW gallery pairs")
+    found = search(gallery, data.gallery_person, mated, data.mated_person, pool, plan, judge)
+    points = curve(found, CURVE)
+    utk = [data.pool[i] for i in found.strangers]
+    kept = ~found.set_aside
+    attributes = {
+        "sex": np.array([i.sex for i in utk]),
+        "race": np.array([i.race for i in utk]),
+        "sex and race": np.array([f"{i.race} {i.sex}" for i in utk]),
+    }
+    demographics = data.lfw.demographics
+    k = len(plan.fillers)
+    labels = [demographics.get(p, ("", "")) for p in data.mated] * k
+    lfw_attributes = {
+        "sex": np.array([sex for sex, _ in labels]),
+        "race": np.array([("several" if "|" in race else race) for _, race in labels]),
+    }
+    comparisons = fpir_by_group(
+        found.stranger_scores[kept], {a: g[kept] for a, g in attributes.items()}
+    ) + fnir_by_group(found.mated_scores, np.tile(data.mated_person, k), lfw_attributes)
+    judged = verdicts(comparisons)
+    at = None
+    if threshold is not None:
+        at = curve(found, [threshold])[0]
+    return Study(
+        pipeline=pipeline,
+        watchlist_size=size,
+        lfw_entries=int(gallery.found.sum()),
+        failed_to_enrol=int((~gallery.found).sum()),
+        folds=k,
+        mated_probes=len(data.mated),
+        mated_probes_missed=int((~mated.found).sum()),
+        strangers=len(found.strangers),
+        strangers_missed=int((found.stranger_scores == MISSED).sum()),
+        strangers_set_aside=int(found.set_aside.sum()),
+        calibration_left_out=data.calibration_left_out,
+        referee=about,
+        rank1_identification_rate=float(found.mated_rank1.mean()),
+        threshold=threshold,
+        at_threshold=at,
+        operating_points=operating_points(found),
+        curve=points,
+        strangers_by_group={a: _counts(g[kept]) for a, g in attributes.items()},
+        set_aside_by_group={a: _counts(g[~kept]) for a, g in attributes.items()},
+        histograms={
+            "strangers' top-1 scores by race": _histograms(
+                found.stranger_scores[kept], attributes["race"][kept]
+            ),
+            "mated probes' scores by sex": _histograms(found.mated_scores, lfw_attributes["sex"]),
+        },
+        groups=comparisons,
+        verdicts=judged,
+        equitable_from=equitable_from(judged),
+    )
+
+
+def _histograms(scores: np.ndarray, groups: np.ndarray) -> dict[str, list[int]]:
+    """Per group with a label, the counts of its scores in each of BINS."""
+    return {
+        str(g): np.histogram(scores[groups == g], BINS)[0].tolist()
+        for g in np.unique(groups)
+        if g != ""
+    }
+
+
+def _counts(groups: np.ndarray) -> dict[str, int]:
+    names, counts = np.unique(groups, return_counts=True)
+    return {str(n): int(c) for n, c in zip(names, counts, strict=True)}
+
+
+def evaluate_study(
+    lfw: Lfw,
+    engine: Engine,
+    strangers: Sequence[Path],
+    sizes: Sequence[int],
+    fillers: Sequence[Path] = (),
+    referee: Engine | None = None,
+    threshold: float | None = None,
+    cache: Path | None = None,
+    on_progress: OnProgress | None = None,
+) -> list[Study]:
+    """The study at each watchlist size of ``sizes`` with ``engine``'s pipeline; templates
+    come from (and go to) the cache at ``cache``."""
+    data = study_data(lfw, strangers, fillers)
+    templates = templates_of(engine, data, cache, on_progress)
+    judged = None
+    if referee is not None:
+        judged = (referee.settings.embedder, templates_of(referee, data, cache, on_progress))
+    pipeline = pipeline_label(engine.settings)
+    return [run_study(data, pipeline, templates, size, threshold, judged) for size in sizes]
