@@ -8,9 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from openlfr.config import Settings
 from openlfr.evaluation import DatasetError
-from openlfr.evaluation.detection import LevelResult, evaluate, overlaps
-from openlfr.evaluation.wider import LEVELS, WiderImage, read_wider
+from openlfr.evaluation.detection import LevelResult, evaluate, misses_by_group, overlaps
+from openlfr.evaluation.wider import LEVELS, WiderImage, read_demographics, read_wider
 from openlfr.vision.types import Detections
 from tests.conftest import shared
 
@@ -77,3 +78,37 @@ def test_reader_agrees_with_the_subset_files() -> None:
 def test_a_folder_without_the_files_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(DatasetError, match=r"gt\.json is missing"):
         read_wider(tmp_path)
+
+
+def test_misses_by_group_count_every_labelled_face_once(settings: Settings) -> None:
+    root = shared("widerface_val_subset")
+    images = read_wider(root)[:20]
+    labels = read_demographics(root)
+    labelled = [
+        labels[i.key, f] for i in images for f in range(len(i.boxes)) if (i.key, f) in labels
+    ]
+    comparisons = {c.attribute: c for c in misses_by_group(settings, images, labels)}
+    assert set(comparisons) == {"skin tone", "gender", "age group", "skin tone, grouped"}
+    for attribute in ("skin tone", "gender", "age group"):
+        known = [r[attribute] for r in labelled if r[attribute] != "not_sure"]
+        rates = comparisons[attribute].rates
+        assert sum(r.trials for r in rates) == len(known)
+        assert {r.group: r.trials for r in rates} == {g: known.count(g) for g in set(known)}
+    # Lighter and darker are the sums of types I-III and IV-VI.
+    tones = {r.group: r for r in comparisons["skin tone"].rates}
+    grouped = {r.group: r for r in comparisons["skin tone, grouped"].rates}
+    for name, types in (
+        ("lighter (I-III)", ("I", "II", "III")),
+        ("darker (IV-VI)", ("IV", "V", "VI")),
+    ):
+        present = [tones[t] for t in types if t in tones]
+        if present:
+            assert grouped[name].trials == sum(r.trials for r in present)
+            assert grouped[name].errors == sum(r.errors for r in present)
+    # The detector as it runs live: its own score threshold, not the protocol's 0.02.
+    assert comparisons["gender"].threshold >= 0.3
+
+
+def test_demographics_are_required_for_misses_by_group(tmp_path: Path) -> None:
+    with pytest.raises(DatasetError, match=r"demographics_val\.csv is missing"):
+        read_demographics(tmp_path)

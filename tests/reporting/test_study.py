@@ -6,7 +6,9 @@ import json
 import re
 from pathlib import Path
 
+from openlfr.evaluation.equitability import GroupComparison
 from openlfr.evaluation.lfw import Lfw
+from openlfr.evaluation.stats import Rate
 from openlfr.evaluation.study import Study
 from openlfr.evaluation.utkface import read_utkface
 from openlfr.reporting.study import study_html, study_json
@@ -41,3 +43,12 @@ def test_html_is_self_contained_and_names_no_one(
     for image in read_utkface(utk):
         assert image.name not in text
     assert "Watchlist of 84 entries" in page
+
+
+def test_detection_misses_by_group_are_in_both_forms(small_studies: tuple[Study, Study]) -> None:
+    rates = [Rate("darker (IV-VI)", 633, 633, 60, 60 / 633, 0.074, 0.12, 0.65)]
+    detection = [GroupComparison("detection miss rate", "skin tone, grouped", 0.5, rates)]
+    page = study_html(small_studies[:1], ABOUT, detection)
+    assert "faces missed by group" in page and "darker (IV-VI)" in page and "9.5%" in page
+    figures = json.loads(study_json(small_studies[:1], ABOUT, detection))
+    assert figures["detection"][0]["rates"][0]["errors"] == 60

@@ -30,6 +30,7 @@ from openlfr.config import DetectorName
 
 if TYPE_CHECKING:
     from openlfr.evaluation.detection import DetectionReport
+    from openlfr.evaluation.equitability import GroupComparison
     from openlfr.evaluation.identification import IdentificationResult
     from openlfr.evaluation.study import Study
     from openlfr.evaluation.templates import OnProgress
@@ -111,16 +112,20 @@ def _study(
     report: Path | None,
     output: Path | None,
     as_json: bool,
-) -> list[Study]:
-    """Run the study at each watchlist size; write JSON to ``output`` (and stdout with
-    ``as_json``) and HTML to ``report``; returns the studies to print unless ``as_json``."""
+    wider: Path | None = None,
+) -> tuple[list[Study], list[GroupComparison]]:
+    """Run the study at each watchlist size, and detection by group on the WIDER folder
+    ``wider`` if given; write JSON to ``output`` (and stdout with ``as_json``) and HTML to
+    ``report``; returns what to print (nothing with ``as_json``)."""
     import datetime as dt
     import shlex
     import sys
 
+    from openlfr.evaluation.detection import misses_by_group
     from openlfr.evaluation.lfw import Lfw
     from openlfr.evaluation.study import evaluate_study
     from openlfr.evaluation.templates import cache_path
+    from openlfr.evaluation.wider import read_demographics, read_wider
     from openlfr.gallery.thresholds import default_threshold
     from openlfr.models.hardware import this_cpu
     from openlfr.reporting.study import study_html, study_json
@@ -137,21 +142,27 @@ def _study(
             Lfw.locate(data_dir, settings), engine, strangers, sizes or [10_000], fillers or [],
             judge, threshold, cache_path(settings), on_progress,
         )  # fmt: skip
+        detection = (
+            []
+            if wider is None
+            else misses_by_group(settings, read_wider(wider), read_demographics(wider),
+                                 on_progress)
+        )  # fmt: skip
     about = {
         "command": "lfr " + shlex.join(sys.argv[1:]),
         "machine": this_cpu().describe(),
         "date": dt.date.today().isoformat(),
         "engine": ", ".join(f"{k}: {v}" for k, v in engine.identity.items() if "sha" not in k),
     }
-    text = study_json(studies, about)
+    text = study_json(studies, about, detection)
     if output is not None:
         output.write_text(text)
     if report is not None:
-        report.write_text(study_html(studies, about))
+        report.write_text(study_html(studies, about, detection))
     if as_json:
         print(text, end="")
-        return []
-    return studies
+        return [], []
+    return studies, detection
 
 
 def _print_study(study: Study) -> None:
@@ -275,8 +286,9 @@ def identification(
     false alerts per million faces scanned (raw scores).
     """
     if strangers:
-        for study in _study(ctx, data_dir, strangers, fillers, sizes, referee, report, output,
-                            as_json):  # fmt: skip
+        studies, _ = _study(ctx, data_dir, strangers, fillers, sizes, referee, report, output,
+                            as_json)  # fmt: skip
+        for study in studies:
             _print_study(study)
         return
     from openlfr.evaluation.identification import NORMALISATIONS, evaluate_identification
@@ -376,6 +388,20 @@ def detection(
         )
 
 
+def _print_rates(c: GroupComparison, what: str) -> None:
+    table = Table(
+        "group", "units", "trials", "errors", "rate", "95% interval", "p (Holm)",
+        title=f"{c.metric} by {c.attribute} at {c.threshold}, {what}",
+    )  # fmt: skip
+    for r in c.rates:
+        p = "too small" if r.too_small else "-" if r.p_value is None else f"{r.p_value:.3f}"
+        table.add_row(
+            r.group, f"{r.units:,}", f"{r.trials:,}", str(r.errors), f"{r.rate:.2e}",
+            f"{r.low:.2e} to {r.high:.2e}", p + (" *" if r.significant else ""),
+        )  # fmt: skip
+    out.print(table)
+
+
 @app.command("equitability")
 def equitability(
     ctx: typer.Context,
@@ -388,6 +414,12 @@ def equitability(
     fillers: Fillers = None,
     sizes: Sizes = None,
     referee: Referee = None,
+    wider: Annotated[
+        Path | None,
+        typer.Option(
+            "--wider", help="WIDER FACE folder for detection by group (default: wider_dir)"
+        ),
+    ] = None,
     report: Report = None,
     as_json: JsonFlag = False,
     output: Annotated[
@@ -395,25 +427,21 @@ def equitability(
     ] = None,
 ) -> None:
     """FPIR by perceived sex and race (UTKFace strangers) and FNIR by sex and race (LFW),
-    with 95% intervals and tests at each threshold, and the lowest threshold from which no
-    group differs significantly."""
+    with 95% intervals and tests at each threshold, the lowest threshold from which no group
+    differs significantly, and detection misses by skin tone, gender and age (WIDER)."""
     from openlfr.reporting.study import at_threshold
 
-    for study in _study(ctx, data_dir, strangers, fillers, sizes, referee, report, output,
-                        as_json):  # fmt: skip
+    wider = wider or current_settings(ctx).wider_dir
+    studies, detection = _study(
+        ctx, data_dir, strangers, fillers, sizes, referee, report, output, as_json, wider
+    )
+    if not as_json and not detection:
+        out.print("detection by group: not measured (no --wider folder, no wider_dir setting)")
+    for c in detection:
+        _print_rates(c, "faces missed by the detector")
+    for study in studies:
         for c in at_threshold(study, study.threshold):
-            table = Table(
-                "group", "units", "trials", "errors", "rate", "95% interval", "p (Holm)",
-                title=f"{c.metric} by {c.attribute} at {c.threshold}, "
-                f"watchlist of {study.watchlist_size:,}",
-            )  # fmt: skip
-            for r in c.rates:
-                p = "too small" if r.too_small else "-" if r.p_value is None else f"{r.p_value:.3f}"
-                table.add_row(
-                    r.group, f"{r.units:,}", f"{r.trials:,}", str(r.errors), f"{r.rate:.2e}",
-                    f"{r.low:.2e} to {r.high:.2e}", p + (" *" if r.significant else ""),
-                )  # fmt: skip
-            out.print(table)
+            _print_rates(c, f"watchlist of {study.watchlist_size:,}")
         for v in study.verdicts:
             since = "never" if v.lowest_threshold is None else f"from {v.lowest_threshold}"
             differ = ", ".join(map(str, v.significant_at)) or "none"

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from openlfr.config import Settings
+from openlfr.evaluation.equitability import GroupComparison
+from openlfr.evaluation.stats import image_rates
 from openlfr.evaluation.templates import OnProgress
 from openlfr.evaluation.wider import LEVELS, VAL_IMAGES, WiderImage
 from openlfr.vision.detect import FAMILIES
@@ -170,3 +172,51 @@ def evaluate_detection(
         settings.detector, str(model), len(images), len(images) < VAL_IMAGES,
         evaluate(images, found),
     )  # fmt: skip
+
+
+UNSURE = "not_sure"  # the labellers' own "not sure": left out of that attribute
+LIGHTER, DARKER = ("I", "II", "III"), ("IV", "V", "VI")  # the usual Fitzpatrick split
+
+
+def misses_by_group(
+    settings: Settings,
+    images: Sequence[WiderImage],
+    labels: dict[tuple[str, int], dict[str, str]],
+    on_progress: OnProgress | None = None,
+) -> list[GroupComparison]:
+    """Detection miss rate (1 - recall) of the labelled faces of ``images`` by each attribute
+    of ``labels`` (from ``wider.read_demographics``), and by skin tone lighter (I-III)
+    against darker (IV-VI), with intervals and tests over faces.
+
+    The detector runs as it does live (``settings``' score threshold and
+    size), not at the protocol's low threshold: these are the faces a
+    deployment would not see. A face counts as found if a detection overlaps
+    it with IoU >= 0.5.
+    """
+    detector = load_detector(settings)
+    found = detect_all(detector, images, settings, on_progress)
+    rows: list[dict[str, str]] = []
+    missed: list[bool] = []
+    for image, dets in zip(images, found, strict=True):
+        hit: np.ndarray = np.zeros(len(image.boxes), bool)
+        if len(dets) and len(image.boxes):
+            hit = np.asarray((overlaps(dets.boxes, image.boxes) >= IOU).any(axis=0))
+        for i in range(len(image.boxes)):
+            if (image.key, i) in labels:
+                rows.append(labels[image.key, i])
+                missed.append(not hit[i])
+    errors = np.array(missed, bool)
+    attributes = {name: np.array([r[name] for r in rows]) for name in (rows[0] if rows else {})}
+    if "skin tone" in attributes:
+        tone = attributes["skin tone"]
+        attributes["skin tone, grouped"] = np.select(
+            [np.isin(tone, LIGHTER), np.isin(tone, DARKER)],
+            ["lighter (I-III)", "darker (IV-VI)"],
+            UNSURE,
+        )
+    comparisons = []
+    for name, groups in attributes.items():
+        known = groups != UNSURE
+        rates = image_rates(groups[known], errors[known])
+        comparisons.append(GroupComparison("detection miss rate", name, detector.score, rates))
+    return comparisons

@@ -8,6 +8,7 @@ image, the faces that count at that level (1-based).
 
 from __future__ import annotations
 
+import csv
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,3 +70,20 @@ def read_wider(root: Path) -> list[WiderImage]:
         boxes = np.concatenate([xywh[:, :2], xywh[:, :2] + xywh[:, 2:]], axis=1)
         images.append(WiderImage(key, root / "images" / key, boxes, counted))
     return images
+
+
+def read_demographics(root: Path) -> dict[tuple[str, int], dict[str, str]]:
+    """(image key, face index) -> perceived skin tone, gender and age group of the labelled
+    faces in ``root/demographics_val.csv`` ("not_sure" where the labellers were unsure)."""
+    path = root / "demographics_val.csv"
+    if not path.exists():
+        raise DatasetError(
+            f"{path} is missing: detection recall by group needs the demographic labels"
+        )
+    with path.open(newline="") as f:
+        return {
+            (r["image"], int(r["face_index"])): {
+                "skin tone": r["skin_tone"], "gender": r["gender"], "age group": r["age_group"],
+            }
+            for r in csv.DictReader(f)
+        }  # fmt: skip

@@ -25,9 +25,17 @@ from openlfr.evaluation.study import BINS, Study
 TEMPLATES = Path(__file__).parent / "templates"
 
 
-def study_json(studies: Sequence[Study], about: dict[str, str]) -> str:
-    """Every figure of ``studies``, with ``about`` (command, machine, date), as JSON."""
-    return json.dumps({"about": about, "studies": [asdict(s) for s in studies]}, indent=1) + "\n"
+def study_json(
+    studies: Sequence[Study], about: dict[str, str], detection: Sequence[GroupComparison] = ()
+) -> str:
+    """Every figure of ``studies`` and of ``detection`` (miss rates by group), with ``about``
+    (command, machine, date), as JSON."""
+    figures = {
+        "about": about,
+        "studies": [asdict(s) for s in studies],
+        "detection": [asdict(c) for c in detection],
+    }
+    return json.dumps(figures, indent=1) + "\n"
 
 
 def _plot() -> tuple[Figure, Axes]:
@@ -102,8 +110,11 @@ def at_threshold(study: Study, threshold: float | None) -> list[GroupComparison]
     return [c for c in study.groups if c.threshold == nearest]
 
 
-def study_html(studies: Sequence[Study], about: dict[str, str]) -> str:
-    """The report of ``studies`` (one per watchlist size) as one self-contained HTML page."""
+def study_html(
+    studies: Sequence[Study], about: dict[str, str], detection: Sequence[GroupComparison] = ()
+) -> str:
+    """The report of ``studies`` (one per watchlist size) and of ``detection`` as one
+    self-contained HTML page."""
     environment = Environment(
         loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(), trim_blocks=True
     )
@@ -117,4 +128,6 @@ def study_html(studies: Sequence[Study], about: dict[str, str]) -> str:
             "histograms": [histogram_plot(t, c) for t, c in study.histograms.items()],
             "at_default": at_threshold(study, study.threshold),
         })  # fmt: skip
-    return environment.get_template("study.html").render(about=about, sections=sections)
+    return environment.get_template("study.html").render(
+        about=about, sections=sections, detection=detection
+    )
