@@ -148,6 +148,26 @@ def test_evaluate_identification_with_strangers_writes_the_report(
     assert json.loads(done.stdout)["studies"][0]["verdicts"]
 
 
+def test_evaluate_threshold_recommends_one_for_a_target_fpir(
+    study_folders: tuple[Path, Path], tmp_path: Path
+) -> None:
+    lfw, utk = study_folders
+    figures = tmp_path / "threshold.json"
+    done = lfr(
+        "evaluate", "threshold", "--target-fpir", "0.05", "--watchlist-size", "84",
+        "--data-dir", str(lfw), "--strangers", str(utk), "--output", str(figures),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    [study] = json.loads(figures.read_text())["studies"]
+    advice = study["recommendation"]
+    point = advice["point"]
+    assert point["fpir_target"] == 0.05 and point["fpir"] <= 0.05
+    assert f"threshold {point['threshold']:.4f} for FPIR 0.05 with a watchlist of 84" in done.stdout
+    assert advice["false_alerts_per_million"] == pytest.approx(point["fpir"] * 1e6)
+    assert "equitability at this threshold: " in done.stdout
+    assert {c["threshold"] for c in advice["groups"]} == {point["threshold"]}
+
+
 @pytest.mark.parametrize(
     ("extra", "message"),
     [

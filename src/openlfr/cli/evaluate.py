@@ -113,6 +113,7 @@ def _study(
     output: Path | None,
     as_json: bool,
     wider: Path | None = None,
+    target_fpir: float | None = None,
 ) -> tuple[list[Study], list[GroupComparison]]:
     """Run the study at each watchlist size, and detection by group on the WIDER folder
     ``wider`` if given; write JSON to ``output`` (and stdout with ``as_json``) and HTML to
@@ -140,7 +141,7 @@ def _study(
     with progress_bars(transient=True) as on_progress:
         studies = evaluate_study(
             Lfw.locate(data_dir, settings), engine, strangers, sizes or [10_000], fillers or [],
-            judge, threshold, cache_path(settings), on_progress,
+            judge, threshold, cache_path(settings), on_progress, target_fpir,
         )  # fmt: skip
         detection = (
             []
@@ -450,4 +451,61 @@ def equitability(
         out.print(
             "every group alike from threshold "
             + ("(none of the grid)" if study.equitable_from is None else str(study.equitable_from))
+        )
+
+
+@app.command("threshold")
+def threshold(
+    ctx: typer.Context,
+    target_fpir: Annotated[
+        float, typer.Option("--target-fpir", min=1e-9, max=1.0, help="the FPIR to stay within")
+    ],
+    size: Annotated[int, typer.Option("--watchlist-size", min=1, help="watchlist entries")],
+    strangers: Annotated[
+        list[Path], typer.Option("--strangers", help="UTKFace folder of strangers (repeat)")
+    ],
+    data_dir: Annotated[
+        Path | None, typer.Option("--data-dir", help="LFW folder; default: the lfw_dir setting")
+    ] = None,
+    fillers: Fillers = None,
+    referee: Referee = None,
+    as_json: JsonFlag = False,
+    output: Annotated[
+        Path | None, typer.Option("--output", help="also write the whole result as JSON to FILE")
+    ] = None,
+) -> None:
+    """Recommend a match threshold: the lowest whose FPIR meets --target-fpir at
+    --watchlist-size, with its FNIR, false alerts per million faces and whether any
+    group differs significantly there."""
+    studies, _ = _study(
+        ctx, data_dir, strangers, fillers, [size], referee, None, output, as_json,
+        target_fpir=target_fpir,
+    )  # fmt: skip
+    for study in studies:
+        advice = study.recommendation
+        assert advice is not None  # asked for with target_fpir
+        p = advice.point
+        support = (
+            ""
+            if p.supported
+            else f" (too few strangers to show it: {3 / p.fpir_target:,.0f} needed)"
+        )
+        out.print(
+            f"threshold {p.threshold:.4f} for FPIR {p.fpir_target:g} with a watchlist of "
+            f"{study.watchlist_size:,}: FPIR {p.fpir:.2e} over {p.strangers:,} strangers"
+            f"{support}, FNIR {p.fnir:.2%}, {advice.false_alerts_per_million:,.0f} false alerts "
+            "per million faces scanned"
+        )
+        differ = [
+            f"{c.metric} by {c.attribute} ({', '.join(r.group for r in c.rates if r.significant)})"
+            for c in advice.groups
+            if c.significant
+        ]
+        out.print(
+            "equitability at this threshold: "
+            + (
+                "no group differs significantly"
+                if advice.equitable
+                else "differs: " + "; ".join(differ)
+            )
         )

@@ -21,6 +21,7 @@ import numpy as np
 
 from openlfr.errors import LfrError
 from openlfr.evaluation.equitability import (
+    GRID,
     GroupComparison,
     Verdict,
     equitable_from,
@@ -32,11 +33,13 @@ from openlfr.evaluation.identification import lfw_open_set
 from openlfr.evaluation.lfw import Lfw
 from openlfr.evaluation.metrics import MISSED, threshold_at
 from openlfr.evaluation.strangers import (
+    SCANNED,
     CurvePoint,
     OperatingPoint,
     Pool,
     Templates,
     curve,
+    operating_point,
     operating_points,
     search,
     watchlists,
@@ -59,6 +62,17 @@ class Referee:
     embedder: str
     threshold: float
     basis: str
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """The lowest threshold whose FPIR (overlap set aside) meets a target at one watchlist
+    size, what it costs in FNIR and false alerts, and whether any group differs there."""
+
+    point: OperatingPoint
+    false_alerts_per_million: float
+    groups: list[GroupComparison]  # at the recommended threshold itself
+    equitable: bool  # no group differs significantly at it
 
 
 @dataclass(frozen=True)
@@ -88,6 +102,7 @@ class Study:
     groups: list[GroupComparison]
     verdicts: list[Verdict]
     equitable_from: float | None
+    recommendation: Recommendation | None  # for the target FPIR asked, if one was
 
 
 @dataclass(frozen=True)
@@ -178,9 +193,11 @@ def run_study(
     size: int,
     threshold: float | None = None,
     referee: tuple[str, tuple[Templates, Templates, Templates]] | None = None,
+    target_fpir: float | None = None,
 ) -> Study:
     """The study at watchlist ``size`` from templates (LFW gallery, mated probes, pool),
-    optionally with a referee (its embedder's name and its templates of the same)."""
+    optionally with a referee (its embedder's name and its templates of the same) and the
+    threshold recommended for ``target_fpir``."""
     gallery, mated, pool_templates = templates
     pool = Pool([i.name for i in data.pool], pool_templates, data.stranger, data.filler)
     plan = watchlists(pool, int(gallery.found.sum()), size)
@@ -207,13 +224,28 @@ def run_study(
         "sex": np.array([sex for sex, _ in labels]),
         "race": np.array([("several" if "|" in race else race) for _, race in labels]),
     }
-    comparisons = fpir_by_group(
-        found.stranger_scores[kept], {a: g[kept] for a, g in attributes.items()}
-    ) + fnir_by_group(found.mated_scores, np.tile(data.mated_person, k), lfw_attributes)
+    identities = np.tile(data.mated_person, k)
+
+    def by_group(thresholds: Sequence[float]) -> list[GroupComparison]:
+        strangers = {a: g[kept] for a, g in attributes.items()}
+        return fpir_by_group(found.stranger_scores[kept], strangers, thresholds) + fnir_by_group(
+            found.mated_scores, identities, lfw_attributes, thresholds
+        )
+
+    comparisons = by_group(GRID)
     judged = verdicts(comparisons)
     at = None
     if threshold is not None:
         at = curve(found, [threshold])[0]
+    recommendation = None
+    if target_fpir is not None:
+        point = operating_point(
+            found.stranger_scores[kept], found.mated_scores, target_fpir, "overlap set aside"
+        )
+        there = by_group([point.threshold])
+        recommendation = Recommendation(
+            point, point.fpir * SCANNED, there, not any(c.significant for c in there)
+        )
     return Study(
         pipeline=pipeline,
         watchlist_size=size,
@@ -243,6 +275,7 @@ def run_study(
         groups=comparisons,
         verdicts=judged,
         equitable_from=equitable_from(judged),
+        recommendation=recommendation,
     )
 
 
@@ -270,13 +303,17 @@ def evaluate_study(
     threshold: float | None = None,
     cache: Path | None = None,
     on_progress: OnProgress | None = None,
+    target_fpir: float | None = None,
 ) -> list[Study]:
-    """The study at each watchlist size of ``sizes`` with ``engine``'s pipeline; templates
-    come from (and go to) the cache at ``cache``."""
+    """The study at each watchlist size of ``sizes`` with ``engine``'s pipeline (and the
+    threshold for ``target_fpir`` at each, if given); templates come from (and go to) the
+    cache at ``cache``."""
     data = study_data(lfw, strangers, fillers)
     templates = templates_of(engine, data, cache, on_progress)
     judged = None
     if referee is not None:
         judged = (referee.settings.embedder, templates_of(referee, data, cache, on_progress))
     pipeline = pipeline_label(engine.settings)
-    return [run_study(data, pipeline, templates, size, threshold, judged) for size in sizes]
+    return [
+        run_study(data, pipeline, templates, size, threshold, judged, target_fpir) for size in sizes
+    ]
