@@ -7,10 +7,8 @@ import pytest
 from openlfr.config import Settings
 from openlfr.errors import LfrError
 from openlfr.gallery.thresholds import (
-    FNIR_AT_THRESHOLD,
     MEASURED,
     default_threshold,
-    measured_fnir,
     measured_threshold,
 )
 
@@ -30,10 +28,3 @@ def test_a_set_threshold_wins_whatever_runs() -> None:
 def test_no_measured_threshold_is_one_clear_error() -> None:
     with pytest.raises(LfrError, match="no measured threshold for embedder arcface_mbf at int8"):
         default_threshold(Settings(embedder="arcface_mbf", match_threshold=None), "int8")
-
-
-def test_the_fnir_measured_at_the_default_goes_with_it_and_not_with_a_threshold_set_by_hand(
-    settings: Settings,
-) -> None:
-    assert measured_fnir(settings, "int8") == FNIR_AT_THRESHOLD[("sface", "int8")]
-    assert measured_fnir(settings.model_copy(update={"match_threshold": 0.6}), "int8") is None

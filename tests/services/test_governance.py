@@ -378,6 +378,16 @@ def test_the_default_threshold_is_the_one_of_the_precision_that_runs_here(store:
     assert given.threshold == 0.61
 
 
+def test_the_threshold_note_says_what_the_study_measured(store: Store) -> None:
+    default = deployments.threshold_default(store)
+    note = deployments.threshold_note(store, default)
+    assert note.startswith("It is the default. Measured with UTKFace strangers")
+    assert "with 10,000 entries FPIR" in note and "docs/study/sface-" in note
+    assert "stricter" in deployments.threshold_note(store, default + 0.05)
+    assert "more lenient" in deployments.threshold_note(store, default - 0.05)
+    assert "No study of sface" in deployments.threshold_note(store, 0.94)
+
+
 def test_a_threshold_changed_after_authorisation_is_authorised_again(store: Store) -> None:
     d = deployments.request(store, "pat", application())
     assert d.id is not None

@@ -72,7 +72,8 @@ def threshold(
     with governance(ctx) as store:
         actor = acting_user(store)
         d = deployments.change_threshold(store, actor, ident, value)
-    done(f"{d}: match threshold {d.threshold:.4f}", d, as_json)
+        note = deployments.threshold_note(store, d.threshold)
+    done(f"{d}: match threshold {d.threshold:.4f}. {note}", d, as_json)
 
 
 @app.command("compile")

@@ -65,7 +65,10 @@ def wilson(errors: int, trials: int) -> tuple[float, float]:
     z2 = Z95**2
     centre = (p + z2 / (2 * trials)) / (1 + z2 / trials)
     half = Z95 * np.sqrt(p * (1 - p) / trials + z2 / (4 * trials**2)) / (1 + z2 / trials)
-    return max(0.0, float(centre - half)), min(1.0, float(centre + half))
+    # At no errors (or all) the bound is exactly 0 (or 1); the formula leaves rounding noise.
+    low = 0.0 if errors == 0 else max(0.0, float(centre - half))
+    high = 1.0 if errors == trials else min(1.0, float(centre + half))
+    return low, high
 
 
 def holm(p_values: list[float]) -> list[float]:

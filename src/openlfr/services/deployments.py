@@ -11,7 +11,8 @@ from openlfr.domain.camera import check_registered
 from openlfr.domain.deployment import Deployment, State
 from openlfr.domain.errors import DomainError
 from openlfr.domain.roles import SYSTEM, Action, require
-from openlfr.gallery.thresholds import default_threshold, measured_fnir
+from openlfr.gallery.evidence import evidence
+from openlfr.gallery.thresholds import default_threshold
 from openlfr.services.schemas import Application, parse
 from openlfr.services.unit_of_work import Act, Store
 from openlfr.store.keys import REGISTER, watchlist_scope
@@ -25,9 +26,39 @@ def threshold_default(store: Store) -> float:
     return default_threshold(store.settings, _precision(store))
 
 
-def threshold_fnir(store: Store) -> float | None:
-    """The FNIR measured on LFW's open set at ``threshold_default`` (None if not measured)."""
-    return measured_fnir(store.settings, _precision(store))
+def threshold_note(store: Store, threshold: float) -> str:
+    """What ``threshold`` was measured to give with the embedder at the precision it runs at
+    here, beside the default, for the authorising officer who chooses it."""
+    default = threshold_default(store)
+    if abs(threshold - default) < 1e-9:
+        chosen = "It is the default."
+    else:
+        trade = ("stricter: fewer false alerts, more misses" if threshold > default
+                 else "more lenient: more false alerts, fewer misses")  # fmt: skip
+        chosen = f"The default is {default:.4f}; this one is {trade}."
+    precision = _precision(store)
+    found = evidence(store.settings.embedder, precision, threshold)
+    if not found:
+        return (
+            f"{chosen} No study of {store.settings.embedder} at {precision} covers it: "
+            "measure it with `lfr evaluate threshold` on your own data."
+        )
+    sizes = "; ".join(
+        f"with {e.watchlist_size:,} entries FPIR {e.fpir:.1e} "
+        f"(as measured {e.fpir_as_measured:.1e}), FNIR {100 * e.fnir:.1f}%, "
+        f"{e.false_alerts_per_million:,.0f} false alerts per million faces"
+        for e in found
+    )
+    alike = found[-1].groups_alike_from
+    groups = (
+        "no threshold studied is free of significant differences between groups"
+        if alike is None
+        else f"groups differ significantly below {alike}"
+    )
+    return (
+        f"{chosen} Measured with UTKFace strangers and LFW probes ({found[0].source}): {sizes}; "
+        f"{groups}. A deployment should measure its own."
+    )
 
 
 def _precision(store: Store) -> str:

@@ -221,7 +221,7 @@ def deployment_page(request: Request, ident: Ident, who: Acting, store: StoreDep
         left_out=json.loads(request.query_params.get("left_out", "[]")),
         hours=counts.deployment_counts(store, who.name, ident),
         latency=counts.deployment_latency(store, who.name, ident),
-        threshold_note=_threshold_note(store, d.threshold),
+        threshold_note=deployments.threshold_note(store, d.threshold),
     )  # fmt: skip
 
 
@@ -326,18 +326,3 @@ def verify(request: Request, who: Acting, store: StoreDep) -> HTMLResponse:
 def _latest(store: Store, who: Caller, shown: int = 50) -> list[Any]:
     head = audit.head(store, who.name)
     return audit.export(store, who.name, since=max(1, head.seq - shown + 2))[::-1]
-
-
-def _threshold_note(store: Store, threshold: float) -> str:
-    """What the threshold was measured to give, beside it where the authorising officer
-    decides."""
-    default, fnir = deployments.threshold_default(store), deployments.threshold_fnir(store)
-    measured = "FPIR 1e-3" + (f" and FNIR {100 * fnir:.1f}%" if fnir is not None else "")
-    where = (
-        f"{measured} on LFW's open set (about 4,000 strangers; a deployment should measure its own)"
-    )
-    if abs(threshold - default) < 1e-9:
-        return f"It is the default, measured at {where}."
-    trade = ("stricter: fewer false alerts, more misses" if threshold > default
-             else "more lenient: more false alerts, fewer misses")  # fmt: skip
-    return f"The measured default is {default:.4f}, at {where}; this one is {trade}."
