@@ -304,6 +304,14 @@ def due_to_close(d: Deployment, now: datetime) -> bool:
     return d.close_requested_at is not None or now >= d.ends_at
 
 
+def check_has_record(d: Deployment) -> None:
+    """A deployment has a record to publish once it has gone live."""
+    if d.started_at is None:
+        raise DomainError(
+            f"{d} is {d.state} and never went live: it has no deployment record to publish"
+        )
+
+
 def check_live(d: Deployment, now: datetime) -> None:
     """Refuse unless ``d`` is live, inside its window, with no close requested: only then is
     its watchlist searched or an alert raised."""

@@ -38,6 +38,7 @@ class Action(StrEnum):
     VIEW_SUBJECTS = "see watchlist subjects' records"
     VIEW_ALERTS = "see alerts"
     VIEW_DEPLOYMENTS = "see deployments"
+    PUBLISH_RECORDS = "produce deployment records and transparency reports"
 
 
 _R = Role
@@ -61,6 +62,8 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.VIEW_SUBJECTS: frozenset({_R.WATCHLIST_MANAGER, _R.AUTHORISING_OFFICER, _R.AUDITOR}),
     Action.VIEW_ALERTS: frozenset({_R.OPERATOR, _R.AUTHORISING_OFFICER, _R.AUDITOR}),
     Action.VIEW_DEPLOYMENTS: frozenset(_R),
+    # Counts of alerts by adjudication and group: for those who answer for the deployments.
+    Action.PUBLISH_RECORDS: frozenset({_R.AUTHORISING_OFFICER, _R.AUDITOR}),
 }
 
 

@@ -1,0 +1,54 @@
+"""``lfr report deployment``: published records, written to a file or standard output."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from openlfr.cli.common import acting_user, governance
+from openlfr.errors import LfrError
+from openlfr.reporting.publish import deployment_document
+from openlfr.reporting.record import record_of
+from openlfr.reporting.render import Format
+from openlfr.services import records
+
+app = typer.Typer(
+    no_args_is_help=True, help="Published records: deployment records and transparency reports."
+)
+
+FormatOption = Annotated[Format, typer.Option("--format", help="csv, json or html")]
+OutputOption = Annotated[
+    Path | None, typer.Option("--output", help="the file to write (standard output if not given)")
+]
+
+
+@app.command("deployment")
+def deployment(
+    ctx: typer.Context,
+    ident: Annotated[int, typer.Argument(help="deployment id")],
+    fmt: FormatOption = Format.HTML,
+    output: OutputOption = None,
+) -> None:
+    """The record of one deployment that went live, as the Met publishes them: when, where,
+    why, the threshold, the watchlist size, faces seen, alerts by verdict, engagements and
+    arrests (an authorising officer or an auditor)."""
+    with governance(ctx) as store:
+        facts = records.deployment_facts(store, acting_user(store), ident)
+        generated_at = store.now()
+    write(deployment_document(record_of(facts), fmt, generated_at), output)
+
+
+def write(text: str, output: Path | None) -> None:
+    """``text`` to ``output``, or to standard output if None."""
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise LfrError(
+            f"{output}: cannot write the report ({exc.strerror}): give another file"
+        ) from None

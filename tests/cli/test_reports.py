@@ -1,0 +1,83 @@
+"""``lfr report``: published records written by the real command against a real SQLite file,
+after a deployment run through the other commands (tests/cli/test_governance.py's setup)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from openlfr.services import alerts
+from tests.cli.test_governance import Lfr, add_users, application, lfr, lfw_image, subject
+
+__all__ = ["lfr"]
+
+NAME = "Zebedee Quillfeather"  # a name no report may hold
+
+
+def ran_deployment(lfr: Lfr, tmp_path: Path) -> int:
+    """A deployment of one enrolled subject, live now, with one alert: a confirmed true match
+    and an arrest. Its id."""
+    add_users(lfr)
+    lfr.json(
+        "watchlist", "add", str(subject(tmp_path, NAME, "wanted_by_court")),
+        "--image", lfw_image("Aaron_Eckhart"), "--source", "custody_image", user="wendy",
+    )  # fmt: skip
+    now = datetime.now(UTC)
+    made = application(tmp_path, now - timedelta(hours=1), now + timedelta(hours=2))
+    ident = str(lfr.json("deployment", "create", str(made), user="pat")["id"])
+    lfr.json("deployment", "authorise", ident, user="ali")
+    lfr.json("deployment", "compile", ident, user="pat")
+    lfr.json("deployment", "approve", ident, user="ali")
+    lfr.json("deployment", "start", ident, "--signs-up", user="omar")
+    store = lfr.store()
+    try:
+        [entry] = alerts.load_watchlist(store, int(ident)).index.labels
+        raised = alerts.raise_alert(store, int(ident), int(entry), "van-07-north", b"crop", 0.81)
+    finally:
+        store.close()
+    lfr.json("alert", "adjudicate", str(raised.id), "confirmed_true", "--outcome", "arrested",
+             user="omar")  # fmt: skip
+    return int(ident)
+
+
+def test_a_deployment_record_in_each_format(lfr: Lfr, tmp_path: Path) -> None:
+    ident = ran_deployment(lfr, tmp_path)
+    done = lfr("report", "deployment", str(ident), "--format", "json", user="ali")
+    assert done.exit_code == 0, done.stderr
+    r = json.loads(done.stdout)
+    assert (r["deployment"], r["alerts"], r["confirmed_true"], r["arrests"]) == (ident, 1, 1, 1)
+    assert r["faces_seen"] is None and r["false_alert_rate_over_faces"] is None
+    assert r["ended_at"] is None and r["watchlist_size"] == 1 and r["threshold"] == 0.6
+
+    [row] = csv.DictReader(io.StringIO(lfr("report", "deployment", str(ident), "--format", "csv",
+                                           user="omar").stdout))  # fmt: skip
+    assert row["faces_seen"] == "not available" and row["unconfirmed_false"] == "0"
+
+    page = tmp_path / "record.html"
+    written = lfr("report", "deployment", str(ident), "--output", str(page), user="ali")
+    assert written.exit_code == 0 and written.stdout == ""
+    html = page.read_text()
+    assert '<th scope="row">Faces seen</th><td>not available</td>' in html
+    assert NAME not in html and "<script" not in html and "<link" not in html
+
+
+def test_report_refusals_are_one_line(lfr: Lfr, tmp_path: Path) -> None:
+    add_users(lfr)
+    assert lfr.refused("report", "deployment", "99", user="ali") == "there is no deployment 99"
+    assert lfr.refused("report", "deployment", "99", user="pat") == (
+        "user pat (planner) may not produce deployment records and transparency reports: that "
+        "needs the role auditor or authorising_officer"
+    )
+    bad = lfr.run("report", "deployment", "1", "--format", "pdf", user="ali")
+    assert bad.returncode == 2 and "'pdf' is not one of 'csv', 'json', 'html'" in bad.stderr
+    assert lfr.refused(
+        "report",
+        "deployment",
+        "1",
+        "--output",
+        str(tmp_path / "no" / "such" / "r.html"),
+        user="ali",
+    ).startswith("there is no deployment 1")  # refused before anything is written
