@@ -64,6 +64,19 @@ def test_a_deployment_record_in_each_format(lfr: Lfr, tmp_path: Path) -> None:
     assert NAME not in html and "<script" not in html and "<link" not in html
 
 
+def test_an_arrests_disposal_is_recorded_and_counted(lfr: Lfr, tmp_path: Path) -> None:
+    ident = ran_deployment(lfr, tmp_path)
+    [alert] = lfr.json("alert", "list", user="omar")
+    assert lfr.refused("alert", "disposal", str(alert["id"]), "other", user="omar") == (
+        f"alert {alert['id']}: the disposal 'other' needs a note saying what it was (--note)"
+    )
+    done = lfr("alert", "disposal", str(alert["id"]), "charged", user="omar")
+    assert done.stdout == f"alert {alert['id']}: arrest disposed of as charged\n"
+    done = lfr("report", "deployment", str(ident), "--format", "json", user="ali")
+    r = json.loads(done.stdout)
+    assert (r["arrests"], r["charged"], r["awaiting_disposal"]) == (1, 1, 0)
+
+
 def test_report_refusals_are_one_line(lfr: Lfr, tmp_path: Path) -> None:
     add_users(lfr)
     assert lfr.refused("report", "deployment", "99", user="ali") == "there is no deployment 99"

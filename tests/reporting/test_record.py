@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 
 from openlfr.domain.alert import Adjudication as A
+from openlfr.domain.alert import Disposal as D
 from openlfr.domain.alert import Outcome as O
 from openlfr.reporting.record import kind, record_of
 from openlfr.services.records import AlertFacts, DeploymentFacts
@@ -15,7 +16,7 @@ from tests.domain.factories import NOW, deployment
 
 
 def alert(verdict: A, outcome: O | None = None) -> AlertFacts:
-    return AlertFacts(NOW, verdict, outcome, "male", "white")
+    return AlertFacts(NOW, verdict, outcome, None, "male", "white")
 
 
 @pytest.mark.parametrize(
@@ -68,7 +69,26 @@ def test_a_record_counts_alerts_rates_engagements_and_arrests() -> None:
     assert (r.unconfirmed_false, r.unable_to_confirm, r.unadjudicated) == (1, 1, 1)
     assert r.false_alert_rate_over_faces == 2 / 4000
     assert r.false_alert_rate_over_alerts == 2 / 7
-    assert (r.engagements, r.arrests) == (3, 2)
+    assert (r.engagements, r.arrests, r.awaiting_disposal, r.charged) == (3, 2, 2, 0)
+
+
+def test_disposals_are_counted_among_the_arrests() -> None:
+    arrested = alert(A.CONFIRMED_TRUE, O.ARRESTED)
+    r = record_of(
+        ran(
+            100,
+            replace(arrested, disposal=D.CHARGED),
+            replace(arrested, disposal=D.CHARGED),
+            replace(arrested, disposal=D.CAUTIONED),
+            replace(arrested, disposal=D.RELEASED_NO_FURTHER_ACTION),
+            replace(arrested, disposal=D.OTHER),
+            arrested,
+            # An arrest corrected away (an auditor's correction): its disposal no longer counts.
+            replace(alert(A.CONFIRMED_TRUE, O.NOT_ENGAGED), disposal=D.CHARGED),
+        )
+    )
+    assert (r.arrests, r.charged, r.cautioned, r.released_no_further_action) == (6, 2, 1, 1)
+    assert (r.other_disposal, r.awaiting_disposal) == (1, 1)
 
 
 def test_a_count_not_kept_is_not_available_never_zero() -> None:

@@ -33,6 +33,7 @@ class Action(StrEnum):
     MANAGE_SUBJECTS = "enrol, review or remove watchlist subjects"
     ADJUDICATE = "adjudicate an alert"
     CORRECT_ADJUDICATION = "correct an adjudication after its deployment closed"
+    RECORD_DISPOSAL = "record the disposal of an arrest"
     VIEW_BIOMETRICS = "view reference images or alert crops"
     AUDIT = "verify or export the audit log"
     VIEW_SUBJECTS = "see watchlist subjects' records"
@@ -57,6 +58,7 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.MANAGE_SUBJECTS: frozenset({_R.WATCHLIST_MANAGER}),
     Action.ADJUDICATE: frozenset({_R.OPERATOR}),
     Action.CORRECT_ADJUDICATION: frozenset({_R.AUDITOR}),
+    Action.RECORD_DISPOSAL: frozenset({_R.OPERATOR}),
     Action.VIEW_BIOMETRICS: frozenset({_R.OPERATOR, _R.WATCHLIST_MANAGER, _R.AUDITOR}),
     Action.AUDIT: frozenset({_R.AUDITOR, _R.ADMIN}),
     Action.VIEW_SUBJECTS: frozenset({_R.WATCHLIST_MANAGER, _R.AUTHORISING_OFFICER, _R.AUDITOR}),

@@ -19,7 +19,8 @@ and a record does not claim a confirmation it cannot show. Every alert falls
 in exactly one of the six counts. The false alert rate is the false alerts
 (confirmed and unconfirmed) over the faces seen, and over the alerts; a figure
 whose denominator is unknown (no counts kept) or zero is not available (None),
-never 0.
+never 0. Disposals are counted among the arrests (an arrest whose disposal is
+not yet recorded is awaiting one).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from openlfr.domain.alert import Adjudication, Outcome
+from openlfr.domain.alert import Adjudication, Disposal, Outcome
 from openlfr.services.records import AlertFacts, DeploymentFacts
 
 ENGAGED = frozenset({Outcome.ENGAGED_NO_FURTHER_ACTION, Outcome.ARRESTED})
@@ -68,6 +69,11 @@ class DeploymentRecord:
     false_alert_rate_over_alerts: float | None
     engagements: int
     arrests: int
+    charged: int
+    cautioned: int
+    released_no_further_action: int
+    other_disposal: int
+    awaiting_disposal: int
 
 
 # What each figure is called in a published record, in order.
@@ -94,6 +100,11 @@ LABELS = {
     "false_alert_rate_over_alerts": "False alert rate (over alerts)",
     "engagements": "Engagements",
     "arrests": "Arrests",
+    "charged": "Arrests: charged",
+    "cautioned": "Arrests: cautioned",
+    "released_no_further_action": "Arrests: released with no further action",
+    "other_disposal": "Arrests: other disposal",
+    "awaiting_disposal": "Arrests: disposal not yet recorded",
 }
 
 
@@ -118,7 +129,8 @@ def record_of(facts: DeploymentFacts) -> DeploymentRecord:
     assert d.id is not None and d.started_at is not None  # facts are of deployments that ran
     ended = min(d.close_requested_at, d.ends_at) if d.close_requested_at else None
     kinds = [kind(a) for a in found]
-    false_alerts = kinds.count("confirmed_false") + kinds.count("unconfirmed_false")
+    disposals = [a.disposal for a in found if a.outcome == Outcome.ARRESTED]
+    falsely = kinds.count("confirmed_false") + kinds.count("unconfirmed_false")
     return DeploymentRecord(
         deployment=d.id,
         name=d.name,
@@ -138,8 +150,13 @@ def record_of(facts: DeploymentFacts) -> DeploymentRecord:
         unconfirmed_false=kinds.count("unconfirmed_false"),
         unable_to_confirm=kinds.count("unable_to_confirm"),
         unadjudicated=kinds.count("unadjudicated"),
-        false_alert_rate_over_faces=rate(false_alerts, facts.faces_seen),
-        false_alert_rate_over_alerts=rate(false_alerts, len(found)),
+        false_alert_rate_over_faces=rate(falsely, facts.faces_seen),
+        false_alert_rate_over_alerts=rate(falsely, len(found)),
         engagements=sum(a.outcome in ENGAGED for a in found),
-        arrests=sum(a.outcome == Outcome.ARRESTED for a in found),
+        arrests=len(disposals),
+        charged=disposals.count(Disposal.CHARGED),
+        cautioned=disposals.count(Disposal.CAUTIONED),
+        released_no_further_action=disposals.count(Disposal.RELEASED_NO_FURTHER_ACTION),
+        other_disposal=disposals.count(Disposal.OTHER),
+        awaiting_disposal=disposals.count(None),
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from openlfr.domain.alert import Adjudication, Alert, Outcome
+from openlfr.domain.alert import Adjudication, Alert, Disposal, Outcome
 from openlfr.domain.deployment import Deployment, check_has_record
 from openlfr.domain.errors import Invalid
 from openlfr.domain.roles import Action, require
@@ -26,6 +26,7 @@ class AlertFacts:
     raised_at: datetime
     adjudication: Adjudication
     outcome: Outcome | None
+    disposal: Disposal | None
     sex: str
     ethnicity: str
 
@@ -83,4 +84,4 @@ def _facts(act: Act, chosen: list[Deployment]) -> list[DeploymentFacts]:
 
 
 def _alert_facts(a: Alert) -> AlertFacts:
-    return AlertFacts(a.raised_at, a.adjudication, a.outcome, a.sex, a.ethnicity)
+    return AlertFacts(a.raised_at, a.adjudication, a.outcome, a.disposal, a.sex, a.ethnicity)

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import registry
 
-from openlfr.domain.alert import Adjudication, Alert, Outcome
+from openlfr.domain.alert import Adjudication, Alert, Disposal, Outcome
 from openlfr.domain.camera import Camera, SourceKind
 from openlfr.domain.deployment import Deployment, State
 from openlfr.domain.roles import User
@@ -231,6 +231,10 @@ alerts = sa.Table(
     sa.Column("correction_reason", sa.Text, nullable=False, server_default=""),
     sa.Column("seen_at", UtcDateTime),
     sa.Column("track_length", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("disposal", enum(Disposal)),
+    sa.Column("disposal_note", sa.Text, nullable=False, server_default=""),
+    sa.Column("disposal_recorded_by", sa.String(100)),
+    sa.Column("disposal_recorded_at", UtcDateTime),
     sa.Column("mac", sa.String(64)),  # see store.integrity
 )
 
