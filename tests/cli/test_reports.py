@@ -77,6 +77,24 @@ def test_an_arrests_disposal_is_recorded_and_counted(lfr: Lfr, tmp_path: Path) -
     assert (r["arrests"], r["charged"], r["awaiting_disposal"]) == (1, 1, 0)
 
 
+def test_a_transparency_report_of_a_period(lfr: Lfr, tmp_path: Path) -> None:
+    ident = ran_deployment(lfr, tmp_path)
+    today = datetime.now(UTC).date().isoformat()
+    period = ("report", "transparency", "--from", today, "--to", today)
+    report = json.loads(lfr(*period, "--format", "json", user="omar").stdout)
+    assert [r["deployment"] for r in report["deployments"]] == [ident]
+    assert report["totals"]["counted"]["arrests"] == 1 and report["totals"]["faces_seen"] is None
+    page = tmp_path / "transparency.html"
+    assert lfr(*period, "--output", str(page), user="ali").exit_code == 0
+    html = page.read_text()
+    assert html.count("<svg") == 2 and NAME not in html
+    assert lfr.refused("report", "transparency", "--from", today, "--to", "2020-01-01",
+                       user="ali") == (f"the period ends (2020-01-01) before it starts ({today}): "
+                                       "give --from first")  # fmt: skip
+    bad = lfr.run("report", "transparency", "--from", "1/2/2026", "--to", today, user="ali")
+    assert bad.returncode == 2 and "'1/2/2026' does not match the formats '%Y-%m-%d'" in bad.stderr
+
+
 def test_report_refusals_are_one_line(lfr: Lfr, tmp_path: Path) -> None:
     add_users(lfr)
     assert lfr.refused("report", "deployment", "99", user="ali") == "there is no deployment 99"

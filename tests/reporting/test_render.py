@@ -16,6 +16,9 @@ from tests.domain.factories import NOW, deployment
 def test_cells_say_not_available_for_none_and_times_in_utc() -> None:
     assert cell(None) == "not available" and cell(0) == "0"
     assert cell(2 / 3) == "0.6667" and cell(NOW) == "2026-11-23 12:00 UTC"
+    assert (
+        cell(1 / 12000, percent=True) == "0.00833%" and cell(None, percent=True) == "not available"
+    )
     assert as_csv([{"a": None, "b": 1.5}]) == "a,b\nnot available,1.5\n"
 
 

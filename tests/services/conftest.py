@@ -185,8 +185,16 @@ def raw_bytes(store: Store, tables: Sequence[str] | None = None) -> bytes:
     return b"".join(pages)
 
 
-# The alerts of ``reported_deployment``: watchlist entry (1: Aaron Eckhart, male, white;
-# 2: Angelina Jolie, female, black, as recorded here), verdict and outcome.
+# Who ``reported_deployment`` enrols: an LFW person's photo, and a record with a name and
+# case reference no report may hold.
+REPORTED_SUBJECTS = {
+    "Aaron_Eckhart": {"name": "Zebedee Quillfeather", "case_reference": "QF/7731/ZQ"},
+    "Angelina_Jolie": {"name": "Ottoline Vantablack", "case_reference": "VB/5523/OV",
+                       "sex": "female", "ethnicity": "black"},
+}  # fmt: skip
+
+# The alerts of ``reported_deployment``: watchlist entry (1: the first subject, male, white;
+# 2: the second, female, black), verdict and outcome.
 REPORTED_ALERTS = [
     (1, Adjudication.CONFIRMED_TRUE, Outcome.ARRESTED),
     (1, Adjudication.CONFIRMED_TRUE, Outcome.NOT_ENGAGED),
@@ -200,8 +208,9 @@ REPORTED_ALERTS = [
 def reported_deployment(store: Store, engine: Engine, clock: Clock) -> Deployment:
     """A deployment that ran for three hours and closed: the alerts of REPORTED_ALERTS, and
     2,000 faces followed by its two cameras."""
-    enrol(store, engine, "Aaron_Eckhart")
-    enrol(store, engine, "Angelina_Jolie", sex="female", ethnicity="black")
+    for photographed, changes in REPORTED_SUBJECTS.items():
+        fields = record(photographed) | changes
+        watchlists.enrol(store, "wendy", fields, [reference(lfw(photographed))], engine)
     d = start_deployment(store, clock)
     assert d.id is not None
     for entry, verdict, outcome in REPORTED_ALERTS:

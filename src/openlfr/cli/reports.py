@@ -1,8 +1,10 @@
-"""``lfr report deployment``: published records, written to a file or standard output."""
+"""``lfr report deployment|transparency``: published records, written to a file or to standard
+output."""
 
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -10,8 +12,8 @@ import typer
 
 from openlfr.cli.common import acting_user, governance
 from openlfr.errors import LfrError
-from openlfr.reporting.publish import deployment_document
-from openlfr.reporting.record import record_of
+from openlfr.reporting.publish import deployment_document, transparency_document
+from openlfr.reporting.record import record_of, transparency_of
 from openlfr.reporting.render import Format
 from openlfr.services import records
 
@@ -52,3 +54,21 @@ def write(text: str, output: Path | None) -> None:
         raise LfrError(
             f"{output}: cannot write the report ({exc.strerror}): give another file"
         ) from None
+
+
+@app.command("transparency")
+def transparency(
+    ctx: typer.Context,
+    first: Annotated[datetime, typer.Option("--from", formats=["%Y-%m-%d"], help="first day")],
+    last: Annotated[datetime, typer.Option("--to", formats=["%Y-%m-%d"], help="last day")],
+    fmt: FormatOption = Format.HTML,
+    output: OutputOption = None,
+) -> None:
+    """The records of every deployment that went live from --from to --to (UTC days, both
+    included), their totals and charts, ready to publish (an authorising officer or an
+    auditor). No one's name, image or template is in it."""
+    with governance(ctx) as store:
+        found = records.facts_between(store, acting_user(store), first.date(), last.date())
+        generated_at = store.now()
+    report = transparency_of(first.date(), last.date(), found)
+    write(transparency_document(report, fmt, generated_at), output)

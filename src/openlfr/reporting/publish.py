@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import datetime
 
-from openlfr.reporting.record import LABELS, RULE, DeploymentRecord
+from openlfr.reporting import charts
+from openlfr.reporting.record import LABELS, RATES, RULE, DeploymentRecord, Transparency, totals_row
 from openlfr.reporting.render import Format, as_csv, as_html, as_json
 
 
@@ -20,6 +21,32 @@ def deployment_document(r: DeploymentRecord, fmt: Format, generated_at: datetime
         title=f"Live facial recognition deployment record: {r.name}",
         record=r,
         labels=LABELS,
+        rates=RATES,
         rule=RULE,
         generated_at=generated_at,
     )
+
+
+def transparency_document(t: Transparency, fmt: Format, generated_at: datetime) -> str:
+    """The records of a period and their totals: CSV (a row per deployment and a total row),
+    JSON, or HTML with charts, ready to publish."""
+    total = totals_row(t.totals)
+    if fmt == Format.CSV:
+        return as_csv([*(asdict(r) for r in t.records), total])
+    if fmt == Format.JSON:
+        return as_json(
+            {"from": t.first, "to": t.last, "deployments": t.records, "totals": t.totals,
+             "rule": RULE}
+        )  # fmt: skip
+    return as_html(
+        "transparency.html",
+        title=f"Live facial recognition: transparency report, {t.first} to {t.last}",
+        report=t,
+        columns=[asdict(r) for r in t.records] + [total],
+        labels=LABELS,
+        rates=RATES,
+        charts=[charts.alerts_by_kind(t.records),
+                charts.false_alerts_per_thousand_faces(t.records)] if t.records else [],
+        rule=RULE,
+        generated_at=generated_at,
+    )  # fmt: skip

@@ -25,7 +25,7 @@ not yet recorded is awaiting one).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
 from openlfr.domain.alert import Adjudication, Disposal, Outcome
@@ -108,6 +108,9 @@ LABELS = {
 }
 
 
+RATES = frozenset({"false_alert_rate_over_faces", "false_alert_rate_over_alerts"})
+
+
 def kind(a: AlertFacts) -> str:
     """Which of the record's six alert counts ``a`` falls in (the rule above)."""
     engaged = a.outcome in ENGAGED
@@ -159,4 +162,80 @@ def record_of(facts: DeploymentFacts) -> DeploymentRecord:
         released_no_further_action=disposals.count(Disposal.RELEASED_NO_FURTHER_ACTION),
         other_disposal=disposals.count(Disposal.OTHER),
         awaiting_disposal=disposals.count(None),
+    )
+
+
+# The figures that add up across deployments (the rates are worked out again from them).
+COUNTED = (
+    "alerts", "confirmed_true", "unconfirmed_true", "confirmed_false",
+    "unconfirmed_false", "unable_to_confirm", "unadjudicated", "engagements", "arrests",
+    "charged", "cautioned", "released_no_further_action", "other_disposal", "awaiting_disposal",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Totals:
+    """Figures over several deployments: the COUNTED ones summed (``counted``), the minutes
+    of those that ended, and the faces seen by those that kept counts, with the false alert
+    rate over faces worked out over those deployments alone."""
+
+    deployments: int
+    deployments_without_counts: int
+    duration_minutes: int
+    faces_seen: int | None
+    counted: dict[str, int]
+    false_alert_rate_over_faces: float | None
+    false_alert_rate_over_alerts: float | None
+
+
+def false_alerts(r: DeploymentRecord) -> int:
+    return r.confirmed_false + r.unconfirmed_false
+
+
+def totals_of(records: list[DeploymentRecord]) -> Totals:
+    """The totals of ``records``."""
+    counted = {name: sum(asdict(r)[name] for r in records) for name in COUNTED}
+    with_counts = [r for r in records if r.faces_seen is not None]
+    faces = sum(r.faces_seen or 0 for r in with_counts) if with_counts else None
+    return Totals(
+        deployments=len(records),
+        deployments_without_counts=len(records) - len(with_counts),
+        duration_minutes=sum(r.duration_minutes or 0 for r in records),
+        faces_seen=faces,
+        counted=counted,
+        false_alert_rate_over_faces=rate(sum(false_alerts(r) for r in with_counts), faces),
+        false_alert_rate_over_alerts=rate(sum(false_alerts(r) for r in records), counted["alerts"]),
+    )
+
+
+@dataclass(frozen=True)
+class Transparency:
+    """The records of the deployments that went live from day ``first`` to ``last``, and
+    their totals."""
+
+    first: date
+    last: date
+    records: list[DeploymentRecord]
+    totals: Totals
+
+
+def transparency_of(first: date, last: date, facts: list[DeploymentFacts]) -> Transparency:
+    records = [record_of(f) for f in facts]
+    return Transparency(first, last, records, totals_of(records))
+
+
+def totals_row(t: Totals) -> dict[str, object]:
+    """``t`` under the record's field names (blank where a figure does not add up), for a
+    total beside the records."""
+    blank: dict[str, object] = dict.fromkeys(LABELS, "")
+    return (
+        blank
+        | t.counted
+        | {
+            "deployment": "total",
+            "duration_minutes": t.duration_minutes,
+            "faces_seen": t.faces_seen,
+            "false_alert_rate_over_faces": t.false_alert_rate_over_faces,
+            "false_alert_rate_over_alerts": t.false_alert_rate_over_alerts,
+        }
     )

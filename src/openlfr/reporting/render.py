@@ -21,11 +21,13 @@ class Format(StrEnum):
     HTML = "html"
 
 
-def cell(value: Any) -> str:
+def cell(value: Any, percent: bool = False) -> str:
     """A figure as a reader sees it: None is "not available" (never 0), times in UTC to the
-    minute, rates to four significant figures."""
+    minute, other numbers to four significant figures (as a percentage if ``percent``)."""
     if value is None:
         return NOT_AVAILABLE
+    if percent and isinstance(value, int | float):
+        return f"{100 * value:.3g}%"
     if isinstance(value, float):
         return f"{value:.4g}"
     if isinstance(value, datetime):
