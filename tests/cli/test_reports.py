@@ -95,6 +95,15 @@ def test_a_transparency_report_of_a_period(lfr: Lfr, tmp_path: Path) -> None:
     assert bad.returncode == 2 and "'1/2/2026' does not match the formats '%Y-%m-%d'" in bad.stderr
 
 
+def test_alerts_by_group_over_a_period(lfr: Lfr, tmp_path: Path) -> None:
+    ran_deployment(lfr, tmp_path)
+    today = datetime.now(UTC).date().isoformat()
+    period = ("report", "equitability", "--from", today, "--to", today)
+    done = lfr(*period, "--format", "csv", user="ali")
+    assert done.stdout.splitlines()[1] == "all,male,white,1,1,1,0"
+    assert lfr.refused(*period, user="pat").startswith("user pat (planner) may not produce")
+
+
 def test_report_refusals_are_one_line(lfr: Lfr, tmp_path: Path) -> None:
     add_users(lfr)
     assert lfr.refused("report", "deployment", "99", user="ali") == "there is no deployment 99"

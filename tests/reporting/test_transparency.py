@@ -8,7 +8,12 @@ from dataclasses import replace
 from datetime import timedelta
 
 from openlfr.domain.alert import Adjudication as A
-from openlfr.reporting.publish import deployment_document, transparency_document
+from openlfr.reporting.equitability import equitability_of
+from openlfr.reporting.publish import (
+    deployment_document,
+    equitability_document,
+    transparency_document,
+)
 from openlfr.reporting.record import record_of, totals_of, transparency_of
 from openlfr.reporting.render import Format
 from openlfr.services import records
@@ -67,8 +72,9 @@ def test_no_name_image_or_template_of_anyone_appears_in_any_format(
     for fmt in Format:
         record = record_of(records.deployment_facts(store, "ada", d.id or 0))
         documents.append(deployment_document(record, fmt, NOW))
-        period = transparency_of(day, day, records.facts_between(store, "olu", day, day))
-        documents.append(transparency_document(period, fmt, NOW))
+        found = records.facts_between(store, "olu", day, day)
+        documents.append(transparency_document(transparency_of(day, day, found), fmt, NOW))
+        documents.append(equitability_document(equitability_of(day, day, found), fmt, NOW))
     published = "\n".join(documents)
     forbidden = [c[key] for c in REPORTED_SUBJECTS.values() for key in ("name", "case_reference")]
     forbidden += ["Failed to appear", "Aaron", "Angelina", "1970-01-01"]

@@ -1,5 +1,5 @@
-"""``lfr report deployment|transparency``: published records, written to a file or to standard
-output."""
+"""``lfr report deployment|transparency|equitability``: published records, written to a file
+or to standard output."""
 
 from __future__ import annotations
 
@@ -12,7 +12,12 @@ import typer
 
 from openlfr.cli.common import acting_user, governance
 from openlfr.errors import LfrError
-from openlfr.reporting.publish import deployment_document, transparency_document
+from openlfr.reporting.equitability import equitability_of
+from openlfr.reporting.publish import (
+    deployment_document,
+    equitability_document,
+    transparency_document,
+)
 from openlfr.reporting.record import record_of, transparency_of
 from openlfr.reporting.render import Format
 from openlfr.services import records
@@ -25,6 +30,9 @@ FormatOption = Annotated[Format, typer.Option("--format", help="csv, json or htm
 OutputOption = Annotated[
     Path | None, typer.Option("--output", help="the file to write (standard output if not given)")
 ]
+
+FirstDay = Annotated[datetime, typer.Option("--from", formats=["%Y-%m-%d"], help="first day")]
+LastDay = Annotated[datetime, typer.Option("--to", formats=["%Y-%m-%d"], help="last day")]
 
 
 @app.command("deployment")
@@ -59,8 +67,8 @@ def write(text: str, output: Path | None) -> None:
 @app.command("transparency")
 def transparency(
     ctx: typer.Context,
-    first: Annotated[datetime, typer.Option("--from", formats=["%Y-%m-%d"], help="first day")],
-    last: Annotated[datetime, typer.Option("--to", formats=["%Y-%m-%d"], help="last day")],
+    first: FirstDay,
+    last: LastDay,
     fmt: FormatOption = Format.HTML,
     output: OutputOption = None,
 ) -> None:
@@ -72,3 +80,22 @@ def transparency(
         generated_at = store.now()
     report = transparency_of(first.date(), last.date(), found)
     write(transparency_document(report, fmt, generated_at), output)
+
+
+@app.command("equitability")
+def equitability(
+    ctx: typer.Context,
+    first: FirstDay,
+    last: LastDay,
+    fmt: FormatOption = Format.HTML,
+    output: OutputOption = None,
+) -> None:
+    """Alerts, adjudicated true and adjudicated false by the matched subject's recorded sex
+    and ethnicity, beside the watchlists' own composition: over the period, by month and by
+    deployment (an authorising officer or an auditor), to see whether false alerts fall on
+    one group."""
+    with governance(ctx) as store:
+        found = records.facts_between(store, acting_user(store), first.date(), last.date())
+        generated_at = store.now()
+    report = equitability_of(first.date(), last.date(), found)
+    write(equitability_document(report, fmt, generated_at), output)

@@ -87,6 +87,9 @@ class Deployment:
     watchlist_compiled_by: str | None = None
     watchlist_compiled_at: datetime | None = None
     watchlist_size: int = 0
+    # Subjects on the compiled watchlist by sex then ethnicity: kept after the watchlist is
+    # destroyed, for equitability monitoring (None: compiled before openlfr kept it).
+    watchlist_composition: dict[str, dict[str, int]] | None = None
     watchlist_approved_by: str | None = None
     watchlist_approved_at: datetime | None = None
     started_by: str | None = None

@@ -7,6 +7,7 @@ import io
 import re
 from typing import TYPE_CHECKING
 
+from openlfr.reporting.equitability import Group
 from openlfr.reporting.record import DeploymentRecord, false_alerts
 
 if TYPE_CHECKING:
@@ -21,6 +22,8 @@ KINDS = {
     "unable_to_confirm": ("Could not confirm", "#999999"),
     "unadjudicated": ("Not adjudicated", "#dddddd"),
 }
+
+SERIES_COLOURS = {"watchlist": "#777777", "alerts": "#4477aa", "false alerts": "#b2182b"}
 
 
 def label(r: DeploymentRecord) -> str:
@@ -76,3 +79,28 @@ def _svg(fig: Figure) -> str:
         fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     text = buffer.getvalue()
     return re.sub(r"<metadata>.*?</metadata>\s*", "", text[text.index("<svg") :], flags=re.S)
+
+
+def shares_by_group(groups: list[Group]) -> str:
+    """Each group's share of the watchlist, of the alerts and of the false alerts, side by
+    side (the watchlist's left out where its composition was not kept)."""
+    fig = _figure()
+    ax = fig.subplots()
+    series = {
+        "alerts": [g.alerts for g in groups],
+        "false alerts": [g.adjudicated_false for g in groups],
+    }
+    if all(g.watchlisted is not None for g in groups):
+        series = {"watchlist": [g.watchlisted or 0 for g in groups]} | series
+    width = 0.8 / len(series)
+    for k, (name, counts) in enumerate(series.items()):
+        whole = sum(counts)
+        shares = [100 * c / whole if whole else 0 for c in counts]
+        ax.bar([i + k * width for i in range(len(groups))], shares, width, label=name,
+               color=SERIES_COLOURS[name])  # fmt: skip
+    ax.set_xticks([i + width * (len(series) - 1) / 2 for i in range(len(groups))])
+    ax.set_xticklabels([f"{g.sex}, {g.ethnicity}" for g in groups])
+    ax.set_ylabel("share (%)")
+    ax.set_title("Shares by recorded sex and ethnicity")
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1, 1))
+    return _svg(fig)

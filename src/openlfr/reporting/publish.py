@@ -6,6 +6,7 @@ from dataclasses import asdict
 from datetime import datetime
 
 from openlfr.reporting import charts
+from openlfr.reporting.equitability import EXPLAINED, Equitability, rows
 from openlfr.reporting.record import LABELS, RATES, RULE, DeploymentRecord, Transparency, totals_row
 from openlfr.reporting.render import Format, as_csv, as_html, as_json
 
@@ -50,3 +51,21 @@ def transparency_document(t: Transparency, fmt: Format, generated_at: datetime) 
         rule=RULE,
         generated_at=generated_at,
     )  # fmt: skip
+
+
+def equitability_document(e: Equitability, fmt: Format, generated_at: datetime) -> str:
+    """Alerts by group beside the watchlist's composition, for the period, each month and
+    each deployment: CSV (a row per scope and group), JSON, or HTML with a chart."""
+    if fmt == Format.CSV:
+        return as_csv(rows(e))
+    if fmt == Format.JSON:
+        return as_json({"from": e.first, "to": e.last, "scopes": e.scopes, "rule": EXPLAINED})
+    overall = e.scopes[0].groups
+    return as_html(
+        "equitability.html",
+        title=f"Live facial recognition: alerts by group, {e.first} to {e.last}",
+        report=e,
+        chart=charts.shares_by_group(overall) if overall else "",
+        rule=EXPLAINED,
+        generated_at=generated_at,
+    )

@@ -141,6 +141,7 @@ deployments = sa.Table(
     sa.Column("watchlist_compiled_by", sa.String(100)),
     sa.Column("watchlist_compiled_at", UtcDateTime),
     sa.Column("watchlist_size", sa.Integer, nullable=False),
+    sa.Column("watchlist_composition", sa.JSON(none_as_null=True)),
     sa.Column("watchlist_approved_by", sa.String(100)),
     sa.Column("watchlist_approved_at", UtcDateTime),
     sa.Column("started_by", sa.String(100)),
