@@ -104,6 +104,26 @@ def test_alerts_by_group_over_a_period(lfr: Lfr, tmp_path: Path) -> None:
     assert lfr.refused(*period, user="pat").startswith("user pat (planner) may not produce")
 
 
+def test_the_public_notice_is_a_page_and_json_in_a_folder(lfr: Lfr, tmp_path: Path) -> None:
+    ran_deployment(lfr, tmp_path)
+    folder = tmp_path / "public"
+    assert lfr.refused("report", "notice", "--output", str(folder), user="ali") == (
+        "the public notice must say how to raise a concern: set governance.concerns_contact "
+        "(LFR_GOVERNANCE__CONCERNS_CONTACT) to an address, form or telephone number"
+    )
+    lfr.env["LFR_GOVERNANCE__CONCERNS_CONTACT"] = "concerns@ashbury.police.example"
+    done = lfr("report", "notice", "--output", str(folder), user="ali")
+    assert done.stdout.split() == [str(folder / "notice.html"), str(folder / "notice.json")]
+    notice = json.loads((folder / "notice.json").read_text())
+    # The deployment is live: announced, and not yet among the past records.
+    [announced] = notice["announced"]
+    assert announced["live"] is True and notice["past"] == []
+    assert "concerns@ashbury.police.example" in (folder / "notice.html").read_text()
+    a_file = str(folder / "notice.json")
+    refused = lfr.refused("report", "notice", "--output", a_file, user="ali")
+    assert refused == f"{a_file}: not a folder: give a folder to write the notice in"
+
+
 def test_report_refusals_are_one_line(lfr: Lfr, tmp_path: Path) -> None:
     add_users(lfr)
     assert lfr.refused("report", "deployment", "99", user="ali") == "there is no deployment 99"

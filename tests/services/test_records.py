@@ -65,3 +65,23 @@ def test_a_period_holds_the_deployments_that_went_live_in_it(
     assert [f.deployment.id for f in records.facts_between(store, "olu", day, day)] == [ran.id]
     later = day + timedelta(days=1)
     assert records.facts_between(store, "olu", later, later + timedelta(days=9)) == []
+
+
+def test_the_notice_announces_what_is_authorised_with_notice_and_lists_what_has_closed(
+    store: Store, engine: Engine, clock: Clock
+) -> None:
+    past = reported_deployment(store, engine, clock)
+    window = {"starts_at": clock.now + timedelta(hours=1), "ends_at": clock.now + timedelta(days=1)}
+    coming = deployments.request(store, "pat", application(**window))
+    deployments.authorise(store, "olu", coming.id or 0)
+    unannounced = {"without_notice": True, "without_notice_justification": "Threat to life"}
+    secret = deployments.request(store, "pat", application(**window, **unannounced))
+    deployments.authorise(store, "olu", secret.id or 0)
+    deployments.request(store, "pat", application(**window))  # a draft: not announced
+    facts = records.notice_facts(store, "olu")
+    assert [d.id for d in facts.announced] == [coming.id]
+    assert [f.deployment.id for f in facts.past] == [past.id]
+    entry = log(store)[-1]
+    assert (entry.actor, entry.action, entry.outcome) == ("olu", "report.notice", "done")
+    with pytest.raises(Forbidden, match="omar"):
+        records.notice_facts(store, "omar")

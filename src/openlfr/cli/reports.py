@@ -1,5 +1,5 @@
-"""``lfr report deployment|transparency|equitability``: published records, written to a file
-or to standard output."""
+"""``lfr report deployment|transparency|equitability|notice``: published records, written to
+a file or to standard output, and the public notice."""
 
 from __future__ import annotations
 
@@ -10,12 +10,14 @@ from typing import Annotated
 
 import typer
 
-from openlfr.cli.common import acting_user, governance
+from openlfr.cli.common import acting_user, current_settings, governance, out
 from openlfr.errors import LfrError
 from openlfr.reporting.equitability import equitability_of
+from openlfr.reporting.notice import check_contact, notice_of
 from openlfr.reporting.publish import (
     deployment_document,
     equitability_document,
+    notice_documents,
     transparency_document,
 )
 from openlfr.reporting.record import record_of, transparency_of
@@ -49,6 +51,30 @@ def deployment(
         facts = records.deployment_facts(store, acting_user(store), ident)
         generated_at = store.now()
     write(deployment_document(record_of(facts), fmt, generated_at), output)
+
+
+@app.command("notice")
+def notice(
+    ctx: typer.Context,
+    output: Annotated[
+        Path, typer.Option("--output", help="the folder to write notice.html and notice.json in")
+    ] = Path("."),
+) -> None:
+    """The public notice: the deployments announced (use case, where, when), how to raise a
+    concern (the setting governance.concerns_contact) and the records of past deployments
+    (an authorising officer or an auditor). Deployments authorised to run without prior
+    notice are not announced."""
+    # Refused before anything is read: no contact to print, or nowhere to write.
+    contact = current_settings(ctx).governance.concerns_contact
+    check_contact(contact)
+    if output.exists() and not output.is_dir():
+        raise LfrError(f"{output}: not a folder: give a folder to write the notice in")
+    with governance(ctx) as store:
+        made = notice_of(records.notice_facts(store, acting_user(store)), contact, store.now())
+    output.mkdir(parents=True, exist_ok=True)
+    for name, text in notice_documents(made).items():
+        write(text, output / name)
+        out.print(str(output / name))
 
 
 def write(text: str, output: Path | None) -> None:

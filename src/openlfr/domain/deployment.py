@@ -307,6 +307,17 @@ def due_to_close(d: Deployment, now: datetime) -> bool:
     return d.close_requested_at is not None or now >= d.ends_at
 
 
+def announced(d: Deployment, now: datetime) -> bool:
+    """Whether the public notice lists ``d``: authorised or live, its window not over, no
+    close asked for, and not authorised to run without prior notice."""
+    return (
+        d.state in (State.AUTHORISED, State.LIVE)
+        and not d.without_notice
+        and d.close_requested_at is None
+        and now < d.ends_at
+    )
+
+
 def check_has_record(d: Deployment) -> None:
     """A deployment has a record to publish once it has gone live."""
     if d.started_at is None:

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from openlfr.reporting import charts
 from openlfr.reporting.equitability import EXPLAINED, Equitability, rows
+from openlfr.reporting.notice import Notice
 from openlfr.reporting.record import LABELS, RATES, RULE, DeploymentRecord, Transparency, totals_row
 from openlfr.reporting.render import Format, as_csv, as_html, as_json
 
@@ -69,3 +70,18 @@ def equitability_document(e: Equitability, fmt: Format, generated_at: datetime) 
         rule=EXPLAINED,
         generated_at=generated_at,
     )
+
+
+def notice_documents(n: Notice) -> dict[str, str]:
+    """The public notice as a page and as JSON, by file name."""
+    page = as_html(
+        "notice.html",
+        title="Live facial recognition: public notice",
+        notice=n,
+        columns=[asdict(r) for r in n.past],
+        labels=LABELS,
+        rates=RATES,
+        rule=RULE,
+        generated_at=n.generated_at,
+    )
+    return {"notice.html": page, "notice.json": as_json(asdict(n) | {"rule": RULE})}

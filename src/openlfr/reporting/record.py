@@ -38,7 +38,8 @@ RULE = (
     "True or false is the operator's verdict on an alert; it is confirmed when officers engaged "
     "the person. Alerts the operator could not confirm, or did not adjudicate, are counted on "
     "their own. Faces seen are the faces the cameras followed (a person walking past counts "
-    "once); 'not available' means no count was kept, not none."
+    "once). 'Not available' means no count was kept (not none), or a rate over nothing (no "
+    "alerts, or no faces seen)."
 )
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from openlfr.domain.alert import Adjudication, Alert, Disposal, Outcome
-from openlfr.domain.deployment import Deployment, check_has_record
+from openlfr.domain.deployment import Deployment, State, announced, check_has_record
 from openlfr.domain.errors import Invalid
 from openlfr.domain.roles import Action, require
 from openlfr.services.unit_of_work import Act, Store
@@ -66,6 +66,27 @@ def facts_between(store: Store, actor: str, first: date, last: date) -> list[Dep
         start = datetime.combine(first, time(), UTC)
         end = datetime.combine(last + timedelta(days=1), time(), UTC)
         return _facts(act, Deployments(act.session).started_between(start, end))
+
+
+@dataclass(frozen=True)
+class NoticeFacts:
+    """What the public notice is made of: the deployments announced now, and the facts of
+    every deployment that went live and has closed."""
+
+    announced: list[Deployment]
+    past: list[DeploymentFacts]
+
+
+def notice_facts(store: Store, actor: str) -> NoticeFacts:
+    """The public notice's facts (an authorising officer or an auditor; the read is
+    audited)."""
+    with store.action(actor, "report.notice", "public notice") as act:
+        require(act.user(), Action.PUBLISH_RECORDS)
+        listed = Deployments(act.session).listed()
+        past = _facts(act, [d for d in listed if d.state == State.CLOSED and d.started_at])
+        coming = [d for d in listed if announced(d, act.now)]
+        act.detail["deployments_announced"] = [d.id for d in coming]
+        return NoticeFacts(coming, past)
 
 
 def _facts(act: Act, chosen: list[Deployment]) -> list[DeploymentFacts]:
