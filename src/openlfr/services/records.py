@@ -93,15 +93,16 @@ def _facts(act: Act, chosen: list[Deployment]) -> list[DeploymentFacts]:
     """The facts of ``chosen``, the read recorded in ``act``'s audit entry."""
     ids = [d.id for d in chosen if d.id is not None]
     found = Alerts(act.session).of_deployments(ids)
-    faces: dict[int, int] = {}
+    faces: dict[int | None, int] = {}
     for row in CameraCounts(act.session).totals(ids):
         faces[row.deployment_id] = faces.get(row.deployment_id, 0) + int(row.tracks)
     act.detail = {"deployments_read": ids, "alerts_read": [a.id for a in found]}
     return [
-        DeploymentFacts(d, [_alert_facts(a) for a in found if a.deployment_id == d.id],
-                        faces.get(d.id) if d.id is not None else None)
+        DeploymentFacts(
+            d, [_alert_facts(a) for a in found if a.deployment_id == d.id], faces.get(d.id)
+        )
         for d in chosen
-    ]  # fmt: skip
+    ]
 
 
 def _alert_facts(a: Alert) -> AlertFacts:
