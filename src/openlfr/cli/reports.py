@@ -25,7 +25,9 @@ from openlfr.reporting.render import Format
 from openlfr.services import records
 
 app = typer.Typer(
-    no_args_is_help=True, help="Published records: deployment records and transparency reports."
+    no_args_is_help=True,
+    help="Published records: deployment records, transparency and equitability reports, the "
+    "public notice.",
 )
 
 FormatOption = Annotated[Format, typer.Option("--format", help="csv, json or html")]
@@ -51,43 +53,6 @@ def deployment(
         facts = records.deployment_facts(store, acting_user(store), ident)
         generated_at = store.now()
     write(deployment_document(record_of(facts), fmt, generated_at), output)
-
-
-@app.command("notice")
-def notice(
-    ctx: typer.Context,
-    output: Annotated[
-        Path, typer.Option("--output", help="the folder to write notice.html and notice.json in")
-    ] = Path("."),
-) -> None:
-    """The public notice: the deployments announced (use case, where, when), how to raise a
-    concern (the setting governance.concerns_contact) and the records of past deployments
-    (an authorising officer or an auditor). Deployments authorised to run without prior
-    notice are not announced."""
-    # Refused before anything is read: no contact to print, or nowhere to write.
-    contact = current_settings(ctx).governance.concerns_contact
-    check_contact(contact)
-    if output.exists() and not output.is_dir():
-        raise LfrError(f"{output}: not a folder: give a folder to write the notice in")
-    with governance(ctx) as store:
-        made = notice_of(records.notice_facts(store, acting_user(store)), contact, store.now())
-    output.mkdir(parents=True, exist_ok=True)
-    for name, text in notice_documents(made).items():
-        write(text, output / name)
-        out.print(str(output / name))
-
-
-def write(text: str, output: Path | None) -> None:
-    """``text`` to ``output``, or to standard output if None."""
-    if output is None:
-        sys.stdout.write(text)
-        return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise LfrError(
-            f"{output}: cannot write the report ({exc.strerror}): give another file"
-        ) from None
 
 
 @app.command("transparency")
@@ -125,3 +90,40 @@ def equitability(
         generated_at = store.now()
     report = equitability_of(first.date(), last.date(), found)
     write(equitability_document(report, fmt, generated_at), output)
+
+
+@app.command("notice")
+def notice(
+    ctx: typer.Context,
+    output: Annotated[
+        Path, typer.Option("--output", help="the folder to write notice.html and notice.json in")
+    ] = Path("."),
+) -> None:
+    """The public notice: the deployments announced (use case, where, when), how to raise a
+    concern (the setting governance.concerns_contact) and the records of past deployments
+    (an authorising officer or an auditor). Deployments authorised to run without prior
+    notice are not announced."""
+    # Refused before anything is read: no contact to print, or nowhere to write.
+    contact = current_settings(ctx).governance.concerns_contact
+    check_contact(contact)
+    if output.exists() and not output.is_dir():
+        raise LfrError(f"{output}: not a folder: give a folder to write the notice in")
+    with governance(ctx) as store:
+        made = notice_of(records.notice_facts(store, acting_user(store)), contact, store.now())
+    output.mkdir(parents=True, exist_ok=True)
+    for name, text in notice_documents(made).items():
+        write(text, output / name)
+        out.print(str(output / name))
+
+
+def write(text: str, output: Path | None) -> None:
+    """``text`` to ``output``, or to standard output if None."""
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise LfrError(
+            f"{output}: cannot write the report ({exc.strerror}): give another file"
+        ) from None
