@@ -66,6 +66,11 @@ class Governance(BaseModel):
     retain_confirmed_days: float = Field(
         31, ge=0, description="alert biometrics of confirmed true alerts, after close"
     )
+    concerns_contact: str = Field(
+        "",
+        description="how the public raises a concern about a deployment (an address, a web "
+        "form, a telephone number): the public notice says it",
+    )
 
     def vocabulary(self) -> vocabulary.Vocabulary:
         return vocabulary.Vocabulary(

@@ -66,6 +66,11 @@ def test_a_deployment_from_application_to_adjudication(
     verdict = {"verdict": "confirmed_true", "outcome": "arrested"}
     judged = api.post(f"{V1}/alerts/{raised.id}/adjudication", json=verdict, headers=who["omar"])
     assert judged.status_code == 200 and judged.json()["adjudicated_by"] == "omar"
+    disposal = {"disposal": "charged"}
+    url = f"{V1}/alerts/{raised.id}/disposal"
+    assert api.post(url, json=disposal, headers=who["ada"]).status_code == 403
+    recorded = api.post(url, json=disposal, headers=who["omar"])
+    assert recorded.status_code == 200 and recorded.json()["disposal"] == "charged"
     closed = api.post(f"{V1}/deployments/{d['id']}/close", headers=who["omar"]).json()
     assert closed["state"] == "closed"
     late = api.post(f"{V1}/alerts/{raised.id}/adjudication", json=verdict, headers=who["omar"])
@@ -74,6 +79,8 @@ def test_a_deployment_from_application_to_adjudication(
     corrected = api.post(f"{V1}/alerts/{raised.id}/correction", json=correction,
                          headers=who["ada"])  # fmt: skip
     assert corrected.status_code == 200 and corrected.json()["corrected_by"] == "ada"
+    unarrested = api.post(url, json={"disposal": "cautioned"}, headers=who["omar"])
+    assert unarrested.status_code == 409 and "led to no arrest" in unarrested.json()["detail"]
     verified = api.post(f"{V1}/audit/verify", headers=who["ada"]).json()
     assert verified["intact"] and verified["checked"] == len(log(store)) - 1
 

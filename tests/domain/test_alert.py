@@ -2,7 +2,15 @@ from datetime import timedelta
 
 import pytest
 
-from openlfr.domain.alert import Adjudication, Alert, Outcome, adjudicate, correct
+from openlfr.domain.alert import (
+    Adjudication,
+    Alert,
+    Disposal,
+    Outcome,
+    adjudicate,
+    correct,
+    record_disposal,
+)
 from openlfr.domain.errors import DomainError
 from openlfr.domain.retention import RetentionPolicy, purge_due
 from openlfr.domain.roles import Role, User
@@ -97,3 +105,30 @@ def test_the_adjudicator_does_not_correct_their_own_verdict() -> None:
     adjudicate(a, both, Adjudication.CONFIRMED_FALSE, None, "", NOW, None)
     with pytest.raises(DomainError, match="was adjudicated by sam: another auditor corrects it"):
         correct(a, both, Adjudication.CONFIRMED_TRUE, None, "", "on reflection", NOW, NOW)
+
+
+def test_a_disposal_follows_an_arrest_and_may_be_recorded_again_as_the_case_moves_on() -> None:
+    a = alert()
+    with pytest.raises(
+        DomainError, match=r"alert 3 led to no arrest \(its outcome is not recorded\)"
+    ):
+        record_disposal(a, OPERATOR, Disposal.CHARGED, "", NOW)
+    adjudicate(a, OPERATOR, Adjudication.CONFIRMED_TRUE, Outcome.NOT_ENGAGED, "", NOW, None)
+    with pytest.raises(DomainError, match=r"outcome is not_engaged.*record the arrest first"):
+        record_disposal(a, OPERATOR, Disposal.CHARGED, "", NOW)
+    adjudicate(a, OPERATOR, Adjudication.CONFIRMED_TRUE, Outcome.ARRESTED, "", NOW, None)
+    with pytest.raises(DomainError, match="needs the role operator"):
+        record_disposal(a, AUDITOR, Disposal.CHARGED, "", NOW)
+    assert record_disposal(a, OPERATOR, Disposal.CHARGED, "", NOW) == {
+        "disposal": "None -> charged"
+    }
+    with pytest.raises(DomainError, match="already reads charged: nothing to record"):
+        record_disposal(a, OPERATOR, Disposal.CHARGED, " ", NOW)
+    with pytest.raises(DomainError, match="'other' needs a note"):
+        record_disposal(a, OPERATOR, Disposal.OTHER, " ", NOW)
+    later = NOW + timedelta(days=40)
+    changes = record_disposal(a, OPERATOR, Disposal.OTHER, "charges dropped", later)
+    assert changes == {"disposal": "charged -> other", "note": " -> charges dropped"}
+    assert (a.disposal, a.disposal_recorded_by, a.disposal_recorded_at) == (
+        Disposal.OTHER, "omar", later
+    )  # fmt: skip

@@ -243,3 +243,24 @@ def test_a_draft_watchlist_is_not_compiled() -> None:
     with pytest.raises(DomainError, match="is draft: authorise it before compiling"):
         rules.record_compiled(d, PLANNER, 2, NOW)
     assert d.watchlist_compiled_at is None
+
+
+def test_the_public_notice_announces_authorised_and_live_deployments_with_notice_only() -> None:
+    assert not rules.announced(deployment(), NOW)  # a draft is not yet decided
+    d = authorised()
+    assert rules.announced(d, NOW) and not rules.announced(d, d.ends_at)
+    secret = replace(deployment(), state=State.AUTHORISED, without_notice=True)
+    assert not rules.announced(secret, NOW)
+    live = ready()
+    rules.start(live, OPERATOR, NOW + timedelta(hours=1), signs_up=True)
+    assert rules.announced(live, NOW + timedelta(hours=1))
+    rules.request_close(live, OPERATOR, NOW + timedelta(hours=2))
+    assert not rules.announced(live, NOW + timedelta(hours=2))
+
+
+def test_a_deployment_has_a_record_once_it_went_live() -> None:
+    with pytest.raises(DomainError, match=r"is authorised and never went live: it has no dep"):
+        rules.check_has_record(authorised())
+    live = ready()
+    rules.start(live, OPERATOR, NOW + timedelta(hours=1), signs_up=True)
+    rules.check_has_record(live)

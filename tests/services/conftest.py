@@ -13,10 +13,10 @@ import pytest
 import sqlalchemy as sa
 
 from openlfr.config import Settings
-from openlfr.domain.alert import Alert
+from openlfr.domain.alert import Adjudication, Alert, Outcome
 from openlfr.domain.deployment import Deployment
 from openlfr.domain.watchlist import Subject
-from openlfr.services import alerts, cameras, deployments, users, watchlists
+from openlfr.services import alerts, cameras, counts, deployments, users, watchlists
 from openlfr.services.unit_of_work import Store
 from openlfr.store import audit as chain
 from openlfr.vision.engine import Engine
@@ -183,3 +183,43 @@ def raw_bytes(store: Store, tables: Sequence[str] | None = None) -> bytes:
                     ).scalar_one()
                     pages.append(bytes(page))
     return b"".join(pages)
+
+
+# Who ``reported_deployment`` enrols: an LFW person's photo, and a record with a name and
+# case reference no report may hold.
+REPORTED_SUBJECTS = {
+    "Aaron_Eckhart": {"name": "Zebedee Quillfeather", "case_reference": "QF/7731/ZQ"},
+    "Angelina_Jolie": {"name": "Ottoline Vantablack", "case_reference": "VB/5523/OV",
+                       "sex": "female", "ethnicity": "black"},
+}  # fmt: skip
+
+# The alerts of ``reported_deployment``: watchlist entry (1: the first subject, male, white;
+# 2: the second, female, black), verdict and outcome.
+REPORTED_ALERTS = [
+    (1, Adjudication.CONFIRMED_TRUE, Outcome.ARRESTED),
+    (1, Adjudication.CONFIRMED_TRUE, Outcome.NOT_ENGAGED),
+    (2, Adjudication.CONFIRMED_FALSE, Outcome.ENGAGED_NO_FURTHER_ACTION),
+    (2, Adjudication.CONFIRMED_FALSE, None),
+    (2, Adjudication.UNABLE_TO_CONFIRM, None),
+    (1, Adjudication.UNADJUDICATED, None),
+]
+
+
+def reported_deployment(store: Store, engine: Engine, clock: Clock) -> Deployment:
+    """A deployment that ran for three hours and closed: the alerts of REPORTED_ALERTS, and
+    2,000 faces followed by its two cameras."""
+    for photographed, changes in REPORTED_SUBJECTS.items():
+        fields = record(photographed) | changes
+        watchlists.enrol(store, "wendy", fields, [reference(lfw(photographed))], engine)
+    d = start_deployment(store, clock)
+    assert d.id is not None
+    for entry, verdict, outcome in REPORTED_ALERTS:
+        a = alerts.raise_alert(store, d.id, entry, "van-1-north", b"crop", 0.9)
+        if verdict != Adjudication.UNADJUDICATED:
+            alerts.adjudicate(store, "omar", a.id or 0, verdict, outcome)
+    hour = clock.now.replace(minute=0)
+    for camera, later, tracks in (("van-1-north", 0, 1000), ("van-1-south", 0, 500),
+                                  ("van-1-north", 1, 500)):  # fmt: skip
+        counts.record_counts(store, d.id, camera, hour + timedelta(hours=later), {"tracks": tracks})
+    clock.advance(hours=3)
+    return deployments.close(store, "omar", d.id)

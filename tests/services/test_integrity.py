@@ -134,3 +134,13 @@ def test_adjudication_values_survive_a_round_trip(
     )
     assert done.adjudication == Adjudication.CONFIRMED_TRUE
     assert edited(store) == ()
+
+
+def test_a_watchlist_composition_edited_outside_openlfr(
+    store: Store, engine: Engine, clock: Clock
+) -> None:
+    d = live_deployment(store, engine, clock)
+    assert d.watchlist_composition == {"male": {"white": 1}, "female": {"white": 1}}
+    tamper(store, """UPDATE deployments SET watchlist_composition = '{"male": {"white": 2}}'
+                     WHERE id = :i""", i=d.id)  # fmt: skip
+    assert edited(store) == (f"deployments {d.id}",)

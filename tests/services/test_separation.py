@@ -16,7 +16,7 @@ from openlfr.domain.alert import Adjudication
 from openlfr.domain.errors import DomainError
 from openlfr.domain.roles import ALLOWED, Action, Role
 from openlfr.errors import LfrError
-from openlfr.services import alerts, audit, cameras, deployments, users, watchlists
+from openlfr.services import alerts, audit, cameras, deployments, records, users, watchlists
 from openlfr.services.unit_of_work import Store
 from openlfr.store import audit as chain
 from tests.domain.factories import NOW, application
@@ -55,6 +55,12 @@ ATTEMPTS: dict[str, tuple[Action, Call]] = {
         lambda s, u: cameras.add_camera(s, u, f"cam-{NOW.timestamp():.0f}-{u}", "rtsp://cam/x"),
     ),
     "verify": (Action.AUDIT, lambda s, u: audit.verify(s, u)),
+    "report": (Action.PUBLISH_RECORDS, lambda s, u: records.deployment_facts(s, u, 1)),
+    "period": (
+        Action.PUBLISH_RECORDS,
+        lambda s, u: records.facts_between(s, u, NOW.date(), NOW.date()),
+    ),
+    "notice": (Action.PUBLISH_RECORDS, lambda s, u: records.notice_facts(s, u)),
 }
 
 roles = st.lists(st.sampled_from(list(Role)), min_size=1, max_size=3, unique=True)

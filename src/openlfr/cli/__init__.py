@@ -36,6 +36,7 @@ from openlfr.cli import (  # noqa: E402
     faces,
     maintenance,
     models,
+    reports,
     serve,
     sessions,
     tokens,
@@ -65,6 +66,7 @@ app.add_typer(deployments.app, name="deployment")
 app.add_typer(watchlists.app, name="watchlist")
 app.add_typer(alerts.app, name="alert")
 app.add_typer(audit.app, name="audit")
+app.add_typer(reports.app, name="report")
 app.add_typer(maintenance.keys, name="keys")
 app.command("housekeeping")(maintenance.run_housekeeping)
 app.command("serve")(serve.serve)

@@ -1,4 +1,4 @@
-"""``lfr alert list|adjudicate|images``."""
+"""``lfr alert list|adjudicate|correct|disposal|images``."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from openlfr.cli.common import (
     print_json,
     table,
 )
-from openlfr.domain.alert import Adjudication, Outcome
+from openlfr.domain.alert import Adjudication, Disposal, Outcome
 from openlfr.errors import LfrError
 from openlfr.image_types import image_kind
 from openlfr.services import alerts
@@ -91,6 +91,22 @@ def correct(
         actor = acting_user(store)
         a = alerts.correct(store, actor, ident, verdict, outcome, note, reason)
     done(f"{a}: corrected to {a.adjudication} by {a.corrected_by}", a, as_json)
+
+
+@app.command("disposal")
+def disposal(
+    ctx: typer.Context,
+    ident: Annotated[int, typer.Argument(help="alert id")],
+    what: Annotated[Disposal, typer.Argument(help="what became of the arrest")],
+    note: Annotated[str, typer.Option("--note", help="needed for the disposal 'other'")] = "",
+    as_json: JsonFlag = False,
+) -> None:
+    """Record what became of the arrest an alert led to (an operator; also after its
+    deployment has closed, as disposals come later)."""
+    with governance(ctx) as store:
+        actor = acting_user(store)
+        a = alerts.record_disposal(store, actor, ident, what, note)
+    done(f"{a}: arrest disposed of as {a.disposal}", a, as_json)
 
 
 @app.command("images")

@@ -29,6 +29,15 @@ class Outcome(StrEnum):
     OTHER = "other"
 
 
+class Disposal(StrEnum):
+    """What became of an arrest, recorded when it is known (often after the deployment)."""
+
+    CHARGED = "charged"
+    CAUTIONED = "cautioned"
+    RELEASED_NO_FURTHER_ACTION = "released_no_further_action"
+    OTHER = "other"
+
+
 @dataclass
 class Alert:
     """A probe face that matched a watchlist entry at or above the deployment's threshold.
@@ -58,6 +67,10 @@ class Alert:
     correction_reason: str = ""
     seen_at: datetime | None = None  # when the frame it was decided on was captured
     track_length: int = 0  # frames its track was seen in when it was decided
+    disposal: Disposal | None = None  # what became of the arrest, once known
+    disposal_note: str = ""
+    disposal_recorded_by: str | None = None
+    disposal_recorded_at: datetime | None = None
     id: int | None = field(default=None)
 
     def __str__(self) -> str:
@@ -118,6 +131,33 @@ def correct(
         raise DomainError(f"{a} already reads {verdict}: nothing to correct")
     a.corrected_by, a.corrected_at, a.correction_reason = auditor.name, now, reason.strip()
     return changes | {"reason": reason.strip()}
+
+
+def record_disposal(
+    a: Alert, officer: User, disposal: Disposal, note: str, now: datetime
+) -> dict[str, str]:
+    """Record what became of the arrest ``a`` led to; returns what changed, for the audit log.
+
+    A disposal may be recorded again as the case moves on (charged, then other);
+    the audit log keeps each. Its deployment may have closed: disposals come later.
+    """
+    require(officer, Action.RECORD_DISPOSAL)
+    if a.outcome != Outcome.ARRESTED:
+        raise DomainError(
+            f"{a} led to no arrest (its outcome is {a.outcome or 'not recorded'}): a disposal "
+            "follows an arrest; record the arrest first (lfr alert adjudicate --outcome "
+            "arrested, or lfr alert correct once its deployment has closed)"
+        )
+    if disposal == Disposal.OTHER and not note.strip():
+        raise DomainError(f"{a}: the disposal 'other' needs a note saying what it was (--note)")
+    if (a.disposal, a.disposal_note) == (disposal, note.strip()):
+        raise DomainError(f"{a}'s disposal already reads {disposal}: nothing to record")
+    changes = {"disposal": f"{a.disposal} -> {disposal}"}
+    if a.disposal_note != note.strip():
+        changes["note"] = f"{a.disposal_note} -> {note.strip()}"
+    a.disposal, a.disposal_note = disposal, note.strip()
+    a.disposal_recorded_by, a.disposal_recorded_at = officer.name, now
+    return changes
 
 
 def _record(a: Alert, verdict: Adjudication, outcome: Outcome | None, note: str) -> dict[str, str]:

@@ -87,6 +87,9 @@ class Deployment:
     watchlist_compiled_by: str | None = None
     watchlist_compiled_at: datetime | None = None
     watchlist_size: int = 0
+    # Subjects on the compiled watchlist by sex then ethnicity: kept after the watchlist is
+    # destroyed, for equitability monitoring (None: compiled before openlfr kept it).
+    watchlist_composition: dict[str, dict[str, int]] | None = None
     watchlist_approved_by: str | None = None
     watchlist_approved_at: datetime | None = None
     started_by: str | None = None
@@ -302,6 +305,25 @@ def due_to_close(d: Deployment, now: datetime) -> bool:
     if d.state not in (State.AUTHORISED, State.LIVE):
         return False
     return d.close_requested_at is not None or now >= d.ends_at
+
+
+def announced(d: Deployment, now: datetime) -> bool:
+    """Whether the public notice lists ``d``: authorised or live, its window not over, no
+    close asked for, and not authorised to run without prior notice."""
+    return (
+        d.state in (State.AUTHORISED, State.LIVE)
+        and not d.without_notice
+        and d.close_requested_at is None
+        and now < d.ends_at
+    )
+
+
+def check_has_record(d: Deployment) -> None:
+    """A deployment has a record to publish once it has gone live."""
+    if d.started_at is None:
+        raise DomainError(
+            f"{d} is {d.state} and never went live: it has no deployment record to publish"
+        )
 
 
 def check_live(d: Deployment, now: datetime) -> None:

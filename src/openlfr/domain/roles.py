@@ -33,11 +33,13 @@ class Action(StrEnum):
     MANAGE_SUBJECTS = "enrol, review or remove watchlist subjects"
     ADJUDICATE = "adjudicate an alert"
     CORRECT_ADJUDICATION = "correct an adjudication after its deployment closed"
+    RECORD_DISPOSAL = "record the disposal of an arrest"
     VIEW_BIOMETRICS = "view reference images or alert crops"
     AUDIT = "verify or export the audit log"
     VIEW_SUBJECTS = "see watchlist subjects' records"
     VIEW_ALERTS = "see alerts"
     VIEW_DEPLOYMENTS = "see deployments"
+    PUBLISH_RECORDS = "produce deployment records and transparency reports"
 
 
 _R = Role
@@ -56,11 +58,14 @@ ALLOWED: dict[Action, frozenset[Role]] = {
     Action.MANAGE_SUBJECTS: frozenset({_R.WATCHLIST_MANAGER}),
     Action.ADJUDICATE: frozenset({_R.OPERATOR}),
     Action.CORRECT_ADJUDICATION: frozenset({_R.AUDITOR}),
+    Action.RECORD_DISPOSAL: frozenset({_R.OPERATOR}),
     Action.VIEW_BIOMETRICS: frozenset({_R.OPERATOR, _R.WATCHLIST_MANAGER, _R.AUDITOR}),
     Action.AUDIT: frozenset({_R.AUDITOR, _R.ADMIN}),
     Action.VIEW_SUBJECTS: frozenset({_R.WATCHLIST_MANAGER, _R.AUTHORISING_OFFICER, _R.AUDITOR}),
     Action.VIEW_ALERTS: frozenset({_R.OPERATOR, _R.AUTHORISING_OFFICER, _R.AUDITOR}),
     Action.VIEW_DEPLOYMENTS: frozenset(_R),
+    # Counts of alerts by adjudication and group: for those who answer for the deployments.
+    Action.PUBLISH_RECORDS: frozenset({_R.AUTHORISING_OFFICER, _R.AUDITOR}),
 }
 
 

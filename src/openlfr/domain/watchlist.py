@@ -111,6 +111,15 @@ class Compilation:
     excluded: list[tuple[Subject, str]]
 
 
+def composition(subjects: Sequence[Subject]) -> dict[str, dict[str, int]]:
+    """How many of ``subjects`` there are of each recorded sex, then ethnicity."""
+    counts: dict[str, dict[str, int]] = {}
+    for s in subjects:
+        by_ethnicity = counts.setdefault(s.sex, {})
+        by_ethnicity[s.ethnicity] = by_ethnicity.get(s.ethnicity, 0) + 1
+    return counts
+
+
 def compile_watchlist(
     d: Deployment, subjects: Sequence[tuple[Subject, int]], max_size: int
 ) -> Compilation:

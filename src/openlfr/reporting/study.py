@@ -7,7 +7,6 @@ the data sets behind it are for research and may not be republished.
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Sequence
 from dataclasses import asdict
@@ -15,12 +14,12 @@ from pathlib import Path
 
 import numpy as np
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from matplotlib import rc_context
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from openlfr.evaluation.equitability import GroupComparison
 from openlfr.evaluation.study import BINS, Study
+from openlfr.reporting.charts import svg
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -44,15 +43,6 @@ def _plot() -> tuple[Figure, Axes]:
     return figure, figure.subplots()
 
 
-def _svg(figure: Figure) -> str:
-    buffer = io.StringIO()
-    # No date and fixed ids in the file: the same figures give the same report.
-    with rc_context({"svg.hashsalt": "openlfr"}):
-        figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
-    text = buffer.getvalue()
-    return text[text.index("<svg") :]  # the XML prologue and doctype are not allowed inline
-
-
 def det_plot(study: Study) -> str:
     """FNIR against FPIR (log scale) over the threshold sweep, both ways of counting FPIR."""
     figure, ax = _plot()
@@ -66,7 +56,7 @@ def det_plot(study: Study) -> str:
     ax.set_title(f"DET, watchlist of {study.watchlist_size:,}")
     ax.grid(True, which="both", alpha=0.3)
     ax.legend()
-    return _svg(figure)
+    return svg(figure)
 
 
 def rates_plot(study: Study, metric: str, attribute: str) -> str:
@@ -85,7 +75,7 @@ def rates_plot(study: Study, metric: str, attribute: str) -> str:
         ax.set_yscale("symlog", linthresh=1e-3)
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize="small")
-    return _svg(figure)
+    return svg(figure)
 
 
 def histogram_plot(title: str, counts: dict[str, list[int]]) -> str:
@@ -98,7 +88,7 @@ def histogram_plot(title: str, counts: dict[str, list[int]]) -> str:
     ax.set(xlabel="score", ylabel="share of the group", title=title)
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize="small")
-    return _svg(figure)
+    return svg(figure)
 
 
 def at_threshold(study: Study, threshold: float | None) -> list[GroupComparison]:

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from openlfr.domain import alert as rules
-from openlfr.domain.alert import Adjudication, Alert, Outcome
+from openlfr.domain.alert import Adjudication, Alert, Disposal, Outcome
 from openlfr.domain.deployment import Deployment, check_live, check_may_raise_alert
 from openlfr.domain.errors import DomainError
 from openlfr.domain.retention import RetentionPolicy, purge_due
@@ -118,6 +118,17 @@ def correct(
         act.detail = rules.correct(
             a, act.user(), verdict, outcome, note, reason, store.now(), closed_at
         )
+        return a
+
+
+def record_disposal(
+    store: Store, actor: str, alert_id: int, disposal: Disposal, note: str = ""
+) -> Alert:
+    """Record what became of the arrest alert ``alert_id`` led to (an operator; at any time,
+    its deployment closed or not); the audit entry holds what changed."""
+    with store.action(actor, "alert.disposal", f"alert {alert_id}") as act:
+        a = act.get(Alert, alert_id)
+        act.detail = rules.record_disposal(a, act.user(), disposal, note, store.now())
         return a
 
 

@@ -135,9 +135,11 @@ def compile_watchlist(store: Store, actor: str, deployment_id: int) -> tuple[Dep
                 )  # fmt: skip
                 copied += 1
         rules.record_compiled(d, user, len(chosen.included), store.now())
+        d.watchlist_composition = watchlist_rules.composition(chosen.included)
         # The audit log, kept for good, names subjects by id only; the planner sees names.
         act.detail = {
             "subjects": [s.id for s in chosen.included],
+            "composition": d.watchlist_composition,
             "reference_images_read": copied,
             "excluded": {str(s.id): reason for s, reason in chosen.excluded},
         }

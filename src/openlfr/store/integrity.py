@@ -37,14 +37,30 @@ from openlfr.store.tables import (
 COVERED = (users, credentials, tokens, cameras, deployments, subjects, alerts)
 KEY = "integrity"  # where a session keeps the integrity key (Session.info)
 
+# Columns added to covered tables since migration 0008, with the value a migration gives every
+# row already there. A column is left out of a row's MAC while it holds that value, so rows
+# MACed before it existed still match after the upgrade; any other value is covered, and
+# setting it back changes the MAC too (the column drops out of it).
+ADDED_LATER: dict[str, dict[str, Any]] = {
+    "alerts": {"disposal": None, "disposal_note": "", "disposal_recorded_by": None,
+               "disposal_recorded_at": None},
+    "deployments": {"watchlist_composition": None},
+}  # fmt: skip
+
 
 class RowEditedError(LfrError):
     """A covered row does not match its MAC: it was changed outside openlfr."""
 
 
 def mac(key: bytes, table: sa.Table, values: dict[str, Any]) -> str:
-    """The MAC of a row of ``table`` with these column ``values`` (``mac`` itself left out)."""
-    fields = {c.name: jsonable(values[c.name]) for c in table.columns if c.name != "mac"}
+    """The MAC of a row of ``table`` with these column ``values`` (``mac`` itself left out, and
+    columns ``ADDED_LATER`` while they hold the value they were added with)."""
+    later = ADDED_LATER.get(table.name, {})
+    fields = {
+        c.name: jsonable(values[c.name])
+        for c in table.columns
+        if c.name != "mac" and not (c.name in later and values[c.name] == later[c.name])
+    }
     body = json.dumps([table.name, fields], sort_keys=True, ensure_ascii=False)
     return hmac.new(key, body.encode(), hashlib.sha256).hexdigest()
 

@@ -207,6 +207,11 @@ class Alerts:
             query = query.where(alerts.c.deployment_id == deployment_id)
         return list(self.session.scalars(query))
 
+    def of_deployments(self, deployment_ids: list[int]) -> list[Alert]:
+        """The alerts of these deployments, oldest first."""
+        query = sa.select(Alert).where(alerts.c.deployment_id.in_(deployment_ids))
+        return list(self.session.scalars(query.order_by(alerts.c.id)))
+
     def last_id(self) -> int:
         """The id of the newest alert, 0 if none."""
         return int(self.session.scalar(sa.select(sa.func.max(alerts.c.id))) or 0)
@@ -266,6 +271,13 @@ class Deployments:
         if state is not None:
             query = query.where(deployments.c.state == state)
         return list(self.session.scalars(query))
+
+    def started_between(self, start: datetime, end: datetime) -> list[Deployment]:
+        """Deployments that went live at or after ``start`` and before ``end``, by start."""
+        query = sa.select(Deployment).where(
+            deployments.c.started_at >= start, deployments.c.started_at < end
+        )
+        return list(self.session.scalars(query.order_by(deployments.c.started_at)))
 
     def open(self) -> list[Deployment]:
         """Deployments authorised or live: those that may be due to close."""

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import registry
 
-from openlfr.domain.alert import Adjudication, Alert, Outcome
+from openlfr.domain.alert import Adjudication, Alert, Disposal, Outcome
 from openlfr.domain.camera import Camera, SourceKind
 from openlfr.domain.deployment import Deployment, State
 from openlfr.domain.roles import User
@@ -141,6 +141,7 @@ deployments = sa.Table(
     sa.Column("watchlist_compiled_by", sa.String(100)),
     sa.Column("watchlist_compiled_at", UtcDateTime),
     sa.Column("watchlist_size", sa.Integer, nullable=False),
+    sa.Column("watchlist_composition", sa.JSON(none_as_null=True)),
     sa.Column("watchlist_approved_by", sa.String(100)),
     sa.Column("watchlist_approved_at", UtcDateTime),
     sa.Column("started_by", sa.String(100)),
@@ -231,6 +232,10 @@ alerts = sa.Table(
     sa.Column("correction_reason", sa.Text, nullable=False, server_default=""),
     sa.Column("seen_at", UtcDateTime),
     sa.Column("track_length", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("disposal", enum(Disposal)),
+    sa.Column("disposal_note", sa.Text, nullable=False, server_default=""),
+    sa.Column("disposal_recorded_by", sa.String(100)),
+    sa.Column("disposal_recorded_at", UtcDateTime),
     sa.Column("mac", sa.String(64)),  # see store.integrity
 )
 

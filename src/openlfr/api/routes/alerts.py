@@ -1,5 +1,5 @@
-"""Alerts: list, read, adjudicate, correct, their images (an audited read each), and the live
-feed (server-sent events, resumable with Last-Event-ID)."""
+"""Alerts: list, read, adjudicate, correct, record an arrest's disposal, their images (an
+audited read each), and the live feed (server-sent events, resumable with Last-Event-ID)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from openlfr.api.deps import AfterId, Ident, OfDeployment, StoreDep
 from openlfr.api.security import Acting, Caller
-from openlfr.domain.alert import Adjudication, Alert, Outcome
+from openlfr.domain.alert import Adjudication, Alert, Disposal, Outcome
 from openlfr.errors import LfrError
 from openlfr.image_types import image_kind
 from openlfr.services import alerts, identity
@@ -37,6 +37,11 @@ class AdjudicationIn(BaseModel):
 
 class CorrectionIn(AdjudicationIn):
     reason: str
+
+
+class DisposalIn(BaseModel):
+    disposal: Disposal
+    note: str = ""
 
 
 @router.get("", response_model=list[Alert])
@@ -133,6 +138,12 @@ def correct(ident: Ident, body: CorrectionIn, who: Acting, store: StoreDep) -> A
     return alerts.correct(
         store, who.name, ident, body.verdict, body.outcome, body.note, body.reason
     )
+
+
+@router.post("/{ident}/disposal", response_model=Alert)
+def record_disposal(ident: Ident, body: DisposalIn, who: Acting, store: StoreDep) -> Alert:
+    """What became of the arrest the alert led to (an operator)."""
+    return alerts.record_disposal(store, who.name, ident, body.disposal, body.note)
 
 
 @router.get(

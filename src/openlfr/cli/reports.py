@@ -1,0 +1,129 @@
+"""``lfr report deployment|transparency|equitability|notice``: published records, written to
+a file or to standard output, and the public notice."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from openlfr.cli.common import acting_user, current_settings, governance, out
+from openlfr.errors import LfrError
+from openlfr.reporting.equitability import equitability_of
+from openlfr.reporting.notice import check_contact, notice_of
+from openlfr.reporting.publish import (
+    deployment_document,
+    equitability_document,
+    notice_documents,
+    transparency_document,
+)
+from openlfr.reporting.record import record_of, transparency_of
+from openlfr.reporting.render import Format
+from openlfr.services import records
+
+app = typer.Typer(
+    no_args_is_help=True,
+    help="Published records: deployment records, transparency and equitability reports, the "
+    "public notice.",
+)
+
+FormatOption = Annotated[Format, typer.Option("--format", help="csv, json or html")]
+OutputOption = Annotated[
+    Path | None, typer.Option("--output", help="the file to write (standard output if not given)")
+]
+
+FirstDay = Annotated[datetime, typer.Option("--from", formats=["%Y-%m-%d"], help="first day")]
+LastDay = Annotated[datetime, typer.Option("--to", formats=["%Y-%m-%d"], help="last day")]
+
+
+@app.command("deployment")
+def deployment(
+    ctx: typer.Context,
+    ident: Annotated[int, typer.Argument(help="deployment id")],
+    fmt: FormatOption = Format.HTML,
+    output: OutputOption = None,
+) -> None:
+    """The record of one deployment that went live, as the Met publishes them: when, where,
+    why, the threshold, the watchlist size, faces seen, alerts by verdict, engagements and
+    arrests (an authorising officer or an auditor)."""
+    with governance(ctx) as store:
+        facts = records.deployment_facts(store, acting_user(store), ident)
+        generated_at = store.now()
+    write(deployment_document(record_of(facts), fmt, generated_at), output)
+
+
+@app.command("transparency")
+def transparency(
+    ctx: typer.Context,
+    first: FirstDay,
+    last: LastDay,
+    fmt: FormatOption = Format.HTML,
+    output: OutputOption = None,
+) -> None:
+    """The records of every deployment that went live from --from to --to (UTC days, both
+    included), their totals and charts, ready to publish (an authorising officer or an
+    auditor). No one's name, image or template is in it."""
+    with governance(ctx) as store:
+        found = records.facts_between(store, acting_user(store), first.date(), last.date())
+        generated_at = store.now()
+    report = transparency_of(first.date(), last.date(), found)
+    write(transparency_document(report, fmt, generated_at), output)
+
+
+@app.command("equitability")
+def equitability(
+    ctx: typer.Context,
+    first: FirstDay,
+    last: LastDay,
+    fmt: FormatOption = Format.HTML,
+    output: OutputOption = None,
+) -> None:
+    """Alerts, adjudicated true and adjudicated false by the matched subject's recorded sex
+    and ethnicity, beside the watchlists' own composition: over the period, by month and by
+    deployment (an authorising officer or an auditor), to see whether false alerts fall on
+    one group."""
+    with governance(ctx) as store:
+        found = records.facts_between(store, acting_user(store), first.date(), last.date())
+        generated_at = store.now()
+    report = equitability_of(first.date(), last.date(), found)
+    write(equitability_document(report, fmt, generated_at), output)
+
+
+@app.command("notice")
+def notice(
+    ctx: typer.Context,
+    output: Annotated[
+        Path, typer.Option("--output", help="the folder to write notice.html and notice.json in")
+    ] = Path("."),
+) -> None:
+    """The public notice: the deployments announced (use case, where, when), how to raise a
+    concern (the setting governance.concerns_contact) and the records of past deployments
+    (an authorising officer or an auditor). Deployments authorised to run without prior
+    notice are not announced."""
+    # Refused before anything is read: no contact to print, or nowhere to write.
+    contact = current_settings(ctx).governance.concerns_contact
+    check_contact(contact)
+    if output.exists() and not output.is_dir():
+        raise LfrError(f"{output}: not a folder: give a folder to write the notice in")
+    with governance(ctx) as store:
+        made = notice_of(records.notice_facts(store, acting_user(store)), contact, store.now())
+    output.mkdir(parents=True, exist_ok=True)
+    for name, text in notice_documents(made).items():
+        write(text, output / name)
+        out.print(str(output / name))
+
+
+def write(text: str, output: Path | None) -> None:
+    """``text`` to ``output``, or to standard output if None."""
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise LfrError(
+            f"{output}: cannot write the report ({exc.strerror}): give another file"
+        ) from None
