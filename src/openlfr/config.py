@@ -182,10 +182,19 @@ class Settings(BaseSettings):
     cohort_dir: Path | None = Field(
         None, description="face images of people on no watchlist, for cohort score normalisation"
     )
+    notice_dir: Path | None = Field(
+        None,
+        description="where `lfr report notice` writes the public notice and the console serves "
+        "it from (/notice); None: data_dir/notice",
+    )
 
     @property
     def models_dir(self) -> Path:
         return self.data_dir / "models"
+
+    @property
+    def notice_folder(self) -> Path:
+        return self.notice_dir or self.data_dir / "notice"
 
     @property
     def database(self) -> str:

@@ -19,9 +19,9 @@ from openlfr.services.unit_of_work import Store
 from openlfr.vision.engine import Engine
 from tests.api.conftest import PASSWORD, served
 from tests.conftest import REPO
-from tests.services.conftest import Clock, clock, staffed_store
+from tests.services.conftest import Clock, clock, staffed_store, store
 
-__all__ = ["clock"]
+__all__ = ["clock", "store"]  # the services' fixtures, for these tests too
 
 # Screenshots of the main pages, kept with the test run's artefacts.
 ARTEFACTS = Path(os.environ.get("LFR_ARTEFACTS", REPO / "artefacts")) / "screenshots"

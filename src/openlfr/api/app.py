@@ -21,7 +21,7 @@ from openlfr.api.security import Guard, LoginThrottle
 from openlfr.errors import LfrError
 from openlfr.services import housekeeping
 from openlfr.services.unit_of_work import Store
-from openlfr.web import pages
+from openlfr.web import pages, public
 
 if TYPE_CHECKING:
     from openlfr.vision.engine import Engine
@@ -60,6 +60,7 @@ def create_app(store: Store, engine: Engine | None = None) -> FastAPI:
     app.add_exception_handler(LfrError, refusal)
     app.include_router(health.router)
     app.include_router(pages.router)
+    app.include_router(public.router)
     app.mount("/static", StaticFiles(directory=Path(pages.__file__).parent / "static"))
     for module in (session, users, cameras, deployments, subjects, alerts, audit):
         app.include_router(module.router, prefix=PREFIX, responses=REFUSALS)

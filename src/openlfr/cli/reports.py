@@ -96,16 +96,23 @@ def equitability(
 def notice(
     ctx: typer.Context,
     output: Annotated[
-        Path, typer.Option("--output", help="the folder to write notice.html and notice.json in")
-    ] = Path("."),
+        Path | None,
+        typer.Option(
+            "--output",
+            help="the folder to write notice.html and notice.json in (default: the notice_dir "
+            "setting, which the console serves at /notice)",
+        ),
+    ] = None,
 ) -> None:
     """The public notice: the deployments announced (use case, where, when), how to raise a
     concern (the setting governance.concerns_contact) and the records of past deployments
     (an authorising officer or an auditor). Deployments authorised to run without prior
     notice are not announced."""
     # Refused before anything is read: no contact to print, or nowhere to write.
-    contact = current_settings(ctx).governance.concerns_contact
+    settings = current_settings(ctx)
+    contact = settings.governance.concerns_contact
     check_contact(contact)
+    output = output or settings.notice_folder
     if output.exists() and not output.is_dir():
         raise LfrError(f"{output}: not a folder: give a folder to write the notice in")
     with governance(ctx) as store:
