@@ -63,7 +63,9 @@ def test_a_planner_applies_and_an_authorising_officer_authorises_through_the_for
     expect(pat.locator("text=Authorise this deployment")).to_have_count(0)  # not a planner's
     olu = console.log_in("olu")
     olu.click("text=Oxford Street, Saturday")
-    expect(olu.locator("main")).to_contain_text(re.compile(r"FPIR 1e-3 and FNIR \d+\.\d%"))
+    expect(olu.locator("main")).to_contain_text(
+        re.compile(r"with 10,000 entries FPIR \d\.\de-0\d .*, FNIR \d+\.\d%")
+    )
     screenshot(olu, "authorise")
     olu.click("text=Authorise this deployment")
     expect(olu.locator("h1")).to_contain_text("authorised")

@@ -56,8 +56,9 @@ def threshold_note(store: Store, threshold: float) -> str:
         else f"groups differ significantly below {alike}"
     )
     return (
-        f"{chosen} Measured with UTKFace strangers and LFW probes ({found[0].source}): {sizes}; "
-        f"{groups}. A deployment should measure its own."
+        f"{chosen} Measured with UTKFace strangers and LFW probes ({found[0].source}; "
+        f"interpolated between steps of 0.01): {sizes}; {groups}. A deployment should measure "
+        "its own."
     )
 
 
