@@ -1,14 +1,16 @@
 """The identification study (LFW + UTKFace strangers) for several pipelines, one protocol.
 
     python benchmarks/study.py --data ../shared/data [--pipelines openlfr,zoo0.6,arcface_mbf]
-                               [--sizes 1680,10000] [--json FILE]
+                               [--sizes 1680,10000] [--referee FILE] [--json FILE]
 
 Each pipeline's templates of LFW's gallery and mated probes and of both UTKFace
 folders go through ``openlfr.evaluation.study.run_study``, the code behind
 ``lfr evaluate identification --strangers``: same watchlists, same strangers,
 same folds. The referee that sets aside strangers who are watchlisted people
 is ArcFace-MBF for the SFace pipelines, and openlfr's default engine for
-ArcFace-MBF itself (no model referees its own scores). Speed is faces per
+ArcFace-MBF itself (no model referees its own scores); ``--referee FILE``
+makes a third model (a bring-your-own ArcFace-style ONNX file) the referee
+of every pipeline, so that all are judged on the same strangers. Speed is faces per
 second over 1,000 LFW images, best of three passes (benchmarks/engine.py).
 
 - openlfr: the default engine (CenterFace + SFace at the precision chosen here).
@@ -99,6 +101,9 @@ def main() -> None:
     parser.add_argument("--data", type=Path, required=True, help="the shared data folder")
     parser.add_argument("--pipelines", default="openlfr,zoo0.6,arcface_mbf")
     parser.add_argument("--sizes", default="1680,10000")
+    parser.add_argument(
+        "--referee", type=Path, help="an ArcFace-style ONNX file to referee every pipeline"
+    )
     parser.add_argument("--json", type=Path, help="write every figure here")
     args = parser.parse_args()
     settings = Settings(threads=THREADS)
@@ -119,6 +124,10 @@ def main() -> None:
         }
         referees = {"openlfr": "arcface_mbf", "zoo0.6": "arcface_mbf", "arcface_mbf": "openlfr"}
         engines = {"openlfr": Engine(settings), "arcface_mbf": Engine(arcface)}
+        if args.referee is not None:  # one referee for every pipeline: the same strangers kept
+            custom = {"embedder": "custom", "embedder_path": args.referee}
+            engines["referee"] = Engine(settings.model_copy(update=custom))
+            referees = dict.fromkeys(referees, "referee")
         made: dict[str, tuple[Templates, Templates, Templates]] = {}
 
         def templates(name: str) -> tuple[Templates, Templates, Templates]:

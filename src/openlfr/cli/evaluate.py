@@ -75,10 +75,15 @@ def _reported(
     return as_json
 
 
-Strangers = Annotated[
-    list[Path] | None,
-    typer.Option("--strangers", help="UTKFace folder of strangers (repeat for more)"),
+Output = Annotated[
+    Path | None, typer.Option("--output", help="also write the whole result as JSON to FILE")
 ]
+LfwDir = Annotated[
+    Path | None, typer.Option("--data-dir", help="LFW folder; default: the lfw_dir setting")
+]
+STRANGERS_HELP = "UTKFace folder of strangers (repeat for more)"
+Strangers = Annotated[list[Path] | None, typer.Option("--strangers", help=STRANGERS_HELP)]
+RequiredStrangers = Annotated[list[Path], typer.Option("--strangers", help=STRANGERS_HELP)]
 Fillers = Annotated[
     list[Path] | None,
     typer.Option(
@@ -212,9 +217,7 @@ def verification(
     ] = None,
     folds: Annotated[int, typer.Option("--folds", min=2, max=10, help="first N folds")] = 10,
     as_json: JsonFlag = False,
-    output: Annotated[
-        Path | None, typer.Option("--output", help="also write the whole result as JSON to FILE")
-    ] = None,
+    output: Output = None,
 ) -> None:
     """1:1 verification on LFW pairs.txt: 10-fold accuracy, EER, TAR at FAR 1e-3."""
     from openlfr.evaluation.lfw import Lfw
@@ -275,9 +278,7 @@ def identification(
     referee: Referee = None,
     report: Report = None,
     as_json: JsonFlag = False,
-    output: Annotated[
-        Path | None, typer.Option("--output", help="also write the whole result as JSON to FILE")
-    ] = None,
+    output: Output = None,
 ) -> None:
     """Open-set 1:N on LFW: FNIR at FPIR 1e-2 and 1e-3, rank-1 rate, both errata variants.
 
@@ -351,9 +352,7 @@ def detection(
         DetectorName | None, typer.Option("--detector", help="default: the detector setting")
     ] = None,
     as_json: JsonFlag = False,
-    output: Annotated[
-        Path | None, typer.Option("--output", help="also write the whole result as JSON to FILE")
-    ] = None,
+    output: Output = None,
 ) -> None:
     """Face detection AP per WIDER FACE level (easy, medium, hard), as officially computed."""
     from openlfr.evaluation import DatasetError
@@ -406,12 +405,8 @@ def _print_rates(c: GroupComparison, what: str) -> None:
 @app.command("equitability")
 def equitability(
     ctx: typer.Context,
-    strangers: Annotated[
-        list[Path], typer.Option("--strangers", help="UTKFace folder of strangers (repeat)")
-    ],
-    data_dir: Annotated[
-        Path | None, typer.Option("--data-dir", help="LFW folder; default: the lfw_dir setting")
-    ] = None,
+    strangers: RequiredStrangers,
+    data_dir: LfwDir = None,
     fillers: Fillers = None,
     sizes: Sizes = None,
     referee: Referee = None,
@@ -423,9 +418,7 @@ def equitability(
     ] = None,
     report: Report = None,
     as_json: JsonFlag = False,
-    output: Annotated[
-        Path | None, typer.Option("--output", help="also write the whole result as JSON to FILE")
-    ] = None,
+    output: Output = None,
 ) -> None:
     """FPIR by perceived sex and race (UTKFace strangers) and FNIR by sex and race (LFW),
     with 95% intervals and tests at each threshold, the lowest threshold from which no group
@@ -461,18 +454,12 @@ def threshold(
         float, typer.Option("--target-fpir", min=1e-9, max=1.0, help="the FPIR to stay within")
     ],
     size: Annotated[int, typer.Option("--watchlist-size", min=1, help="watchlist entries")],
-    strangers: Annotated[
-        list[Path], typer.Option("--strangers", help="UTKFace folder of strangers (repeat)")
-    ],
-    data_dir: Annotated[
-        Path | None, typer.Option("--data-dir", help="LFW folder; default: the lfw_dir setting")
-    ] = None,
+    strangers: RequiredStrangers,
+    data_dir: LfwDir = None,
     fillers: Fillers = None,
     referee: Referee = None,
     as_json: JsonFlag = False,
-    output: Annotated[
-        Path | None, typer.Option("--output", help="also write the whole result as JSON to FILE")
-    ] = None,
+    output: Output = None,
 ) -> None:
     """Recommend a match threshold: the lowest whose FPIR meets --target-fpir at
     --watchlist-size, with its FNIR, false alerts per million faces and whether any
