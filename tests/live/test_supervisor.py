@@ -8,6 +8,7 @@ Workers are separate processes with the real clock, so these deployments run now
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import signal
 import threading
@@ -21,7 +22,7 @@ import pytest
 from openlfr.domain.errors import DomainError
 from openlfr.live import status
 from openlfr.live.status import CameraStatus
-from openlfr.live.supervisor import Supervisor, Watched
+from openlfr.live.supervisor import Supervisor, Watched, start_deaf
 from openlfr.services import alerts, audit, cameras, deployments
 from openlfr.services.unit_of_work import Store
 from openlfr.store.repositories import Alerts
@@ -207,3 +208,19 @@ def test_a_lost_camera_is_not_resumed_once_the_deployment_is_closed(
         deployments.resume_run(store, "omar", ident, "stage", 2.0)
     resumed = [(e.actor, e.outcome) for e in log(store) if e.action == "deployment.run_resumed"]
     assert resumed == [("omar", "done"), ("pat", "refused"), ("omar", "refused")]
+
+
+def test_a_worker_ignores_ctrl_c_from_its_first_instruction() -> None:
+    """A Ctrl-C that comes while a worker is still importing must not end it in a traceback:
+    the worker's interpreter starts with SIGINT ignored, and the parent's handler is back."""
+    spawn = multiprocessing.get_context("spawn")
+    before = signal.getsignal(signal.SIGINT)
+    deaf = spawn.Process(target=signal.raise_signal, args=(signal.SIGINT,))
+    start_deaf(deaf)
+    deaf.join(timeout=60)
+    assert deaf.exitcode == 0  # the signal came and was ignored
+    assert signal.getsignal(signal.SIGINT) == before
+    hearing = spawn.Process(target=signal.raise_signal, args=(signal.SIGINT,))
+    hearing.start()
+    hearing.join(timeout=60)
+    assert hearing.exitcode != 0  # started the usual way, the same signal ends it

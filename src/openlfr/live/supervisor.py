@@ -85,6 +85,26 @@ class _Orphan:
         return self.stop.is_set() or os.getppid() != self.parent
 
 
+def start_deaf(process: BaseProcess) -> None:
+    """Start ``process`` with Ctrl-C ignored from its first instruction on.
+
+    Ctrl-C reaches every process of the terminal's group, and one that came
+    while a new worker was still importing ended it in a traceback; the
+    supervisor stops its workers itself. A spawned interpreter keeps SIGINT
+    ignored if it starts so, so the parent ignores it for the moment of the
+    start (from the main thread, the only one that may; a Ctrl-C in that
+    moment is lost, and a second one works).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        process.start()
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        process.start()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def work(job: Job, stop: Stop, reports: Any) -> None:
     """A worker process's life: watch ``job``'s camera, reporting to ``reports``."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches every process; see supervise
@@ -194,7 +214,7 @@ class Supervisor:
         w.process = self._mp.Process(
             target=work, args=(w.job, self.halt, self.reports), name=f"camera {w.job.camera}"
         )
-        w.process.start()
+        start_deaf(w.process)
         w.state, w.started_at, w.reported = "starting", time.monotonic(), (time.monotonic(), 0)
 
     def _take(self, wait: float) -> None:
