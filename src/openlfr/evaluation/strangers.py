@@ -40,9 +40,9 @@ from openlfr.evaluation.metrics import (
     false_positive_rate,
     threshold_at,
 )
+from openlfr.gallery.evidence import SCANNED  # false alerts are per this many faces scanned
 
 FPIR_TARGETS = (1e-2, 1e-3, 1e-4)
-SCANNED = 1_000_000  # false alerts are reported per this many faces scanned
 # A target FPIR r needs at least 3 / r strangers: fewer, and even zero false alarms
 # could not show the rate is below r at 95% confidence (the "rule of three").
 RULE_OF_THREE = 3.0

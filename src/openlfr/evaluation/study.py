@@ -33,7 +33,6 @@ from openlfr.evaluation.identification import lfw_open_set
 from openlfr.evaluation.lfw import Lfw
 from openlfr.evaluation.metrics import MISSED
 from openlfr.evaluation.strangers import (
-    SCANNED,
     CurvePoint,
     OperatingPoint,
     Pool,
@@ -46,6 +45,7 @@ from openlfr.evaluation.strangers import (
 )
 from openlfr.evaluation.templates import OnProgress, compute_templates, pipeline_label, stack
 from openlfr.evaluation.utkface import UtkImage, calibration_names, read_utkface
+from openlfr.gallery.evidence import SCANNED
 from openlfr.vision.engine import Engine
 
 CURVE = tuple(round(0.20 + 0.01 * i, 2) for i in range(71))  # thresholds 0.20 to 0.90

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 
-SCANNED = 1_000_000
+SCANNED = 1_000_000  # false alerts are reported per this many faces scanned
 
 
 @dataclass(frozen=True)

@@ -29,14 +29,14 @@ def threshold_default(store: Store) -> float:
 def threshold_note(store: Store, threshold: float) -> str:
     """What ``threshold`` was measured to give with the embedder at the precision it runs at
     here, beside the default, for the authorising officer who chooses it."""
-    default = threshold_default(store)
+    precision = _precision(store)
+    default = default_threshold(store.settings, precision)
     if abs(threshold - default) < 1e-9:
         chosen = "It is the default."
     else:
         trade = ("stricter: fewer false alerts, more misses" if threshold > default
                  else "more lenient: more false alerts, fewer misses")  # fmt: skip
         chosen = f"The default is {default:.4f}; this one is {trade}."
-    precision = _precision(store)
     found = evidence(store.settings.embedder, precision, threshold)
     if not found:
         return (
