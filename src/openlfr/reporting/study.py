@@ -10,18 +10,15 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import asdict
-from pathlib import Path
 
 import numpy as np
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from openlfr.evaluation.equitability import GroupComparison
 from openlfr.evaluation.study import BINS, Study
 from openlfr.reporting.charts import svg
-
-TEMPLATES = Path(__file__).parent / "templates"
+from openlfr.reporting.render import as_html
 
 
 def study_json(
@@ -105,9 +102,6 @@ def study_html(
 ) -> str:
     """The report of ``studies`` (one per watchlist size) and of ``detection`` as one
     self-contained HTML page."""
-    environment = Environment(
-        loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(), trim_blocks=True
-    )
     sections = []
     for study in studies:
         pairs = sorted({(c.metric, c.attribute) for c in study.groups})
@@ -118,6 +112,4 @@ def study_html(
             "histograms": [histogram_plot(t, c) for t, c in study.histograms.items()],
             "at_default": at_threshold(study, study.threshold),
         })  # fmt: skip
-    return environment.get_template("study.html").render(
-        about=about, sections=sections, detection=detection
-    )
+    return as_html("study.html", about=about, sections=sections, detection=detection)
