@@ -43,7 +43,15 @@ from engine import (
 from openlfr.config import Settings
 from openlfr.evaluation.lfw import Lfw
 from openlfr.evaluation.strangers import Templates
-from openlfr.evaluation.study import Data, Study, run_study, study_data, templates_of
+from openlfr.evaluation.study import (
+    Data,
+    Judge,
+    Study,
+    judge_of,
+    run_study,
+    study_data,
+    templates_of,
+)
 from openlfr.evaluation.templates import cache_path, stack
 from openlfr.gallery.thresholds import default_threshold, measured_threshold
 from openlfr.models.hardware import this_cpu
@@ -141,6 +149,14 @@ def main() -> None:
                 )
             return made[name]
 
+        judges: dict[str, Judge] = {}
+
+        def judge(name: str) -> Judge:
+            """The referee ``name``, its threshold set once for every pipeline and size."""
+            if name not in judges:
+                judges[name] = judge_of(data, name, templates(name))
+            return judges[name]
+
         for name in args.pipelines.split(","):
             pipeline = makers[name]()
             speed = faces_per_second(pipeline, speed_files)
@@ -154,7 +170,7 @@ def main() -> None:
             for size in sizes:
                 study = run_study(
                     data, {"pipeline": pipeline.name}, templates(name), size, threshold,
-                    (referees[name], templates(referees[name])), target_fpir=1e-3,
+                    judge(referees[name]), target_fpir=1e-3,
                 )  # fmt: skip
                 lines.append(row(pipeline.name, speed, study))
                 groups.extend(by_group(pipeline.name, study))

@@ -195,37 +195,46 @@ def referee_threshold(templates: Templates, person: np.ndarray) -> tuple[float, 
     return (float(np.nextafter(top[allowed], np.inf)) if allowed < len(top) else 0.0), pairs
 
 
+@dataclass(frozen=True)
+class Judge:
+    """A referee ready to judge: who it is and its threshold, and its templates of the LFW
+    gallery and of the pool."""
+
+    about: Referee
+    gallery: Templates
+    pool: Templates
+
+
+def judge_of(data: Data, name: str, templates: tuple[Templates, Templates, Templates]) -> Judge:
+    """The referee ``name`` with its ``templates`` (LFW gallery, mated probes, pool), its
+    threshold set on LFW once for every watchlist size."""
+    gallery, mated, pool = templates
+    lfw = Templates(
+        np.concatenate([gallery.vectors, mated.vectors]),
+        np.concatenate([gallery.found, mated.found]),
+    )
+    same, pairs = referee_threshold(lfw, np.concatenate([data.gallery_person, data.mated_person]))
+    about = Referee(name, same, f"its 1:1 FMR {REFEREE_FMR:g} over {pairs:,} pairs of LFW images")
+    return Judge(about, gallery, pool)
+
+
 def run_study(
     data: Data,
     pipeline: dict[str, str],
     templates: tuple[Templates, Templates, Templates],
     size: int,
     threshold: float | None = None,
-    referee: tuple[str, tuple[Templates, Templates, Templates]] | None = None,
+    judge: Judge | None = None,
     target_fpir: float | None = None,
 ) -> Study:
     """The study at watchlist ``size`` from templates (LFW gallery, mated probes, pool),
-    optionally with a referee (its embedder's name and its templates of the same) and the
-    threshold recommended for ``target_fpir``."""
+    optionally with a referee's ``judge`` and the threshold recommended for
+    ``target_fpir``."""
     gallery, mated, pool_templates = templates
     pool = Pool([i.name for i in data.pool], pool_templates, data.stranger, data.filler)
     plan = watchlists(pool, int(gallery.found.sum()), size)
-    judge: tuple[Templates, Templates, float] | None = None
-    about: Referee | None = None
-    if referee is not None:
-        name, (ref_gallery, ref_mated, ref_pool) = referee
-        lfw = Templates(
-            np.concatenate([ref_gallery.vectors, ref_mated.vectors]),
-            np.concatenate([ref_gallery.found, ref_mated.found]),
-        )
-        same, pairs = referee_threshold(
-            lfw, np.concatenate([data.gallery_person, data.mated_person])
-        )
-        judge = (ref_gallery, ref_pool, same)
-        about = Referee(
-            name, same, f"its 1:1 FMR {REFEREE_FMR:g} over {pairs:,} pairs of LFW images"
-        )
-    found = search(gallery, data.gallery_person, mated, data.mated_person, pool, plan, judge)
+    sets_aside = None if judge is None else (judge.gallery, judge.pool, judge.about.threshold)
+    found = search(gallery, data.gallery_person, mated, data.mated_person, pool, plan, sets_aside)
     points = curve(found, CURVE)
     utk = [data.pool[i] for i in found.strangers]
     kept = ~found.set_aside
@@ -275,7 +284,7 @@ def run_study(
         strangers_missed=int((found.stranger_scores == MISSED).sum()),
         strangers_set_aside=int(found.set_aside.sum()),
         calibration_left_out=data.calibration_left_out,
-        referee=about,
+        referee=None if judge is None else judge.about,
         rank1_identification_rate=float(found.mated_rank1.mean()),
         threshold=threshold,
         at_threshold=at,
@@ -327,10 +336,12 @@ def evaluate_study(
     cache at ``cache``."""
     data = study_data(lfw, strangers, fillers)
     templates = templates_of(engine, data, cache, on_progress)
-    judged = None
+    judge = None
     if referee is not None:
-        judged = (referee.settings.embedder, templates_of(referee, data, cache, on_progress))
+        judge = judge_of(
+            data, referee.settings.embedder, templates_of(referee, data, cache, on_progress)
+        )
     pipeline = pipeline_label(engine.settings)
     return [
-        run_study(data, pipeline, templates, size, threshold, judged, target_fpir) for size in sizes
+        run_study(data, pipeline, templates, size, threshold, judge, target_fpir) for size in sizes
     ]
