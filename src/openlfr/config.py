@@ -121,6 +121,11 @@ class Settings(BaseSettings):
         description="best shots a live track keeps and embeds: 6 finds more people than 3 "
         "(docs/benchmarks.md), 3 costs less (a 2-core machine watching four cameras)",
     )
+    motion_gate: bool = Field(
+        True,
+        description="skip looking for faces in a frame when no one is tracked and nothing moved "
+        "since the last look (at least one look every 10 frames)",
+    )
     analysed_fps: float | None = Field(
         10.0,
         gt=0,

@@ -93,3 +93,24 @@ def test_the_shots_a_track_keeps_are_a_setting(
         assert watch.tracker.keep == shots
         embedded[shots] = watch.counts.embedded
     assert embedded[1] < embedded[6]
+
+
+@pytest.mark.parametrize("gated", [True, False], ids=["motion gate (default)", "no gate"])
+def test_a_quiet_camera_skips_still_frames_and_still_alerts_on_who_comes(
+    store: Store, engine: Engine, clock: Clock, hamilton_frames: list[np.ndarray], gated: bool
+) -> None:
+    """An empty picture for 30 frames (fresh sensor noise in each), then Lin-Manuel Miranda's
+    shot of the stage clip (frames 82-210): faces are looked for in 3 of the 30 still frames,
+    and in every frame once he is there."""
+    store.settings.motion_gate = gated
+    d = stage_deployment(store, engine, clock)
+    clock.advance(minutes=30)
+    rng = np.random.default_rng(0)
+    empty = np.full_like(hamilton_frames[0], 90)
+    quiet = [np.clip(empty + rng.normal(0, 3, empty.shape), 0, 255).astype(np.uint8)
+             for _ in range(30)]  # fmt: skip
+    watch = CameraWatch(store, d.id or 0, "van-1-north", engine)
+    raised = watch.run(stamped(quiet + hamilton_frames[82:211]))
+    assert watch.counts.still == (27 if gated else 0)
+    assert watch.counts.frames == 30 + 129
+    assert [(r.alert.subject_name, r.frame >= 30) for r in raised] == [("Lin Manuel Miranda", True)]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from openlfr.live.tracker import CutDetector, Shot, Track, Tracker, choose_shots, iou
+from openlfr.live.motion import CutDetector
+from openlfr.live.tracker import Shot, Track, Tracker, choose_shots, iou
 from openlfr.vision.engine import Engine
 
 
@@ -55,16 +56,6 @@ def test_a_track_keeps_only_its_best_shots() -> None:
     offered = [track.offer(Shot(f, rank, chip), keep=2) for f, rank in enumerate([5, 3, 1, 9, 4])]
     assert offered == [True, True, False, True, False]
     assert [s.rank for s in track.shots] == [9, 5]
-
-
-def test_a_cut_is_noticed_and_ordinary_motion_is_not() -> None:
-    cuts = CutDetector()
-    scene = np.full((360, 640, 3), 60, np.uint8)
-    assert not cuts.cut(scene)
-    moved = scene.copy()
-    moved[100:200, 100:200] = 200  # someone walks in
-    assert not cuts.cut(moved)
-    assert cuts.cut(np.full((360, 640, 3), 200, np.uint8))
 
 
 def test_the_stage_clip_gives_lin_one_track_and_costs_few_embeddings(

@@ -36,7 +36,8 @@ from openlfr.evaluation.lfw import Lfw, LfwImage
 from openlfr.evaluation.templates import compute_templates
 from openlfr.gallery.index import WatchlistIndex
 from openlfr.live.decision import Fused, KOfN, Rule, decide_once
-from openlfr.live.tracker import CutDetector, Shot, Track, Tracker, choose_shots, iou
+from openlfr.live.motion import CutDetector
+from openlfr.live.tracker import Shot, Track, Tracker, choose_shots, iou
 from openlfr.vision.engine import Engine
 from openlfr.vision.image import read_image
 from openlfr.vision.types import Quality

@@ -17,8 +17,9 @@ import cv2
 
 from openlfr.domain.alert import Alert
 from openlfr.live.decision import Decision, KOfN, Rule, decide_once
+from openlfr.live.motion import CutDetector, MotionGate
 from openlfr.live.source import Frame
-from openlfr.live.tracker import CutDetector, Shot, Track, Tracker, choose_shots
+from openlfr.live.tracker import Shot, Track, Tracker, choose_shots
 from openlfr.services import alerts, counts
 from openlfr.services.unit_of_work import Store
 from openlfr.vision.engine import Engine
@@ -34,6 +35,7 @@ class Counts:
     faces: int = 0
     below_gate: int = 0
     embedded: int = 0
+    still: int = 0  # frames not searched for faces: a still picture with no one tracked
     tracks: int = 0
     alerts: int = 0
 
@@ -65,6 +67,7 @@ class CameraWatch:
         self.keep = self.store.settings.track_shots
         self.tracker = Tracker(keep=self.keep)
         self.cuts = CutDetector()
+        self.gate = MotionGate() if self.store.settings.motion_gate else None
         self.alerted: set[tuple[int, int]] = set()
         self.raised: list[Raised] = []
         self.alerted_at: dict[int, datetime] = {}  # watchlist entry -> its last alert's frame time
@@ -95,6 +98,9 @@ class CameraWatch:
         self.counts.frames += 1
         if self.cuts.cut(image):
             self._end(self.tracker.finish())
+        if self.gate and self.gate.still(image, tracking=bool(self.tracker.live)):
+            self.counts.still += 1
+            return []
         [found] = self.engine.detect([image])
         owners, ended = self.tracker.update(number, found.boxes)
         self._end(ended)

@@ -180,9 +180,9 @@ def _deployment(
         alerts.adjudicate(store, "omar", r.alert.id or 0, Adjudication.CONFIRMED_TRUE,
                           Outcome.NOT_ENGAGED, "demo")  # fmt: skip
     c = watch.counts
-    say(f"{CAMERA}: {c.frames} frames, {c.faces} faces ({c.below_gate} below the quality "
-        f"gate), {c.tracks} tracks, {c.embedded} embeddings, {c.alerts} alert(s), each "
-        "adjudicated by omar")  # fmt: skip
+    say(f"{CAMERA}: {c.frames} frames ({c.still} still, not searched), {c.faces} faces "
+        f"({c.below_gate} below the quality gate), {c.tracks} tracks, {c.embedded} embeddings, "
+        f"{c.alerts} alert(s), each adjudicated by omar")  # fmt: skip
     deployments.close(store, "omar", d.id)
     verdict = audit.verify(store, "omar")
     say(

@@ -304,7 +304,7 @@ def progress(w: Watched) -> str:
     error = w.error or h.last_error
     return (
         f"{w.job.camera}: {w.state}, {h.fps_in:.1f} fps in, {w.fps_analysed:.1f} analysed, "
-        f"{c.frames} frames, {h.frames_dropped} dropped, {h.reconnects} reconnects, "
-        f"{w.restarts} restarts, {c.faces} faces, {c.alerts} alert(s)"
+        f"{c.frames} frames ({c.still} still), {h.frames_dropped} dropped, "
+        f"{h.reconnects} reconnects, {w.restarts} restarts, {c.faces} faces, {c.alerts} alert(s)"
         + (f"; last error: {error}" if error else "")
     )

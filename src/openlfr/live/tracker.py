@@ -4,11 +4,11 @@ A plain tracker: each track's next box is predicted from its last two
 (constant velocity), detections are given to tracks greedily by overlap
 (IoU) with those predictions, then any left over to the nearest track of a
 similar size within a box width (a face that moved further than its box in
-one frame), a detection still left over starts a track, and a
-track unseen for ``max_gap`` frames ends; so do all tracks at a cut. Each track keeps its best few
-shots by the engine's quality measures; only a shot that gets into those
-is worth embedding, so a face seen in 100 frames costs a few embeddings,
-not 100. Shots below the engine's quality gate are counted and never kept.
+one frame), a detection still left over starts a track, and a track unseen
+for ``max_gap`` frames ends; so do all tracks at a cut (``openlfr.live.motion``).
+Each track keeps its best few shots by the engine's quality measures; only a
+shot that gets into those is worth embedding, so a face seen in 100 frames
+costs a few embeddings, not 100. Shots below the engine's quality gate are counted and never kept.
 """
 
 from __future__ import annotations
@@ -16,31 +16,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-import cv2
 import numpy as np
 
 from openlfr.config import Settings
 from openlfr.vision.types import Quality
 
-# Mean absolute change of a 64x36 grey thumbnail (0-255) that marks a cut. Measured on the
-# stage clip: its three cuts change by 28-30, no other frame by more than 13.6.
-CUT = 20.0
 AHEAD = 10  # frames a track's motion is carried on for, unseen
-
-
-class CutDetector:
-    """Notices when the picture changes at once (an edit, a camera moved or reconnected): no
-    track may carry a face across it, or one person's shots would join another's."""
-
-    def __init__(self, threshold: float = CUT) -> None:
-        self.threshold = threshold
-        self._last: np.ndarray | None = None
-
-    def cut(self, image: np.ndarray) -> bool:
-        grey = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
-        small = cv2.resize(grey, (64, 36), interpolation=cv2.INTER_AREA).astype(np.float32)
-        last, self._last = self._last, small
-        return last is not None and float(np.mean(np.abs(small - last))) > self.threshold
 
 
 def iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
