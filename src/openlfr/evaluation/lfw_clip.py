@@ -15,16 +15,16 @@ check, detection, tracking, quality, embedding of the shots a track keeps, the
 decision) run once, and every rule decides on the same tracks and shots; so
 does frame-by-frame matching, every face of acceptable quality embedded and
 searched with no tracking. For each rule and unit (a track; a face for frame by
-frame) the run records, after every decision, its decision value per watchlist
-entry: the highest threshold at which the rule alerts for that entry then. A
-threshold can thus be swept afterwards, and the alerts the rules raised as they
-ran at one threshold are kept to check those values against. An alert counts on
-the pass its unit was following in the frame it was raised in (``PassAlerts``).
+frame) the run records the rule's candidates after every step, each entry with
+its decision value (the highest threshold at which the rule alerts for that
+entry then; the live camera decides on the same candidates), so a threshold
+can be swept afterwards. An alert counts on the pass its unit was following in
+the frame it was raised in (``PassAlerts``).
 """
 
 from __future__ import annotations
 
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,7 +35,7 @@ import numpy as np
 from openlfr.evaluation.lfw import Lfw, LfwImage
 from openlfr.evaluation.templates import compute_templates
 from openlfr.gallery.index import WatchlistIndex
-from openlfr.live.decision import Fused, KOfN, Rule, decide_once
+from openlfr.live.decision import AnyOf, Fused, KOfN, Rule
 from openlfr.live.motion import CutDetector
 from openlfr.live.tracker import Shot, Track, Tracker, choose_shots, iou
 from openlfr.vision.engine import Engine
@@ -68,6 +68,7 @@ MIN_IOU = 0.3  # a detection overlapping a pass's face box this much is of that 
 FRAME_BY_FRAME = "frame by frame"
 RULES: dict[str, Callable[[], Rule]] = {
     "fused": Fused,
+    "fused or any shot": AnyOf,
     "1 of 1": lambda: KOfN(k=1, n=1),
     "2 of 3": lambda: KOfN(k=2, n=3),
     "3 of 5": lambda: KOfN(k=3, n=5),
@@ -237,34 +238,27 @@ def lfw_watchlist(
 @dataclass
 class RuleRun:
     """One rule over a clip. ``seen``: each unit's (frame, box) detections (a unit is a track;
-    for frame by frame, one face). ``values``: (unit, frame, entry, value) after each decision,
-    the rule alerting for the entry then at any threshold up to the value. ``raised``: (unit,
-    frame, entry) alerts the rule raised as it ran, at the run's threshold."""
+    for frame by frame, one face). ``values``: (unit, frame, entry, value) of each candidate
+    the rule gave, so that it alerts for the entry then at any threshold up to the value."""
 
     seen: dict[int, list[tuple[int, np.ndarray]]]
     values: list[tuple[int, int, int, float]] = field(default_factory=list)
-    raised: list[tuple[int, int, int]] = field(default_factory=list)
 
     def first_alerts(self, threshold: float) -> dict[tuple[int, int], int]:
         """(unit, entry) -> the frame the rule alerts at ``threshold`` (once a unit and entry,
-        as ``decide_once``)."""
+        as ``decide``)."""
         first: dict[tuple[int, int], int] = {}
         for unit, frame, entry, value in self.values:
             if value >= threshold:
                 first.setdefault((unit, entry), frame)
         return first
 
-    def as_raised(self) -> dict[tuple[int, int], int]:
-        """``raised`` keyed as ``first_alerts``: the two agree at the run's threshold."""
-        return {(unit, entry): frame for unit, frame, entry in self.raised}
-
 
 @dataclass
 class Runs:
-    """Every rule over one clip, decided at ``threshold`` as they ran; what was seen and what
-    was embedded (``embedded``: the shots tracks kept)."""
+    """Every rule over one clip; what was seen and what was embedded (``embedded``: the shots
+    tracks kept)."""
 
-    threshold: float
     rules: dict[str, RuleRun]
     frames: int = 0
     faces: int = 0
@@ -279,38 +273,28 @@ class Runs:
         """Faces of acceptable quality: each one embedded and searched frame by frame."""
         return len(self.rules[FRAME_BY_FRAME].seen)
 
-    def disagreeing(self) -> list[str]:
-        """The rules whose decision values do not give, at ``threshold``, the alerts they raised
-        as they ran (none, unless the values are wrong)."""
-        return [name for name, run in self.rules.items()
-                if run.first_alerts(self.threshold) != run.as_raised()]  # fmt: skip
-
 
 def run_rules(
     engine: Engine,
     frames: Iterable[tuple[int, np.ndarray]],
     watchlist: WatchlistIndex,
-    threshold: float,
     keep: int = 3,
     tracker: Tracker | None = None,
 ) -> Runs:
     """Every rule of ``RULES``, and frame by frame, over numbered BGR ``frames`` searching
-    ``watchlist``: per frame the steps of ``CameraWatch.process`` (without the store; with
-    ``tracker``, the live tracker by default, to compare another), each
-    rule run at ``threshold`` through ``decide_once`` and its decision values recorded."""
+    ``watchlist``: per frame the steps of ``CameraWatch.process`` (without the store and the
+    motion gate; with ``tracker``, the live tracker by default, to compare another), each
+    rule's candidates recorded, to be swept over thresholds."""
     rules = {name: make() for name, make in RULES.items()}
     tracks: dict[int, list[tuple[int, np.ndarray]]] = {}
-    runs = Runs(threshold, {name: RuleRun(tracks) for name in rules})
+    runs = Runs({name: RuleRun(tracks) for name in rules})
     runs.rules[FRAME_BY_FRAME] = faces = RuleRun({})
-    alerted: dict[str, set[tuple[int, int]]] = {name: set() for name in rules}
-    windows: dict[str, dict[int, deque[tuple[int, float]]]] = {name: {} for name in rules}
     tracker, cuts = tracker or Tracker(keep=keep), CutDetector()
 
     def end(ended: list[Track]) -> None:
         for track in ended:
-            for name, rule in rules.items():
+            for rule in rules.values():
                 rule.forget(track)
-                windows[name].pop(track.id, None)
 
     for number, image in frames:
         runs.frames += 1
@@ -324,7 +308,7 @@ def run_rules(
         for track, box in zip(owners, found.boxes, strict=True):
             tracks.setdefault(track.id, []).append((number, box))
         runs.faces += len(inspected)
-        _frame_by_frame(engine, faces, watchlist, threshold, number, found.boxes, inspected)
+        _frame_by_frame(engine, faces, watchlist, number, found.boxes, inspected)
         chosen = choose_shots(owners, qualities, chips, number, keep)
         if not chosen:
             continue
@@ -335,13 +319,9 @@ def run_rules(
             new.setdefault(track.id, (track, []))[1].append(shot)
         runs.embedded += len(chosen)
         for name, rule in rules.items():
-            run = runs.rules[name]
             for track, shots in new.values():
-                decided = decide_once(rule, track, shots, watchlist, threshold, alerted[name])
-                if decided is not None:
-                    run.raised.append((track.id, number, decided.candidate.entry))
-                for entry, value in _values(rule, track, shots, watchlist, windows[name]):
-                    run.values.append((track.id, number, entry, value))
+                given = rule.candidates(track, shots, watchlist)
+                runs.rules[name].values += [(track.id, number, c.entry, c.score) for c in given]
     end(tracker.finish())
     return runs
 
@@ -350,7 +330,6 @@ def _frame_by_frame(
     engine: Engine,
     run: RuleRun,
     watchlist: WatchlistIndex,
-    threshold: float,
     number: int,
     boxes: np.ndarray,
     inspected: list[tuple[np.ndarray, Quality]],
@@ -365,36 +344,6 @@ def _frame_by_frame(
         unit = len(run.seen)
         run.seen[unit] = [(number, boxes[i])]
         run.values.append((unit, number, int(entry), float(score)))
-        if score >= threshold:
-            run.raised.append((unit, number, int(entry)))
-
-
-def _values(
-    rule: Rule,
-    track: Track,
-    new: list[Shot],
-    watchlist: WatchlistIndex,
-    windows: dict[int, deque[tuple[int, float]]],
-) -> list[tuple[int, float]]:
-    """(entry, value) after ``rule`` decided on ``new`` shots of ``track``: it alerts for the
-    entry at any threshold up to the value. Fused: the fused template's top-1 entry and score
-    (``Fused.decide`` itself, at no threshold). k of n: ``windows`` holds each track's last n
-    shots' top-1 (entry, score); an entry's value is the k-th best score among the shots
-    whose top-1 it is (k > n / 2, so one entry at most reaches k votes)."""
-    if isinstance(rule, Fused):
-        found = rule.decide(track, new, watchlist, -np.inf)
-        return [] if found is None else [(found.entry, found.score)]
-    if 2 * rule.k <= rule.n:
-        raise ValueError(f"{rule.k} of {rule.n}: two entries could both reach k votes")
-    window = windows.setdefault(track.id, deque(maxlen=rule.n))
-    templates = [s.template for s in new if s.template is not None]
-    entries, scores, _ = watchlist.top1(np.stack(templates))
-    window.extend(zip(entries.tolist(), scores.tolist(), strict=True))
-    votes: dict[int, list[float]] = {}
-    for entry, score in window:
-        votes.setdefault(entry, []).append(score)
-    return [(entry, sorted(s, reverse=True)[rule.k - 1])
-            for entry, s in votes.items() if len(s) >= rule.k]  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 import cv2
 
 from openlfr.domain.alert import Alert
-from openlfr.live.decision import Decision, KOfN, Rule, decide_once
+from openlfr.live.decision import Decision, KOfN, Rule, decide
 from openlfr.live.motion import CutDetector, MotionGate
 from openlfr.live.source import Frame
 from openlfr.live.tracker import Shot, Track, Tracker, choose_shots
@@ -117,10 +117,11 @@ class CameraWatch:
             shot.template = template
             new.setdefault(track.id, (track, []))[1].append(shot)
         self.counts.embedded += len(chosen)
-        decided = [decide_once(self.rule, track, shots, self.watchlist.index,
-                               self.watchlist.threshold, self.alerted)
-                   for track, shots in new.values()]  # fmt: skip
-        return [self._raise(d, frame, seen_at) for d in decided if d and self._due(d, seen_at)]
+        index, threshold = self.watchlist.index, self.watchlist.threshold
+        decided = [d for track, shots in new.values()
+                   for d in decide(track, self.rule.candidates(track, shots, index), threshold,
+                                   self.alerted)]  # fmt: skip
+        return [self._raise(d, frame, seen_at) for d in decided if self._due(d, seen_at)]
 
     def _due(self, decision: Decision, seen_at: datetime) -> bool:
         """Whether the entry decided on was not alerted on here within ``realert_after``: the

@@ -1,24 +1,26 @@
 """Deciding on a track: does the person it follows match someone on the watchlist?
 
-Two rules, compared by FNIR at fixed false-alert budgets on a clip made of
-LFW people (``openlfr.evaluation.lfw_clip``, figures in docs/benchmarks.md):
+Each rule gives, after a track's new shots are embedded, its candidates: the
+entries it would alert for, each with its decision value (the rule alerts
+for the entry at any threshold up to that value). ``decide`` turns them into
+alerts at the deployment's threshold, once per track and entry. Compared by
+FNIR at fixed false-alert budgets on a clip made of LFW people
+(``openlfr.evaluation.lfw_clip``, figures in docs/benchmarks.md):
 
-- ``KOfN``: at least ``k`` of the track's last ``n`` embedded shots match the
-  same watchlist entry at or above the threshold. The default, ``KOfN(1, 1)``
-  (any shot a track keeps matches), missed the fewest passes with no false
-  alert (3 in 200, against 10 for ``Fused`` and 5 for 2 of 3) and tied at a
-  1% budget; voting (k > 1) did not remove the false alerts, which came from
-  lookalikes who match on every shot.
+- ``KOfN``: at least ``k`` of the track's last ``n`` embedded shots have the
+  entry as their best match; the value is the k-th best of those shots'
+  scores. ``KOfN(1, 1)``: any shot the track embeds.
 - ``Fused``: the mean of the track's kept shots' templates (renormalised), as
-  one probe, matches an entry at or above the threshold.
-
-Either way a track alerts at most once per watchlist entry.
+  one probe; the value is its best match's score.
+- ``AnyOf``: whichever of its rules gives an entry the higher value.
 """
 
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 
@@ -35,28 +37,43 @@ class Decision:
     shot: Shot
 
 
+class Rule(Protocol):
+    def candidates(
+        self, track: Track, new: list[Shot], watchlist: WatchlistIndex
+    ) -> list[Candidate]:
+        """After ``new`` shots of ``track`` were embedded: the entries it may alert for, each
+        scored with its decision value."""
+        ...
+
+    def forget(self, track: Track) -> None:
+        """``track`` ended: drop what is kept about it."""
+        ...
+
+
+def _best_matches(templates: np.ndarray, watchlist: WatchlistIndex) -> list[Candidate]:
+    """Each template's best entry (none from an empty watchlist)."""
+    entries, scores, raw = watchlist.top1(templates)
+    return [Candidate(int(e), watchlist.labels[e], float(s), float(r))
+            for e, s, r in zip(entries, scores, raw, strict=True) if e >= 0]  # fmt: skip
+
+
 @dataclass
 class KOfN:
     k: int = 1
     n: int = 1
-    _recent: dict[int, deque[Candidate | None]] = field(default_factory=dict)
+    _recent: dict[int, deque[Candidate]] = field(default_factory=dict)
 
-    def decide(
-        self, track: Track, new: list[Shot], watchlist: WatchlistIndex, threshold: float
-    ) -> Candidate | None:
-        """After ``new`` shots of ``track`` were embedded: the entry ``k`` of its last ``n``
-        shots match, if any."""
-        if not new:
-            return None
+    def candidates(
+        self, track: Track, new: list[Shot], watchlist: WatchlistIndex
+    ) -> list[Candidate]:
         recent = self._recent.setdefault(track.id, deque(maxlen=self.n))
         templates = [s.template for s in new if s.template is not None]
-        recent.extend(watchlist.search(np.stack(templates), threshold))
-        matched = [c for c in recent if c is not None]
-        for c in matched:
-            votes = [m for m in matched if m.entry == c.entry]
-            if len(votes) >= self.k:
-                return max(votes, key=lambda m: m.score)
-        return None
+        recent.extend(_best_matches(np.stack(templates), watchlist))
+        votes: dict[int, list[Candidate]] = {}
+        for c in recent:
+            votes.setdefault(c.entry, []).append(c)
+        return [sorted(v, key=lambda c: -c.score)[self.k - 1]
+                for v in votes.values() if len(v) >= self.k]  # fmt: skip
 
     def forget(self, track: Track) -> None:
         self._recent.pop(track.id, None)
@@ -64,38 +81,42 @@ class KOfN:
 
 @dataclass
 class Fused:
-    def decide(
-        self, track: Track, new: list[Shot], watchlist: WatchlistIndex, threshold: float
-    ) -> Candidate | None:
-        """After ``new`` shots of ``track`` were embedded: the entry its fused template
-        matches, if any."""
-        kept = [s.template for s in track.shots if s.template is not None]
-        if not new or not kept:
-            return None
-        fused = np.mean(kept, axis=0)
+    def candidates(
+        self, track: Track, new: list[Shot], watchlist: WatchlistIndex
+    ) -> list[Candidate]:
+        fused = np.mean([s.template for s in track.shots if s.template is not None], axis=0)
         fused /= max(float(np.linalg.norm(fused)), 1e-9)
-        [found] = watchlist.search(fused[None, :], threshold)
-        return found
+        return _best_matches(fused[None, :], watchlist)
 
     def forget(self, track: Track) -> None:
         """Nothing is kept per track beyond the track itself."""
 
 
-Rule = KOfN | Fused
+@dataclass
+class AnyOf:
+    rules: Sequence[Rule] = field(default_factory=lambda: (Fused(), KOfN()))
+
+    def candidates(
+        self, track: Track, new: list[Shot], watchlist: WatchlistIndex
+    ) -> list[Candidate]:
+        best: dict[int, Candidate] = {}
+        for rule in self.rules:
+            for c in rule.candidates(track, new, watchlist):
+                if c.entry not in best or c.score > best[c.entry].score:
+                    best[c.entry] = c
+        return list(best.values())
+
+    def forget(self, track: Track) -> None:
+        for rule in self.rules:
+            rule.forget(track)
 
 
-def decide_once(
-    rule: Rule,
-    track: Track,
-    new: list[Shot],
-    watchlist: WatchlistIndex,
-    threshold: float,
-    alerted: set[tuple[int, int]],
-) -> Decision | None:
-    """``rule``'s decision on ``track`` unless it already alerted for that entry (``alerted``
-    holds (track id, entry) pairs and is updated)."""
-    found = rule.decide(track, new, watchlist, threshold)
-    if found is None or (track.id, found.entry) in alerted:
-        return None
-    alerted.add((track.id, found.entry))
-    return Decision(track, found, track.shots[0])
+def decide(
+    track: Track, found: list[Candidate], threshold: float, alerted: set[tuple[int, int]]
+) -> list[Decision]:
+    """The alerts ``found`` candidates of ``track`` make at ``threshold``: those at or above it
+    that the track did not already alert for (``alerted`` holds (track id, entry) pairs and is
+    updated). Each carries the track's best shot."""
+    due = [c for c in found if c.score >= threshold and (track.id, c.entry) not in alerted]
+    alerted.update((track.id, c.entry) for c in due)
+    return [Decision(track, c, track.shots[0]) for c in due]
