@@ -68,13 +68,13 @@ def test_the_default_rule_alerts_on_every_watchlisted_pass_and_on_no_one_else(
     watchlist, failed = lfw_watchlist(engine, lfw, clip, 20, None)
     assert not failed and len(watchlist) == 23
     threshold = default_threshold(settings, engine.embedder_runtime.precision)
-    runs = run_rules(engine, render(clip, lfw), watchlist)
+    runs = run_rules(engine, render(clip, lfw), watchlist, threshold)
     assert runs.frames == clip.frames and runs.tracks >= len(clip.passes)
     # Fused is CameraWatch's default rule.
     fused = PassAlerts(clip, runs.rules["fused"], watchlist.labels).outcome(threshold)
     assert (fused.mated, fused.misses, fused.false_alerts) == (3, 0, 0)
     # Tracks embed a few shots each; frame by frame embeds every face of acceptable quality.
-    assert runs.embedded * 2 < runs.searched
+    assert runs.embedded.total() * 2 < runs.searched
 
 
 def test_an_alert_counts_on_the_pass_its_track_follows_when_it_is_raised() -> None:

@@ -35,9 +35,9 @@ import numpy as np
 from openlfr.evaluation.lfw import Lfw, LfwImage
 from openlfr.evaluation.templates import compute_templates
 from openlfr.gallery.index import WatchlistIndex
-from openlfr.live.decision import AnyOf, Fused, KOfN, Rule
+from openlfr.live.decision import NEAR, AnyOf, Fused, KOfN, Rule
 from openlfr.live.motion import CutDetector
-from openlfr.live.tracker import Shot, Track, Tracker, choose_shots, iou
+from openlfr.live.tracker import KEEP, Shot, Track, Tracker, choose_shots, iou
 from openlfr.vision.engine import Engine
 from openlfr.vision.image import read_image
 from openlfr.vision.types import Quality
@@ -256,13 +256,13 @@ class RuleRun:
 
 @dataclass
 class Runs:
-    """Every rule over one clip; what was seen and what was embedded (``embedded``: the shots
-    tracks kept)."""
+    """Every rule over one clip; what was seen and what was embedded (``embedded``: per track,
+    the shots it kept)."""
 
     rules: dict[str, RuleRun]
     frames: int = 0
     faces: int = 0
-    embedded: int = 0
+    embedded: Counter[int] = field(default_factory=Counter)
 
     @property
     def tracks(self) -> int:
@@ -278,13 +278,15 @@ def run_rules(
     engine: Engine,
     frames: Iterable[tuple[int, np.ndarray]],
     watchlist: WatchlistIndex,
-    keep: int = 3,
+    threshold: float,
+    keep: int = KEEP,
     tracker: Tracker | None = None,
 ) -> Runs:
     """Every rule of ``RULES``, and frame by frame, over numbered BGR ``frames`` searching
     ``watchlist``: per frame the steps of ``CameraWatch.process`` (without the store and the
     motion gate; with ``tracker``, the live tracker by default, to compare another), each
-    rule's candidates recorded, to be swept over thresholds."""
+    rule's candidates recorded, to be swept over thresholds. A track is near a match (and so
+    embeds more shots) once any rule's candidate comes within ``NEAR`` of ``threshold``."""
     rules = {name: make() for name, make in RULES.items()}
     tracks: dict[int, list[tuple[int, np.ndarray]]] = {}
     runs = Runs({name: RuleRun(tracks) for name in rules})
@@ -317,11 +319,12 @@ def run_rules(
         for (track, shot), template in zip(chosen, templates, strict=True):
             shot.template = template
             new.setdefault(track.id, (track, []))[1].append(shot)
-        runs.embedded += len(chosen)
+        runs.embedded.update(track.id for track, _ in chosen)
         for name, rule in rules.items():
             for track, shots in new.values():
                 given = rule.candidates(track, shots, watchlist)
                 runs.rules[name].values += [(track.id, number, c.entry, c.score) for c in given]
+                track.near = track.near or any(c.score >= threshold - NEAR for c in given)
     end(tracker.finish())
     return runs
 

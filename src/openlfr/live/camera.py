@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 import cv2
 
 from openlfr.domain.alert import Alert
-from openlfr.live.decision import Decision, KOfN, Rule, decide
+from openlfr.live.decision import AnyOf, Decision, Rule, decide
 from openlfr.live.motion import CutDetector, MotionGate
 from openlfr.live.source import Frame
 from openlfr.live.tracker import Shot, Track, Tracker, choose_shots
@@ -59,7 +59,7 @@ class CameraWatch:
     deployment_id: int
     camera: str
     engine: Engine
-    rule: Rule = field(default_factory=KOfN)
+    rule: Rule = field(default_factory=AnyOf)
     counts: Counts = field(default_factory=Counts)
 
     def __post_init__(self) -> None:

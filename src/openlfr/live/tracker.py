@@ -8,7 +8,10 @@ one frame), a detection still left over starts a track, and a track unseen
 for ``max_gap`` frames ends; so do all tracks at a cut (``openlfr.live.motion``).
 Each track keeps its best few shots by the engine's quality measures; only a
 shot that gets into those is worth embedding, so a face seen in 100 frames
-costs a few embeddings, not 100. Shots below the engine's quality gate are counted and never kept.
+costs a few embeddings, not 100. A track near a match (``near``, set by the
+decision) keeps ``WIDE`` shots instead: nearly every frame of a person who
+may be on the watchlist is embedded, while the crowd costs a few each. Shots
+below the engine's quality gate are counted and never kept.
 """
 
 from __future__ import annotations
@@ -64,6 +67,7 @@ class Track:
     velocity: np.ndarray = field(default_factory=lambda: np.zeros(4, np.float32))
     seen: int = 1  # frames the track was detected in
     below_gate: int = 0  # its faces that failed the quality gate
+    near: bool = False  # a decision came near a match: keep (and embed) WIDE shots
     shots: list[Shot] = field(default_factory=list)  # best first
 
     def predicted(self, frame: int) -> np.ndarray:
@@ -85,6 +89,9 @@ class Track:
 # The best shots a track keeps (and so embeds), unless told: the setting's default, 6
 # (track_shots; 6 against 3: docs/benchmarks.md, "Shots a track keeps").
 KEEP: int = Settings.model_fields["track_shots"].default
+# The shots a track near a match keeps: a pass lasts 30-60 frames in the LFW clip, so nearly
+# all of them (docs/benchmarks.md, "Live: decision rules").
+WIDE = 32
 
 
 class Tracker:
@@ -165,15 +172,15 @@ def choose_shots(
     frame: int,
     keep: int,
 ) -> list[tuple[Track, Shot]]:
-    """Offer each face of a frame (its track, quality and chip) to its track; the shots kept
-    (with their track), which are the ones to embed. Faces below the quality gate are counted
-    on their track."""
+    """Offer each face of a frame (its track, quality and chip) to its track, which keeps its
+    best ``keep`` shots (``WIDE`` when it is near a match); the shots kept (with their track),
+    which are the ones to embed. Faces below the quality gate are counted on their track."""
     chosen = []
     for track, quality, chip in zip(tracks, qualities, chips, strict=True):
         if not quality.acceptable:
             track.below_gate += 1
             continue
         shot = Shot(frame, shot_rank(quality), chip)
-        if track.offer(shot, keep):
+        if track.offer(shot, max(keep, WIDE) if track.near else keep):
             chosen.append((track, shot))
     return chosen
