@@ -12,7 +12,10 @@ FNIR at fixed false-alert budgets on a clip made of LFW people
   scores. ``KOfN(1, 1)``: any shot the track embeds.
 - ``Fused``: the mean of the track's kept shots' templates (renormalised), as
   one probe; the value is its best match's score.
-- ``AnyOf``: whichever of its rules gives an entry the higher value.
+- ``AnyOf``: whichever of its rules gives an entry the higher value. The
+  camera's default, ``AnyOf((Fused(), KOfN()))`` (fused or any shot), missed
+  10 of 200 watchlisted passes at the default threshold against 15 for any
+  shot alone and for frame-by-frame matching, none raising a false alert.
 
 A track whose candidates come within ``NEAR`` of the threshold is near a
 match: from then on it keeps and embeds nearly every shot (``tracker.WIDE``).
@@ -31,8 +34,9 @@ from openlfr.gallery.index import Candidate, WatchlistIndex
 from openlfr.live.tracker import Shot, Track
 
 # How far below the threshold a decision value makes its track near a match. On the LFW clip
-# (1,679 entries, default threshold 0.60) the best score of most passes of people not enrolled
-# is under 0.45, the highest 0.52-0.53; 0.15 below widened a third of them in a trial.
+# (1,582 entries, default threshold 0.6018) the highest false-alert values are 0.52-0.53, so
+# few tracks of people not enrolled widen: 17-18 embeddings a pass against 37-38 for the
+# watchlisted (docs/benchmarks.md, "Fused or any shot").
 NEAR = 0.10
 
 
