@@ -29,6 +29,7 @@ def test_search_returns_best_entry_at_or_above_threshold() -> None:
 def test_empty_watchlist_matches_nobody() -> None:
     index = WatchlistIndex(np.zeros((0, 3), np.float32), [])
     assert index.search(np.stack([unit(1, 0, 0)]), threshold=-1.0) == [None]
+    assert index.search(np.stack([unit(1, 0, 0)]), threshold=-np.inf) == [None]  # at any score
 
 
 def test_topk_subtracts_mean_of_next_k() -> None:

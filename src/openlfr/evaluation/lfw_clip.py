@@ -35,7 +35,7 @@ import numpy as np
 from openlfr.evaluation.lfw import Lfw, LfwImage
 from openlfr.evaluation.templates import compute_templates
 from openlfr.gallery.index import WatchlistIndex
-from openlfr.live.decision import NEAR, AnyOf, Fused, KOfN, Rule
+from openlfr.live.decision import AnyOf, Fused, KOfN, Rule, note_near
 from openlfr.live.motion import CutDetector
 from openlfr.live.tracker import KEEP, Shot, Track, Tracker, choose_shots, iou
 from openlfr.vision.engine import Engine
@@ -324,7 +324,7 @@ def run_rules(
             for track, shots in new.values():
                 given = rule.candidates(track, shots, watchlist)
                 runs.rules[name].values += [(track.id, number, c.entry, c.score) for c in given]
-                track.near = track.near or any(c.score >= threshold - NEAR for c in given)
+                note_near(track, given, threshold)
     end(tracker.finish())
     return runs
 

@@ -57,9 +57,12 @@ class WatchlistIndex:
         return best, self.normaliser.normalise(probes, sims, raw), raw
 
     def search(self, probes: np.ndarray, threshold: float) -> list[Candidate | None]:
-        """Per probe, the best entry if its normalised score reaches ``threshold``, else None."""
+        """Per probe, the best entry if its normalised score reaches ``threshold``, else None
+        (always None from an empty watchlist)."""
         best, scores, raw = self.top1(probes)
         return [
-            Candidate(int(e), self.labels[e], float(s), float(r)) if s >= threshold else None
+            Candidate(int(e), self.labels[e], float(s), float(r))
+            if e >= 0 and s >= threshold
+            else None
             for e, s, r in zip(best, scores, raw, strict=True)
         ]

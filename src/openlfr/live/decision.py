@@ -63,10 +63,8 @@ class Rule(Protocol):
 
 
 def _best_matches(templates: np.ndarray, watchlist: WatchlistIndex) -> list[Candidate]:
-    """Each template's best entry (none from an empty watchlist)."""
-    entries, scores, raw = watchlist.top1(templates)
-    return [Candidate(int(e), watchlist.labels[e], float(s), float(r))
-            for e, s, r in zip(entries, scores, raw, strict=True) if e >= 0]  # fmt: skip
+    """Each template's best entry, at any score (none from an empty watchlist)."""
+    return [c for c in watchlist.search(templates, -np.inf) if c is not None]
 
 
 @dataclass
@@ -123,6 +121,12 @@ class AnyOf:
             rule.forget(track)
 
 
+def note_near(track: Track, found: list[Candidate], threshold: float) -> None:
+    """Mark ``track`` near a match once any of its candidates ``found`` comes within ``NEAR``
+    of ``threshold``: from then on it keeps and embeds more shots."""
+    track.near = track.near or any(c.score >= threshold - NEAR for c in found)
+
+
 def decide(
     track: Track, found: list[Candidate], threshold: float, alerted: set[tuple[int, int]]
 ) -> list[Decision]:
@@ -130,7 +134,7 @@ def decide(
     that the track did not already alert for (``alerted`` holds (track id, entry) pairs and is
     updated). Each carries the track's best shot. A candidate within ``NEAR`` of the threshold
     marks the track near a match."""
-    track.near = track.near or any(c.score >= threshold - NEAR for c in found)
+    note_near(track, found, threshold)
     due = [c for c in found if c.score >= threshold and (track.id, c.entry) not in alerted]
     alerted.update((track.id, c.entry) for c in due)
     return [Decision(track, c, track.shots[0]) for c in due]
