@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 
@@ -16,11 +17,12 @@ from openlfr.live.decision import AnyOf, Fused, KOfN, Rule
 from openlfr.live.demo import CAMERA, read_clip, stage
 from openlfr.live.source import stamped
 from openlfr.live.tracker import WIDE
-from openlfr.services import counts
+from openlfr.services import counts, watchlists
 from openlfr.services.unit_of_work import Store
 from openlfr.vision.engine import Engine
-from tests.live.conftest import stage_deployment
-from tests.services.conftest import Clock
+from tests.conftest import shared
+from tests.live.conftest import PHOTOS, stage_deployment
+from tests.services.conftest import Clock, record, reference, start_deployment
 
 
 @pytest.mark.parametrize(
@@ -119,3 +121,43 @@ def test_a_quiet_camera_skips_still_frames_and_still_alerts_on_who_comes(
     assert watch.counts.still == (27 if gated else 0)
     assert watch.counts.frames == 30 + 129
     assert [(r.alert.subject_name, r.frame >= 30) for r in raised] == [("Lin Manuel Miranda", True)]
+
+
+def test_a_restarted_camera_does_not_alert_again_on_who_it_just_alerted_on(
+    store: Store, engine: Engine, clock: Clock, hamilton_frames: list[np.ndarray]
+) -> None:
+    """A camera's worker restarted (a crash) while Lin-Manuel Miranda is still in view: the
+    new watch knows, from the alerts recorded, that he was alerted on seconds ago. Another
+    camera, or the same one after ``realert_after``, alerts on him."""
+    d = stage_deployment(store, engine, clock)
+    clock.advance(minutes=30)
+
+    def alerted(camera: str) -> list[str]:
+        watch = CameraWatch(store, d.id or 0, camera, engine)
+        return [r.alert.subject_name for r in watch.run(stamped(hamilton_frames[82:211]))]
+
+    assert alerted("van-1-north") == ["Lin Manuel Miranda"]
+    clock.advance(seconds=store.settings.realert_after - 5)
+    assert alerted("van-1-north") == []
+    assert alerted("van-1-south") == ["Lin Manuel Miranda"]
+    clock.advance(seconds=10)
+    assert alerted("van-1-north") == ["Lin Manuel Miranda"]
+
+
+def test_a_subject_with_two_reference_images_is_alerted_once(
+    store: Store, engine: Engine, clock: Clock, hamilton_frames: list[np.ndarray], tmp_path: Path
+) -> None:
+    """Lin-Manuel Miranda enrolled with his photo and its mirror image: two watchlist entries
+    that his track matches, one alert (carrying the entry it matched best)."""
+    photo = cv2.imread(str(shared("video", "hamilton", PHOTOS["Lin_Manuel_Miranda"])))
+    assert photo is not None
+    mirrored = tmp_path / "mirrored.png"
+    cv2.imwrite(str(mirrored), cv2.flip(photo, 1))
+    both = [reference(shared("video", "hamilton", PHOTOS["Lin_Manuel_Miranda"])),
+            reference(mirrored)]  # fmt: skip
+    watchlists.enrol(store, "wendy", record("Lin_Manuel_Miranda"), both, engine)
+    d = start_deployment(store, clock)
+    clock.advance(minutes=30)
+    watch = CameraWatch(store, d.id or 0, "van-1-north", engine)
+    raised = watch.run(stamped(hamilton_frames[82:211]))
+    assert [r.alert.subject_name for r in raised] == ["Lin Manuel Miranda"]

@@ -58,7 +58,7 @@ def test_any_of_takes_each_entrys_higher_value() -> None:
 
 
 def test_a_track_alerts_once_per_entry_and_for_every_entry_that_reaches_the_threshold() -> None:
-    track, alerted = _track(_shot(0, 0.7)), set[tuple[int, int]]()
+    track, alerted = _track(_shot(0, 0.7)), set[tuple[int, str]]()
     found = AnyOf().candidates(track, [_shot(1, 0.1, 0.8)], WATCHLIST)
     assert [d.candidate.label for d in decide(track, found, 0.9, alerted)] == []
     assert sorted(d.candidate.label for d in decide(track, found, 0.5, alerted)) == ["A", "B"]

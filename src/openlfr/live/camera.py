@@ -68,9 +68,13 @@ class CameraWatch:
         self.tracker = Tracker(keep=self.keep)
         self.cuts = CutDetector()
         self.gate = MotionGate() if self.store.settings.motion_gate else None
-        self.alerted: set[tuple[int, int]] = set()
+        self.alerted: set[tuple[int, str]] = set()
         self.raised: list[Raised] = []
-        self.alerted_at: dict[int, datetime] = {}  # watchlist entry -> its last alert's frame time
+        # Subject -> when the face of its last alert here was seen; from the alerts recorded, so
+        # a worker restarted while someone is in view does not alert on them again.
+        self.alerted_at = alerts.recently_alerted(
+            self.store, self.deployment_id, self.camera, self.store.settings.realert_after
+        )
         self._hour: datetime | None = None
         self._logged = Counts()  # the part of ``counts`` already in the deployment record
         self._record_due = time.monotonic() + RECORD_EVERY
@@ -124,19 +128,20 @@ class CameraWatch:
         return [self._raise(d, frame, seen_at) for d in decided if self._due(d, seen_at)]
 
     def _due(self, decision: Decision, seen_at: datetime) -> bool:
-        """Whether the entry decided on was not alerted on here within ``realert_after``: the
-        same person seen again at once (their track broken) is not a new alert."""
-        last = self.alerted_at.get(decision.candidate.entry)
+        """Whether the subject decided on was not alerted on here within ``realert_after``: the
+        same person seen again at once (their track broken, the worker restarted) is not a new
+        alert."""
+        last = self.alerted_at.get(decision.candidate.label)
         quiet = timedelta(seconds=self.store.settings.realert_after)
         return last is None or seen_at - last >= quiet
 
     def _raise(self, decision: Decision, frame: Frame, seen_at: datetime) -> Raised:
         ok, png = cv2.imencode(".png", decision.shot.chip)
-        entry, track = int(decision.candidate.label), decision.track
+        entry, track = self.watchlist.entries[decision.candidate.entry], decision.track
         a = alerts.raise_alert(self.store, self.deployment_id, entry, self.camera,
                                png.tobytes() if ok else b"", decision.candidate.score,
                                seen_at, track.seen)  # fmt: skip
-        self.alerted_at[decision.candidate.entry] = seen_at
+        self.alerted_at[decision.candidate.label] = seen_at
         latency = time.monotonic() - frame.decoded_at  # the alert is committed: nothing lost
         counts.record_latency(self.store, self.deployment_id, a.id or 0, latency)
         self.counts.alerts += 1

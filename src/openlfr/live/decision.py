@@ -1,18 +1,20 @@
 """Deciding on a track: does the person it follows match someone on the watchlist?
 
 Each rule gives, after a track's new shots are embedded, its candidates: the
-entries it would alert for, each with its decision value (the rule alerts
-for the entry at any threshold up to that value). ``decide`` turns them into
-alerts at the deployment's threshold, once per track and entry. Compared by
+subjects it would alert for (the watchlist's labels: a subject with several
+reference images has several entries), each with its decision value (the
+rule alerts for the subject at any threshold up to that value) and the entry
+that gave it. ``decide`` turns them into alerts at the deployment's
+threshold, once per track and subject. Compared by
 FNIR at fixed false-alert budgets on a clip made of LFW people
 (``openlfr.evaluation.lfw_clip``, figures in docs/benchmarks.md):
 
 - ``KOfN``: at least ``k`` of the track's last ``n`` embedded shots have the
-  entry as their best match; the value is the k-th best of those shots'
+  subject as their best match; the value is the k-th best of those shots'
   scores. ``KOfN(1, 1)``: any shot the track embeds.
 - ``Fused``: the mean of the track's kept shots' templates (renormalised), as
   one probe; the value is its best match's score.
-- ``AnyOf``: whichever of its rules gives an entry the higher value. The
+- ``AnyOf``: whichever of its rules gives a subject the higher value. The
   camera's default, ``AnyOf((Fused(), KOfN()))`` (fused or any shot), missed
   10 of 200 watchlisted passes at the default threshold against 15 for any
   shot alone and for frame-by-frame matching, none raising a false alert.
@@ -42,7 +44,8 @@ NEAR = 0.10
 
 @dataclass(frozen=True)
 class Decision:
-    """A track matched a watchlist entry: with what score, and the shot an alert carries."""
+    """A track matched a watchlist subject (through one of its entries): with what score, and
+    the shot an alert carries."""
 
     track: Track
     candidate: Candidate
@@ -53,8 +56,8 @@ class Rule(Protocol):
     def candidates(
         self, track: Track, new: list[Shot], watchlist: WatchlistIndex
     ) -> list[Candidate]:
-        """After ``new`` shots of ``track`` were embedded: the entries it may alert for, each
-        scored with its decision value."""
+        """After ``new`` shots of ``track`` were embedded: the subjects it may alert for, one
+        candidate each, scored with its decision value."""
         ...
 
     def forget(self, track: Track) -> None:
@@ -79,9 +82,9 @@ class KOfN:
         recent = self._recent.setdefault(track.id, deque(maxlen=self.n))
         templates = [s.template for s in new if s.template is not None]
         recent.extend(_best_matches(np.stack(templates), watchlist))
-        votes: dict[int, list[Candidate]] = {}
+        votes: dict[str, list[Candidate]] = {}
         for c in recent:
-            votes.setdefault(c.entry, []).append(c)
+            votes.setdefault(c.label, []).append(c)
         return [sorted(v, key=lambda c: -c.score)[self.k - 1]
                 for v in votes.values() if len(v) >= self.k]  # fmt: skip
 
@@ -109,11 +112,11 @@ class AnyOf:
     def candidates(
         self, track: Track, new: list[Shot], watchlist: WatchlistIndex
     ) -> list[Candidate]:
-        best: dict[int, Candidate] = {}
+        best: dict[str, Candidate] = {}
         for rule in self.rules:
             for c in rule.candidates(track, new, watchlist):
-                if c.entry not in best or c.score > best[c.entry].score:
-                    best[c.entry] = c
+                if c.label not in best or c.score > best[c.label].score:
+                    best[c.label] = c
         return list(best.values())
 
     def forget(self, track: Track) -> None:
@@ -128,13 +131,13 @@ def note_near(track: Track, found: list[Candidate], threshold: float) -> None:
 
 
 def decide(
-    track: Track, found: list[Candidate], threshold: float, alerted: set[tuple[int, int]]
+    track: Track, found: list[Candidate], threshold: float, alerted: set[tuple[int, str]]
 ) -> list[Decision]:
     """The alerts ``found`` candidates of ``track`` make at ``threshold``: those at or above it
-    that the track did not already alert for (``alerted`` holds (track id, entry) pairs and is
-    updated). Each carries the track's best shot. A candidate within ``NEAR`` of the threshold
+    that the track did not already alert for (``alerted`` holds (track id, subject) pairs and
+    is updated). Each carries the track's best shot. A candidate within ``NEAR`` of the threshold
     marks the track near a match."""
     note_near(track, found, threshold)
-    due = [c for c in found if c.score >= threshold and (track.id, c.entry) not in alerted]
-    alerted.update((track.id, c.entry) for c in due)
+    due = [c for c in found if c.score >= threshold and (track.id, c.label) not in alerted]
+    alerted.update((track.id, c.label) for c in due)
     return [Decision(track, c, track.shots[0]) for c in due]

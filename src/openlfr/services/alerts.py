@@ -23,10 +23,12 @@ if TYPE_CHECKING:  # NumPy and the index load where a watchlist does, not for ev
 
 @dataclass(frozen=True)
 class LiveWatchlist:
-    """What a live deployment searches with: its frozen watchlist's index (labels are entry
-    ids), the threshold it was authorised with, and when its window ends."""
+    """What a live deployment searches with: its frozen watchlist's index, labelled by subject
+    id (a subject with several reference images has several templates), the watchlist entry
+    of each template, the threshold it was authorised with, and when its window ends."""
 
     index: WatchlistIndex
+    entries: list[int]
     threshold: float
     ends_at: datetime
 
@@ -45,8 +47,24 @@ def load_watchlist(store: Store, deployment_id: int) -> LiveWatchlist:
         opened = [act.unseal(scope, watchlist_entries, r.id, "template", r.template) for r in rows]
         templates = np.stack([np.frombuffer(t, np.float32) for t in opened])
         act.detail = {"templates_read": len(rows)}
-        index = WatchlistIndex(templates, [str(r.id) for r in rows])
-        return LiveWatchlist(index, d.threshold, d.ends_at)
+        index = WatchlistIndex(templates, [str(r.subject_id) for r in rows])
+        return LiveWatchlist(index, [r.id for r in rows], d.threshold, d.ends_at)
+
+
+def recently_alerted(
+    store: Store, deployment_id: int, camera: str, within: float
+) -> dict[str, datetime]:
+    """The subjects (ids, as the live watchlist labels them) ``camera`` of the deployment
+    alerted on in the last ``within`` seconds, each with when the face of its latest alert was
+    seen: what a camera's restarted worker must not alert on again at once."""
+    since = store.now() - timedelta(seconds=within)
+    latest: dict[str, datetime] = {}
+    with store.reading() as session:
+        for a in Alerts(session).raised_since(deployment_id, camera, since):
+            seen, subject = a.seen_at or a.raised_at, str(a.subject_id)
+            if seen >= since:
+                latest[subject] = max(seen, latest.get(subject, seen))
+    return latest
 
 
 def raise_alert(

@@ -175,10 +175,9 @@ class Watchlists:
         return list(self.session.execute(query))
 
     def templates(self, deployment_id: int | None) -> list[Any]:
-        """Each entry's id and sealed template."""
-        query = sa.select(watchlist_entries.c.id, watchlist_entries.c.template).where(
-            watchlist_entries.c.deployment_id == deployment_id
-        )
+        """Each entry's id, subject id and sealed template."""
+        c = watchlist_entries.c
+        query = sa.select(c.id, c.subject_id, c.template).where(c.deployment_id == deployment_id)
         return list(self.session.execute(query))
 
     def entry(self, deployment_id: int | None, entry_id: int) -> Any:
@@ -211,6 +210,14 @@ class Alerts:
         """The alerts of these deployments, oldest first."""
         query = sa.select(Alert).where(alerts.c.deployment_id.in_(deployment_ids))
         return list(self.session.scalars(query.order_by(alerts.c.id)))
+
+    def raised_since(self, deployment_id: int, camera: str, since: datetime) -> list[Alert]:
+        """The alerts ``camera`` of the deployment raised at or after ``since``."""
+        c = alerts.c
+        query = sa.select(Alert).where(
+            c.deployment_id == deployment_id, c.camera == camera, c.raised_at >= since
+        )
+        return list(self.session.scalars(query))
 
     def last_id(self) -> int:
         """The id of the newest alert, 0 if none."""
