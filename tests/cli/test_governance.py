@@ -263,8 +263,8 @@ def test_a_deployment_from_request_to_close(lfr: Lfr, tmp_path: Path) -> None:
     # The service raises an alert directly too, as the pipeline does.
     store = lfr.store()
     try:
-        [entry] = alerts.load_watchlist(store, int(ident)).index.labels
-        raised = alerts.raise_alert(store, int(ident), int(entry), "van-07-north", b"crop", 0.81)
+        [entry] = alerts.load_watchlist(store, int(ident)).entries
+        raised = alerts.raise_alert(store, int(ident), entry, "van-07-north", b"crop", 0.81)
     finally:
         store.close()
 

@@ -34,8 +34,8 @@ def ran_deployment(lfr: Lfr, tmp_path: Path) -> int:
     lfr.json("deployment", "start", ident, "--signs-up", user="omar")
     store = lfr.store()
     try:
-        [entry] = alerts.load_watchlist(store, int(ident)).index.labels
-        raised = alerts.raise_alert(store, int(ident), int(entry), "van-07-north", b"crop", 0.81)
+        [entry] = alerts.load_watchlist(store, int(ident)).entries
+        raised = alerts.raise_alert(store, int(ident), entry, "van-07-north", b"crop", 0.81)
     finally:
         store.close()
     lfr.json("alert", "adjudicate", str(raised.id), "confirmed_true", "--outcome", "arrested",

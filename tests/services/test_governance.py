@@ -52,11 +52,11 @@ def probe_crop(name: str, n: int) -> bytes:
 def test_lifecycle_every_step_audited(store: Store, engine: Engine, clock: Clock) -> None:
     d = live_deployment(store, engine, clock)
     assert d.id is not None and d.state == State.LIVE and d.watchlist_size == 2
-    index = alerts.load_watchlist(store, d.id).index
+    watchlist = alerts.load_watchlist(store, d.id)
     probe = engine.analyse([photo("Aaron_Eckhart")])[0][0].embedding
-    entry, score, _ = index.top1(probe[None])
+    entry, score, _ = watchlist.index.top1(probe[None])
     a = alerts.raise_alert(
-        store, d.id, int(index.labels[entry[0]]), "van-1-north", b"crop", float(score[0])
+        store, d.id, watchlist.entries[entry[0]], "van-1-north", b"crop", float(score[0])
     )
     assert a.subject_name == "Aaron Eckhart" and a.adjudication == Adjudication.UNADJUDICATED
     alerts.adjudicate(store, "omar", a.id or 0, Adjudication.CONFIRMED_TRUE, Outcome.ARRESTED)

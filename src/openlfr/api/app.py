@@ -16,7 +16,17 @@ from starlette.concurrency import run_in_threadpool
 
 from openlfr import __version__
 from openlfr.api.errors import REFUSALS, refusal
-from openlfr.api.routes import alerts, audit, cameras, deployments, health, session, subjects, users
+from openlfr.api.routes import (
+    alerts,
+    audit,
+    cameras,
+    deployments,
+    health,
+    reports,
+    session,
+    subjects,
+    users,
+)
 from openlfr.api.security import Guard, LoginThrottle
 from openlfr.errors import LfrError
 from openlfr.services import housekeeping
@@ -62,7 +72,7 @@ def create_app(store: Store, engine: Engine | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(public.router)
     app.mount("/static", StaticFiles(directory=Path(pages.__file__).parent / "static"))
-    for module in (session, users, cameras, deployments, subjects, alerts, audit):
+    for module in (session, users, cameras, deployments, subjects, alerts, audit, reports):
         app.include_router(module.router, prefix=PREFIX, responses=REFUSALS)
     return app
 

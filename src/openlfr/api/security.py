@@ -39,6 +39,11 @@ HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Cache-Control": "no-store",  # names, alerts and images: nothing kept by a browser or proxy
 }
+# A published document (a report, the public notice): self-contained, its style inline (the
+# charts' SVG carries its own); it runs no script.
+DOCUMENT_POLICY = HEADERS["Content-Security-Policy"].replace(
+    "style-src 'self'", "style-src 'self' 'unsafe-inline'"
+)
 
 
 @dataclass(frozen=True)

@@ -10,19 +10,9 @@ from typing import Annotated
 
 import typer
 
-from openlfr.cli.common import acting_user, current_settings, governance, out
-from openlfr.errors import LfrError
-from openlfr.reporting.equitability import equitability_of
-from openlfr.reporting.notice import check_contact, notice_of
-from openlfr.reporting.publish import (
-    deployment_document,
-    equitability_document,
-    notice_documents,
-    transparency_document,
-)
-from openlfr.reporting.record import record_of, transparency_of
+from openlfr.cli.common import acting_user, governance, out
 from openlfr.reporting.render import Format
-from openlfr.services import records
+from openlfr.services import reports
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -50,9 +40,8 @@ def deployment(
     why, the threshold, the watchlist size, faces seen, alerts by verdict, engagements and
     arrests (an authorising officer or an auditor)."""
     with governance(ctx) as store:
-        facts = records.deployment_facts(store, acting_user(store), ident)
-        generated_at = store.now()
-    write(deployment_document(record_of(facts), fmt, generated_at), output)
+        made = reports.deployment_record(store, acting_user(store), ident, fmt)
+    write(made, output)
 
 
 @app.command("transparency")
@@ -67,10 +56,9 @@ def transparency(
     included), their totals and charts, ready to publish (an authorising officer or an
     auditor). No one's name, image or template is in it."""
     with governance(ctx) as store:
-        found = records.facts_between(store, acting_user(store), first.date(), last.date())
-        generated_at = store.now()
-    report = transparency_of(first.date(), last.date(), found)
-    write(transparency_document(report, fmt, generated_at), output)
+        made = reports.transparency_report(store, acting_user(store), first.date(), last.date(),
+                                           fmt)  # fmt: skip
+    write(made, output)
 
 
 @app.command("equitability")
@@ -86,10 +74,9 @@ def equitability(
     deployment (an authorising officer or an auditor), to see whether false alerts fall on
     one group."""
     with governance(ctx) as store:
-        found = records.facts_between(store, acting_user(store), first.date(), last.date())
-        generated_at = store.now()
-    report = equitability_of(first.date(), last.date(), found)
-    write(equitability_document(report, fmt, generated_at), output)
+        made = reports.equitability_report(store, acting_user(store), first.date(), last.date(),
+                                           fmt)  # fmt: skip
+    write(made, output)
 
 
 @app.command("notice")
@@ -108,29 +95,14 @@ def notice(
     concern (the setting governance.concerns_contact) and the records of past deployments
     (an authorising officer or an auditor). Deployments authorised to run without prior
     notice are not announced."""
-    # Refused before anything is read: no contact to print, or nowhere to write.
-    settings = current_settings(ctx)
-    contact = settings.governance.concerns_contact
-    check_contact(contact)
-    output = output or settings.notice_folder
-    if output.exists() and not output.is_dir():
-        raise LfrError(f"{output}: not a folder: give a folder to write the notice in")
     with governance(ctx) as store:
-        made = notice_of(records.notice_facts(store, acting_user(store)), contact, store.now())
-    output.mkdir(parents=True, exist_ok=True)
-    for name, text in notice_documents(made).items():
-        write(text, output / name)
-        out.print(str(output / name))
+        for path in reports.publish_notice(store, acting_user(store), output):
+            out.print(str(path))
 
 
 def write(text: str, output: Path | None) -> None:
     """``text`` to ``output``, or to standard output if None."""
     if output is None:
         sys.stdout.write(text)
-        return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise LfrError(
-            f"{output}: cannot write the report ({exc.strerror}): give another file"
-        ) from None
+    else:
+        reports.write(text, output)

@@ -8,14 +8,10 @@ from pathlib import Path
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from openlfr.api.security import HEADERS
+from openlfr.api.security import DOCUMENT_POLICY
 
 router = APIRouter(include_in_schema=False)
 
-# The notice is a document of its own, its style inline; it runs no script.
-NOTICE_POLICY = HEADERS["Content-Security-Policy"].replace(
-    "style-src 'self'", "style-src 'self' 'unsafe-inline'"
-)
 NOT_PUBLISHED = (
     "<!doctype html><html lang=en><meta charset=utf-8><title>No public notice</title>"
     "<p>No public notice has been published here yet.</p></html>"
@@ -35,7 +31,7 @@ def notice_page(request: Request) -> Response:
     if path is None:
         return HTMLResponse(NOT_PUBLISHED, status_code=404)
     page = path.read_text(encoding="utf-8")
-    return HTMLResponse(page, headers={"Content-Security-Policy": NOTICE_POLICY})
+    return HTMLResponse(page, headers={"Content-Security-Policy": DOCUMENT_POLICY})
 
 
 @router.get("/notice.json")
