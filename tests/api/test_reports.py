@@ -10,24 +10,12 @@ import json
 
 from fastapi.testclient import TestClient
 
-from openlfr.domain.alert import Adjudication, Outcome
-from openlfr.services import alerts, deployments
 from openlfr.services.unit_of_work import Store
 from openlfr.vision.engine import Engine
 from tests.api.conftest import everyone
-from tests.services.conftest import Clock, live_alert, log
+from tests.services.conftest import Clock, closed_deployment, log
 
 V1 = "/api/v1/reports"
-
-
-def closed_deployment(store: Store, engine: Engine, clock: Clock) -> int:
-    """A deployment that ran with one alert, found false on engaging the person, and closed:
-    its id."""
-    ident, a = live_alert(store, engine, clock)
-    alerts.adjudicate(store, "omar", a.id or 0, Adjudication.CONFIRMED_FALSE,
-                      Outcome.ENGAGED_NO_FURTHER_ACTION)  # fmt: skip
-    deployments.close(store, "omar", ident)
-    return ident
 
 
 def test_a_deployment_record_in_each_format(

@@ -223,3 +223,13 @@ def reported_deployment(store: Store, engine: Engine, clock: Clock) -> Deploymen
         counts.record_counts(store, d.id, camera, hour + timedelta(hours=later), {"tracks": tracks})
     clock.advance(hours=3)
     return deployments.close(store, "omar", d.id)
+
+
+def closed_deployment(store: Store, engine: Engine, clock: Clock) -> int:
+    """A deployment that ran with one alert, found false on engaging the person, and closed:
+    its id."""
+    ident, a = live_alert(store, engine, clock)
+    alerts.adjudicate(store, "omar", a.id or 0, Adjudication.CONFIRMED_FALSE,
+                      Outcome.ENGAGED_NO_FURTHER_ACTION)  # fmt: skip
+    deployments.close(store, "omar", ident)
+    return ident

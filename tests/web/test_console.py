@@ -1,7 +1,8 @@
 """The console, used as its users would: each role logs in and lands on its page; a planner
 applies and an authorising officer authorises through the forms; an operator sees an alert
 arrive live and adjudicates it in two clicks, and cannot reach the watchlist pages; a
-watchlist manager sees the image check's verdict before enrolling."""
+watchlist manager sees the image check's verdict before enrolling; an auditor makes the
+published records and publishes the public notice."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from openlfr.domain.alert import Adjudication, Alert
 from openlfr.services import alerts, deployments
 from openlfr.vision.engine import Engine
 from tests.domain.factories import NOW
-from tests.services.conftest import STAFF, Clock, lfw, live_deployment
+from tests.services.conftest import STAFF, Clock, closed_deployment, lfw, live_deployment
 from tests.web.conftest import Console, screenshot
 
 LANDING = {"pat": "deployments", "olu": "deployments", "wendy": "subjects", "omar": "alerts",
@@ -122,3 +123,36 @@ def test_a_watchlist_manager_sees_the_image_check_before_enrolling(console: Cons
     wendy.click("button:text('Enrol')")
     expect(wendy.locator(".said")).to_contain_text("enrolled subject 1")
     expect(wendy.locator("table")).to_contain_text("Aaron Eckhart")
+
+
+def test_an_auditor_makes_the_published_records_and_publishes_the_notice(
+    console: Console, engine: Engine, clock: Clock
+) -> None:
+    ident = closed_deployment(console.store, engine, clock)
+    console.store.settings.governance.concerns_contact = "concerns@ashbury.police.example"
+    ada = console.log_in("ada")
+    ada.click("header >> text=Published records")
+    expect(ada.locator("main table tbody tr")).to_contain_text("Oxford Street, Saturday")
+    screenshot(ada, "published-records")
+    ada.click(f"a[href='/api/v1/reports/deployments/{ident}?format=html']")
+    expect(ada.locator("h1")).to_contain_text("deployment record")
+    # The record's own inline style applies (its policy allows it), and it names no one.
+    assert ada.eval_on_selector("th", "e => getComputedStyle(e).backgroundColor") == (
+        "rgb(240, 240, 240)"
+    )
+    expect(ada.locator("body")).not_to_contain_text("Aaron Eckhart")
+    ada.go_back()
+    ada.click("text=Make the transparency report")  # the last 30 days, as HTML
+    expect(ada.locator("h1")).to_contain_text("transparency report")
+    expect(ada.locator("figure svg").first).to_be_visible()
+    screenshot(ada, "transparency-report")
+    ada.go_back()
+    ada.click("text=Publish the public notice")
+    expect(ada.locator(".said")).to_contain_text("public notice published (2 files)")
+    ada.click("a[href='/notice']")
+    expect(ada.locator("body")).to_contain_text("concerns@ashbury.police.example")
+
+    omar = console.log_in("omar")
+    expect(omar.locator("header nav")).not_to_contain_text("Published records")
+    answer = omar.goto("/console/reports")
+    assert answer is not None and answer.status == 403

@@ -4,7 +4,7 @@ answers a form with a redirect to the page it came from (saying what was done)."
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -21,6 +21,7 @@ from openlfr.domain.alert import Adjudication, Outcome
 from openlfr.domain.deployment import State
 from openlfr.domain.roles import Action, User, require
 from openlfr.errors import LfrError
+from openlfr.reporting.render import Format
 from openlfr.services import (
     alerts,
     audit,
@@ -28,6 +29,7 @@ from openlfr.services import (
     counts,
     deployments,
     identity,
+    reports,
     users,
     watchlists,
 )
@@ -310,6 +312,27 @@ def review(
 def remove(ident: Ident, who: Acting, store: StoreDep) -> RedirectResponse:
     watchlists.remove(store, who.name, ident)
     return back("/console/subjects", f"subject {ident} removed")
+
+
+@router.get("/console/reports", response_class=HTMLResponse)
+def reports_page(request: Request, who: Acting, store: StoreDep) -> HTMLResponse:
+    """The records to publish: each deployment's that went live, a period's transparency and
+    equitability reports (the last 30 days offered), and the public notice."""
+    me = acting_user(store, who)
+    require(me, Action.PUBLISH_RECORDS)
+    went_live = [d for d in deployments.list_all(store, who.name) if d.started_at]
+    today = store.now().date()
+    periods = [("transparency", "Transparency report"),
+               ("equitability", "Alerts by group (equitability)")]  # fmt: skip
+    return render(request, "reports.html", who, store, me=me, went_live=went_live,
+                  formats=[Format.HTML, Format.CSV, Format.JSON], periods=periods,
+                  first=today - timedelta(days=30), last=today)  # fmt: skip
+
+
+@router.post("/console/reports/notice")
+def publish_notice(who: Acting, store: StoreDep) -> RedirectResponse:
+    written = reports.publish_notice(store, who.name)
+    return back("/console/reports", f"public notice published ({len(written)} files), at /notice")
 
 
 @router.get("/console/audit", response_class=HTMLResponse)
