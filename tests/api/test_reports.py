@@ -79,6 +79,9 @@ def test_report_refusals_are_one_line(api: TestClient, store: Store) -> None:
     assert backwards.status_code == 400 and "ends (2026-01-01) before it starts" in backwards.text
     pdf = api.get(f"{V1}/deployments/1", params={"format": "pdf"}, headers=who["ada"])
     assert pdf.status_code == 422 and "'csv', 'json' or 'html'" in pdf.text
+    unknown = api.get(f"{V1}/arrests", params={"from": "2026-01-01", "to": "2026-01-31"},
+                      headers=who["ada"])  # fmt: skip
+    assert unknown.status_code == 422 and "'transparency' or 'equitability'" in unknown.text
     undated = api.get(f"{V1}/transparency", params={"from": "2026-01-01"}, headers=who["ada"])
     assert undated.status_code == 422 and "to" in undated.text
     assert api.get(f"{V1}/transparency", params={"from": "2026-01-01", "to": "2026-01-31"}

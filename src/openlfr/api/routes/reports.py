@@ -5,6 +5,7 @@ written to the folder the console serves at /notice."""
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -47,22 +48,31 @@ def deployment_record(
     return document(made, fmt, f"deployment-{ident}")
 
 
-@router.get("/transparency", response_class=Response)
-def transparency_report(
-    first: FirstDay, last: LastDay, who: Acting, store: StoreDep, fmt: FormatQuery = Format.JSON
-) -> Response:
-    """The records of every deployment that went live in the period, with their totals."""
-    made = reports.transparency_report(store, who.name, first, last, fmt)
-    return document(made, fmt, f"transparency-{first}-{last}")
+class PeriodReport(StrEnum):
+    TRANSPARENCY = "transparency"  # the records of every deployment that went live, totals
+    EQUITABILITY = "equitability"  # alerts, true and false, by group beside the watchlists
 
 
-@router.get("/equitability", response_class=Response)
-def equitability_report(
-    first: FirstDay, last: LastDay, who: Acting, store: StoreDep, fmt: FormatQuery = Format.JSON
+MAKERS = {
+    PeriodReport.TRANSPARENCY: reports.transparency_report,
+    PeriodReport.EQUITABILITY: reports.equitability_report,
+}
+
+
+@router.get("/{report}", response_class=Response)
+def period_report(
+    report: PeriodReport,
+    first: FirstDay,
+    last: LastDay,
+    who: Acting,
+    store: StoreDep,
+    fmt: FormatQuery = Format.JSON,
 ) -> Response:
-    """Alerts, true and false, by group beside the watchlists' composition, for the period."""
-    made = reports.equitability_report(store, who.name, first, last, fmt)
-    return document(made, fmt, f"equitability-{first}-{last}")
+    """A report of the deployments that went live in the period: their records and totals
+    (transparency), or their alerts by group beside the watchlists' composition
+    (equitability)."""
+    made = MAKERS[report](store, who.name, first, last, fmt)
+    return document(made, fmt, f"{report}-{first}-{last}")
 
 
 @router.post("/notice", response_model=Published)
