@@ -106,4 +106,6 @@ def test_the_public_notice_is_published_where_the_console_serves_it(
     notice = api.get("/notice.json").json()  # served to anyone, no login
     assert notice["concerns_contact"] == "concerns@ashbury.police.example"
     assert len(notice["past"]) == 1 and notice["past"][0]["confirmed_false"] == 1
-    assert log(store)[-1].action == "report.notice" and log(store)[-1].actor == "olu"
+    read, published = log(store)[-2:]
+    assert (read.action, published.action) == ("report.notice", "report.notice_published")
+    assert read.actor == published.actor == "olu"

@@ -66,6 +66,7 @@ def create_app(store: Store, engine: Engine | None = None) -> FastAPI:
     )
     app.state.store, app.state.login_throttle = store, LoginThrottle()
     app.state.engine, app.state.engine_lock = engine, threading.Lock()
+    app.state.notice_alarms = set()  # public notice files found altered, each audited once
     app.add_middleware(Guard, settings=store.settings)
     app.add_exception_handler(LfrError, refusal)
     app.include_router(health.router)

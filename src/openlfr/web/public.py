@@ -1,14 +1,14 @@
 """Pages for the public, with no login: the notice of deployments that ``lfr report notice``
-publishes. The console serves the files as written; it reads nothing else to do it."""
+publishes, served only while its files are what was published (``services.reports``)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 
-from openlfr.api.security import DOCUMENT_POLICY
+from openlfr.api.security import DOCUMENT_POLICY, store_of
+from openlfr.services import reports
 
 router = APIRouter(include_in_schema=False)
 
@@ -16,29 +16,44 @@ NOT_PUBLISHED = (
     "<!doctype html><html lang=en><meta charset=utf-8><title>No public notice</title>"
     "<p>No public notice has been published here yet.</p></html>"
 )
+ALTERED = (
+    "<!doctype html><html lang=en><meta charset=utf-8><title>Public notice unavailable</title>"
+    "<p>The public notice cannot be shown: the copy here is not the one the force published. "
+    "This has been recorded, and the notice will be published again.</p></html>"
+)
 
 
-def _published(request: Request, name: str) -> Path | None:
-    path = request.app.state.store.settings.notice_folder / name
-    return path if path.is_file() else None
+async def _published(request: Request, name: str) -> bytes | Response:
+    """The notice's file ``name`` as published, or the answer to give instead: 404 if none was
+    published, 503 if the file is not what was (each such file audited once, not per visit)."""
+    store = store_of(request)
+    try:
+        found = await run_in_threadpool(reports.published_notice, store, name)
+    except reports.NoticeAltered as exc:
+        alarms: set[str] = request.app.state.notice_alarms
+        if str(exc) not in alarms:
+            alarms.add(str(exc))
+            await run_in_threadpool(store.refused, "(public)", "notice.serve", name, str(exc))
+        return HTMLResponse(ALTERED, status_code=503)
+    if found is None:
+        return HTMLResponse(NOT_PUBLISHED, status_code=404)
+    return found
 
 
 @router.get("/notice", response_class=HTMLResponse)
-def notice_page(request: Request) -> Response:
-    """The public notice as ``lfr report notice`` last wrote it, or a page saying there is
-    none."""
-    path = _published(request, "notice.html")
-    if path is None:
-        return HTMLResponse(NOT_PUBLISHED, status_code=404)
-    page = path.read_text(encoding="utf-8")
-    return HTMLResponse(page, headers={"Content-Security-Policy": DOCUMENT_POLICY})
+async def notice_page(request: Request) -> Response:
+    """The public notice as it was last published, or a page saying why there is none."""
+    found = await _published(request, "notice.html")
+    if isinstance(found, Response):
+        return found
+    return HTMLResponse(found, headers={"Content-Security-Policy": DOCUMENT_POLICY})
 
 
 @router.get("/notice.json")
-def notice_json(request: Request) -> Response:
-    """The public notice's JSON, or 404 if none has been published."""
-    path = _published(request, "notice.json")
-    if path is None:
-        return Response('{"detail": "no public notice has been published"}', status_code=404,
-                        media_type="application/json")  # fmt: skip
-    return Response(path.read_bytes(), media_type="application/json")
+async def notice_json(request: Request) -> Response:
+    """The public notice's JSON as last published, or 404 (none published) or 503 (altered)."""
+    found = await _published(request, "notice.json")
+    if isinstance(found, Response):
+        why = "not the one published" if found.status_code == 503 else "not published yet"
+        return JSONResponse({"detail": f"the public notice here is {why}"}, found.status_code)
+    return Response(found, media_type="application/json")
