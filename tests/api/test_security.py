@@ -7,13 +7,15 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from openlfr.api import create_app
 from openlfr.services import identity
 from openlfr.services.unit_of_work import Store
 from openlfr.vision.engine import Engine
-from tests.api.conftest import LOCAL, PASSWORD, bearer, everyone, first_login
+from tests.api.conftest import LOCAL, PASSWORD, bearer, everyone, first_login, served
 from tests.domain import factories
 from tests.services.conftest import Clock, live_alert, log
 
@@ -246,3 +248,25 @@ def test_a_login_sent_by_another_sites_page_is_refused_and_audited(
     )
     same = api.post("/api/v1/session", json=body, headers={"Origin": LOCAL})
     assert same.status_code == 200
+
+
+def test_behind_a_tls_proxy_on_this_machine_logins_from_the_public_address_are_accepted(
+    store: Store, engine: Engine
+) -> None:
+    """Served by uvicorn as ``lfr serve`` does, behind a proxy on this machine that ends TLS
+    and passes Host, X-Forwarded-Proto and X-Forwarded-For: the browser's Origin is the
+    public HTTPS address, which the login's check must take as this server's; the cookie is
+    secure; another site is still refused."""
+    public = "https://lfr.force.example"
+    proxied = {"Host": "lfr.force.example", "X-Forwarded-Proto": "https",
+               "X-Forwarded-For": "203.0.113.9"}  # fmt: skip
+    with served(create_app(store, engine)) as base:
+        one_time = identity.reset_password(store, "root", "pat")
+        body = {"name": "pat", "password": one_time, "new_password": PASSWORD}
+        forged = httpx.post(f"{base}/api/v1/session", json=body,
+                            headers=proxied | {"Origin": "https://evil.example"})  # fmt: skip
+        assert forged.status_code == 403
+        answer = httpx.post(f"{base}/api/v1/session", json=body,
+                            headers=proxied | {"Origin": public})  # fmt: skip
+        assert answer.status_code == 200, answer.text
+        assert "secure" in answer.headers["set-cookie"].lower().split("; ")

@@ -15,7 +15,9 @@ def serve(
     port: Annotated[int | None, typer.Option("--port", help="default: api_port, 8000")] = None,
 ) -> None:
     """Serve the API at http://HOST:PORT/api/v1 (the schema at /api/v1/openapi.json) until
-    Ctrl-C. Outside 127.0.0.1, put it behind HTTPS: session cookies are then sent secure only."""
+    Ctrl-C. Outside 127.0.0.1, put it behind HTTPS: session cookies are then sent secure only.
+    A TLS proxy on this machine passes Host, X-Forwarded-Proto and X-Forwarded-For; one on
+    another machine also needs its address in FORWARDED_ALLOW_IPS (uvicorn's setting)."""
     import uvicorn
 
     from openlfr.api import create_app
