@@ -57,12 +57,12 @@ def test_any_of_takes_each_entrys_higher_value() -> None:
     assert set(_scores(found)) == {"A", "B"} and _scores(found)["B"] == 0.55
 
 
-def test_a_track_alerts_once_per_entry_and_for_every_entry_that_reaches_the_threshold() -> None:
-    track, alerted = _track(_shot(0, 0.7)), set[tuple[int, str]]()
+def test_a_track_alerts_once_per_subject_and_for_every_subject_that_reaches_the_threshold() -> None:
+    track, alerted = _track(_shot(0, 0.7)), set[str]()
     found = AnyOf().candidates(track, [_shot(1, 0.1, 0.8)], WATCHLIST)
     assert [d.candidate.label for d in decide(track, found, 0.9, alerted)] == []
     assert sorted(d.candidate.label for d in decide(track, found, 0.5, alerted)) == ["A", "B"]
-    assert decide(track, found, 0.5, alerted) == []  # already alerted for both
+    assert decide(track, found, 0.5, alerted) == [] and alerted == {"A", "B"}  # done already
     other = _track(_shot(0, 0.7), _shot(1, 0.5))
     decided = decide(other, found, 0.5, set())
     assert decided and all(d.shot is other.shots[0] for d in decided)  # the best shot

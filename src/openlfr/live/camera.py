@@ -68,7 +68,7 @@ class CameraWatch:
         self.tracker = Tracker(keep=self.keep)
         self.cuts = CutDetector()
         self.gate = MotionGate() if self.store.settings.motion_gate else None
-        self.alerted: set[tuple[int, str]] = set()
+        self.alerted: dict[int, set[str]] = {}  # live track -> the subjects it alerted for
         self.raised: list[Raised] = []
         # Subject -> when the face of its last alert here was seen; from the alerts recorded, so
         # a worker restarted while someone is in view does not alert on them again.
@@ -124,7 +124,7 @@ class CameraWatch:
         index, threshold = self.watchlist.index, self.watchlist.threshold
         decided = [d for track, shots in new.values()
                    for d in decide(track, self.rule.candidates(track, shots, index), threshold,
-                                   self.alerted)]  # fmt: skip
+                                   self.alerted.setdefault(track.id, set()))]  # fmt: skip
         return [self._raise(d, frame, seen_at) for d in decided if self._due(d, seen_at)]
 
     def _due(self, decision: Decision, seen_at: datetime) -> bool:
@@ -166,4 +166,5 @@ class CameraWatch:
     def _end(self, tracks: list[Track]) -> None:
         for t in tracks:
             self.rule.forget(t)
+            self.alerted.pop(t.id, None)
         self.counts.tracks += len(tracks)

@@ -131,13 +131,13 @@ def note_near(track: Track, found: list[Candidate], threshold: float) -> None:
 
 
 def decide(
-    track: Track, found: list[Candidate], threshold: float, alerted: set[tuple[int, str]]
+    track: Track, found: list[Candidate], threshold: float, alerted: set[str]
 ) -> list[Decision]:
     """The alerts ``found`` candidates of ``track`` make at ``threshold``: those at or above it
-    that the track did not already alert for (``alerted`` holds (track id, subject) pairs and
-    is updated). Each carries the track's best shot. A candidate within ``NEAR`` of the threshold
-    marks the track near a match."""
+    for subjects the track did not already alert for (``alerted``, the track's, is updated).
+    Each carries the track's best shot. A candidate within ``NEAR`` of the threshold marks the
+    track near a match."""
     note_near(track, found, threshold)
-    due = [c for c in found if c.score >= threshold and (track.id, c.label) not in alerted]
-    alerted.update((track.id, c.label) for c in due)
+    due = [c for c in found if c.score >= threshold and c.label not in alerted]
+    alerted.update(c.label for c in due)
     return [Decision(track, c, track.shots[0]) for c in due]
