@@ -42,6 +42,7 @@ from engine import (
 
 from openlfr.config import Settings
 from openlfr.evaluation.lfw import Lfw
+from openlfr.evaluation.people import lfw_people
 from openlfr.evaluation.strangers import Templates
 from openlfr.evaluation.study import (
     Data,
@@ -64,10 +65,8 @@ def templates_by(
     pipeline: Pipeline, data: Data, cache: Path
 ) -> tuple[Templates, Templates, Templates]:
     """``pipeline``'s templates of the LFW gallery, the mated probes and the pool."""
-    lfw = Templates(
-        *stack(cached_templates(pipeline, [data.lfw.root / p for p in data.gallery + data.mated],
-                                cache))
-    )  # fmt: skip
+    files = [i.path for i in data.gallery + data.mated]
+    lfw = Templates(*stack(cached_templates(pipeline, files, cache)))
     pool = Templates(*stack(cached_templates(pipeline, [i.path for i in data.pool], cache)))
     m = len(data.gallery)
     return lfw.take(np.arange(m)), lfw.take(np.arange(m, len(lfw))), pool
@@ -116,12 +115,13 @@ def main() -> None:
     args = parser.parse_args()
     settings = Settings(threads=THREADS)
     data = study_data(
-        Lfw(args.data / "lfw"), [args.data / "utkface_subset", args.data / "utkface_distractors"]
+        lfw_people(Lfw(args.data / "lfw")),
+        [args.data / "utkface_subset", args.data / "utkface_distractors"],
     )
     cache = settings.data_dir / "cache" / "benchmark"
     sizes = [int(s) for s in args.sizes.split(",")]
     arcface = settings.model_copy(update={"embedder": "arcface_mbf"})
-    speed_files = [data.lfw.root / p for p in (data.gallery + data.mated)][::9][:SPEED_IMAGES]
+    speed_files = [i.path for i in (data.gallery + data.mated)][::9][:SPEED_IMAGES]
     lines, results, groups = [], [], []
     with tempfile.TemporaryDirectory() as work:
         yunet, sface = shipped_files(Path(work))

@@ -3,6 +3,7 @@ databases (a SQLite file; a throwaway PostgreSQL server, see tests/postgres.py).
 
 from __future__ import annotations
 
+import csv
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 
 from openlfr.config import Settings
 from openlfr.evaluation.lfw import Lfw
+from openlfr.evaluation.people import read_people
 from openlfr.evaluation.study import Study, evaluate_study
 from openlfr.evaluation.templates import cache_path
 from openlfr.vision.engine import Engine
@@ -105,24 +107,19 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 @pytest.fixture(scope="session")
 def study_folders(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """A small LFW (24 people with 2 to 4 images, their folders linked, not copied) and a
-    UTKFace folder of 150 faces (labels.csv naming files in the shared data, some of them the
-    int8 SFace's calibration faces): the identification study in seconds."""
-    lfw, root = shared("lfw"), tmp_path_factory.mktemp("study")
-    small = root / "lfw"
-    (small / "images").mkdir(parents=True)
-    (small / "labels").mkdir()
-    people = [
-        line.split()
-        for line in (lfw / "lfw-names.txt").read_text().splitlines()
-        if line.strip() and 2 <= int(line.split()[1]) <= 4
-    ][:24]
-    (small / "lfw-names.txt").write_text("".join(f"{n}\t{c}\n" for n, c in people))
-    (small / "pairs.txt").write_text((lfw / "pairs.txt").read_text())
-    for name, _ in people:
-        (small / "images" / name).symlink_to(lfw / "images" / name)
-    for labels in ("duplicate_identities.csv", "lfw_demographics.csv"):
-        (small / "labels" / labels).write_text((lfw / "labels" / labels).read_text())
+    """A force's own people as a study reads them (people.csv naming 24 of LFW's people with 2
+    to 4 images each, in the shared data, with LFW's sex and race labels) and a folder of 150
+    strangers (labels.csv naming UTKFace files in the shared data, some of them the int8
+    SFace's calibration faces): the identification study in seconds."""
+    lfw, root = Lfw(shared("lfw")), tmp_path_factory.mktemp("study")
+    small = root / "people"
+    small.mkdir()
+    chosen = [p for p, count in lfw.people.items() if 2 <= count <= 4][:24]
+    labels = lfw.demographics
+    listed = [(lfw.path(i), p, *labels.get(i.relpath, ("", ""))) for p in chosen
+              for i in lfw.images(p)]  # fmt: skip
+    with (small / "people.csv").open("w", newline="") as f:
+        csv.writer(f).writerows([("file", "person", "sex", "race"), *listed])
     utk = root / "utkface"
     utk.mkdir()
     rows = []
@@ -143,7 +140,7 @@ def small_studies(
 ) -> tuple[Study, Study]:
     """The study of study_folders at 24 entries (LFW alone) and 84 (fillers in two folds), with
     MobileFaceNet from the shared data as referee."""
-    lfw, utk = study_folders
+    people, utk = study_folders
     referee = Engine(
         settings.model_copy(
             update={
@@ -153,7 +150,7 @@ def small_studies(
         )
     )
     small, grown = evaluate_study(
-        Lfw(lfw), engine, [utk], [24, 84], referee=referee, threshold=0.5684,
+        read_people(people), engine, [utk], [24, 84], referee=referee, threshold=0.5684,
         cache=cache_path(settings),
     )  # fmt: skip
     return small, grown

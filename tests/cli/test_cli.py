@@ -127,10 +127,10 @@ def test_evaluate_json_is_json_on_stdout_as_in_every_command(tmp_path: Path) -> 
 def test_evaluate_identification_with_strangers_writes_the_report(
     tmp_path: Path, study_folders: tuple[Path, Path]
 ) -> None:
-    lfw, utk = study_folders
+    people, utk = study_folders  # a force's own people (people.csv)
     page, figures = tmp_path / "study.html", tmp_path / "study.json"
     done = lfr(
-        "evaluate", "identification", "--dataset", "lfw", "--data-dir", str(lfw),
+        "evaluate", "identification", "--data-dir", str(people),
         "--strangers", str(utk), "--watchlist-size", "84", "--referee", "sface",
         "--report", str(page), "--output", str(figures),
     )  # fmt: skip
@@ -141,7 +141,7 @@ def test_evaluate_identification_with_strangers_writes_the_report(
     assert study["referee"]["embedder"] == "sface" and study["folds"] == 2
     assert "Watchlist of 84 entries" in page.read_text()
     done = lfr(
-        "evaluate", "equitability", "--data-dir", str(lfw), "--strangers", str(utk),
+        "evaluate", "equitability", "--data-dir", str(people), "--strangers", str(utk),
         "--watchlist-size", "24", "--json",
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
@@ -151,11 +151,11 @@ def test_evaluate_identification_with_strangers_writes_the_report(
 def test_evaluate_threshold_recommends_one_for_a_target_fpir(
     study_folders: tuple[Path, Path], tmp_path: Path
 ) -> None:
-    lfw, utk = study_folders
+    people, utk = study_folders
     figures = tmp_path / "threshold.json"
     done = lfr(
         "evaluate", "threshold", "--target-fpir", "0.05", "--watchlist-size", "84",
-        "--data-dir", str(lfw), "--strangers", str(utk), "--output", str(figures),
+        "--data-dir", str(people), "--strangers", str(utk), "--output", str(figures),
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     [study] = json.loads(figures.read_text())["studies"]
@@ -178,10 +178,9 @@ def test_evaluate_threshold_recommends_one_for_a_target_fpir(
 def test_evaluate_with_strangers_refuses_in_one_line(
     extra: list[str], message: str, study_folders: tuple[Path, Path]
 ) -> None:
-    lfw, utk = study_folders
+    people, utk = study_folders
     done = lfr(
-        "evaluate", "identification", "--dataset", "lfw", "--data-dir", str(lfw),
-        "--strangers", str(utk), *extra,
+        "evaluate", "identification", "--data-dir", str(people), "--strangers", str(utk), *extra,
     )  # fmt: skip
     assert done.returncode == 1
     [line] = done.stderr.strip().splitlines()

@@ -38,7 +38,7 @@ def test_one_pool_is_split_into_folds_so_no_stranger_is_its_own_filler() -> None
     pool = Pool(
         names, templates(*[unit(1, i) for i in range(10)]), np.ones(10, bool), np.ones(10, bool)
     )
-    plan = watchlists(pool, lfw_entries=2, size=6)
+    plan = watchlists(pool, enrolled=2, size=6)
     # One fold would leave no fillers; two folds of 5 leave 5 outside each, 4 needed.
     assert len(plan.fillers) == 2
     assert sorted(np.bincount(plan.fold)) == [5, 5]
@@ -46,7 +46,7 @@ def test_one_pool_is_split_into_folds_so_no_stranger_is_its_own_filler() -> None
         assert len(fillers) == 4
         assert not set(fillers) & set(np.flatnonzero(plan.fold == f))
     # The same names always give the same watchlists.
-    again = watchlists(pool, lfw_entries=2, size=6)
+    again = watchlists(pool, enrolled=2, size=6)
     assert all(np.array_equal(a, b) for a, b in zip(plan.fillers, again.fillers, strict=True))
 
 
@@ -58,14 +58,14 @@ def test_separate_fillers_need_one_fold_and_faces_missed_are_not_fillers() -> No
         stranger=np.arange(11) < 6,
         filler=np.arange(11) >= 6,
     )
-    plan = watchlists(pool, lfw_entries=3, size=7)
+    plan = watchlists(pool, enrolled=3, size=7)
     assert len(plan.fillers) == 1
     assert sorted(plan.fillers[0]) == [6, 8, 9, 10]  # f1 had no face
     assert list(plan.fold) == [0] * 6 + [-1] * 5
     with pytest.raises(LfrError, match=r"needs 5 fillers.*--watchlist-size"):
-        watchlists(pool, lfw_entries=3, size=8)
-    with pytest.raises(LfrError, match="smaller than LFW's 3"):
-        watchlists(pool, lfw_entries=3, size=2)
+        watchlists(pool, enrolled=3, size=8)
+    with pytest.raises(LfrError, match="smaller than the 3 people enrolled"):
+        watchlists(pool, enrolled=3, size=2)
 
 
 def test_search_scores_mates_at_rank_one_and_the_referee_sets_strangers_aside() -> None:
@@ -80,7 +80,7 @@ def test_search_scores_mates_at_rank_one_and_the_referee_sets_strangers_aside() 
         stranger=np.array([False, True, True]),
         filler=np.array([True, False, False]),
     )
-    plan = watchlists(pool, lfw_entries=2, size=3)
+    plan = watchlists(pool, enrolled=2, size=3)
     found = search(
         lfw_gallery, np.array([0, 1]), mated, np.array([0, 1]), pool, plan,
         referee=(lfw_gallery, pool.templates, 0.65),

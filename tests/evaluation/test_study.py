@@ -1,4 +1,5 @@
-"""The identification and equitability study on real faces: a small LFW and UTKFace."""
+"""The identification and equitability study on real faces: 24 of LFW's people listed as a
+force's own (people.csv) and 150 UTKFace strangers."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import pytest
 
 from openlfr.errors import LfrError
 from openlfr.evaluation import DatasetError
-from openlfr.evaluation.lfw import Lfw
+from openlfr.evaluation.people import read_people
 from openlfr.evaluation.study import Study, study_data
 from openlfr.evaluation.utkface import calibration_names, read_utkface
 
@@ -16,17 +17,17 @@ from openlfr.evaluation.utkface import calibration_names, read_utkface
 def test_counts_follow_the_protocol(
     small_studies: tuple[Study, Study], study_folders: tuple[Path, Path]
 ) -> None:
-    lfw, utk = study_folders
+    folder, utk = study_folders
     small, grown = small_studies
-    people = Lfw(lfw).people
+    people = read_people(folder)
     calibration = sum(i.name in calibration_names() for i in read_utkface(utk))
     assert calibration > 0
     for study in small_studies:
-        assert study.mated_probes == sum(c - 1 for c in people.values())
-        assert study.lfw_entries + study.failed_to_enrol == 24
+        assert study.people == "people" and study.mated_probes == len(people.mated)
+        assert study.people_enrolled + study.failed_to_enrol == 24 == len(people.enrolled)
         assert study.calibration_left_out == calibration
         assert study.strangers == 150 - calibration  # every non-calibration face once
-    # 24 LFW people need no fillers; 84 entries need 60, which one fold cannot spare.
+    # 24 people need no fillers; 84 entries need 60, which one fold cannot spare.
     assert small.folds == 1 and grown.folds == 2
     assert grown.watchlist_size == 84
 
@@ -63,10 +64,11 @@ def test_figures_are_consistent_with_each_other(small_studies: tuple[Study, Stud
 def test_strangers_of_the_wrong_kind_are_refused(
     tmp_path: Path, study_folders: tuple[Path, Path]
 ) -> None:
-    lfw, utk = study_folders
+    folder, utk = study_folders
+    people = read_people(folder)
     with pytest.raises(DatasetError, match=r"labels\.csv is missing"):
-        study_data(Lfw(lfw), [tmp_path])
+        study_data(people, [tmp_path])
     with pytest.raises(LfrError, match="listed twice"):
-        study_data(Lfw(lfw), [utk], [utk])
+        study_data(people, [utk], [utk])
     with pytest.raises(LfrError, match="no strangers"):
-        study_data(Lfw(lfw), [])
+        study_data(people, [])

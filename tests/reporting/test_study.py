@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from openlfr.evaluation.equitability import GroupComparison
-from openlfr.evaluation.lfw import Lfw
+from openlfr.evaluation.people import read_people
 from openlfr.evaluation.stats import Rate
 from openlfr.evaluation.study import Study
 from openlfr.evaluation.utkface import read_utkface
@@ -37,9 +37,9 @@ def test_html_is_self_contained_and_names_no_one(
     # Nothing fetched when it opens: links only to its own parts (url(#id), xlink:href="#id").
     assert not re.search(r"url\((?!#)|\bsrc=|href=\"(?!#)", page)
     assert "@import" not in page
-    lfw, utk = study_folders
-    for person in Lfw(lfw).people:
-        assert person not in text and person.replace("_", " ") not in text
+    folder, utk = study_folders
+    for person in read_people(folder).enrolled:
+        assert person.person not in text and person.person.replace("_", " ") not in text
     for image in read_utkface(utk):
         assert image.name not in text
     assert "Watchlist of 84 entries" in page

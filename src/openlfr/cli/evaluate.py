@@ -78,17 +78,23 @@ def _reported(
 Output = Annotated[
     Path | None, typer.Option("--output", help="also write the whole result as JSON to FILE")
 ]
-LfwDir = Annotated[
-    Path | None, typer.Option("--data-dir", help="LFW folder; default: the lfw_dir setting")
+PeopleDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir",
+        help="the watchlisted people: your own folder with people.csv (file,person,sex,race), "
+        "or LFW's (default: the lfw_dir setting)",
+    ),
 ]
-STRANGERS_HELP = "UTKFace folder of strangers (repeat for more)"
+STRANGERS_HELP = "folder of strangers with labels.csv (file,age,sex,race; repeat for more)"
 Strangers = Annotated[list[Path] | None, typer.Option("--strangers", help=STRANGERS_HELP)]
 RequiredStrangers = Annotated[list[Path], typer.Option("--strangers", help=STRANGERS_HELP)]
 Fillers = Annotated[
     list[Path] | None,
     typer.Option(
         "--fillers",
-        help="UTKFace folder of watchlist fillers (repeat; default: the strangers, in folds)",
+        help="folder of watchlist fillers, as --strangers (repeat; default: the strangers, "
+        "in folds)",
     ),
 ]
 Sizes = Annotated[
@@ -128,7 +134,7 @@ def _study(
     import sys
 
     from openlfr.evaluation.detection import misses_by_group
-    from openlfr.evaluation.lfw import Lfw
+    from openlfr.evaluation.people import locate_people
     from openlfr.evaluation.study import evaluate_study
     from openlfr.evaluation.templates import cache_path
     from openlfr.evaluation.wider import read_demographics, read_wider
@@ -145,7 +151,7 @@ def _study(
     threshold = default_threshold(settings, engine.embedder_runtime.precision)
     with progress_bars(transient=True) as on_progress:
         studies = evaluate_study(
-            Lfw.locate(data_dir, settings), engine, strangers, sizes or [10_000], fillers or [],
+            locate_people(data_dir, settings), engine, strangers, sizes or [10_000], fillers or [],
             judge, threshold, cache_path(settings), on_progress, target_fpir,
         )  # fmt: skip
         detection = (
@@ -181,8 +187,9 @@ def _print_study(study: Study) -> None:
     )
     out.print(
         f"{' + '.join(study.pipeline.values())}: watchlist of {study.watchlist_size:,} "
-        f"({study.lfw_entries:,} LFW people, {study.failed_to_enrol} failed to enrol, "
-        f"{study.watchlist_size - study.lfw_entries:,} fillers, {study.folds} fold(s)); "
+        f"({study.people_enrolled:,} {study.people} people, {study.failed_to_enrol} failed to "
+        f"enrol, {study.watchlist_size - study.people_enrolled:,} fillers, {study.folds} "
+        "fold(s)); "
         f"{study.mated_probes:,} mated probes ({study.mated_probes_missed} no face); "
         f"{study.strangers:,} strangers ({study.strangers_missed} no face, "
         f"{study.calibration_left_out} calibration faces left out), {referee}; "
@@ -257,7 +264,9 @@ def verification(
 @app.command("identification")
 def identification(
     ctx: typer.Context,
-    dataset: Annotated[Literal["lfw"], typer.Option("--dataset", help="data set")],
+    dataset: Annotated[
+        Literal["lfw"], typer.Option("--dataset", help="data set (with --strangers: --data-dir's)")
+    ] = "lfw",
     data_dir: Annotated[
         Path | None, typer.Option("--data-dir", help="default: the lfw_dir setting")
     ] = None,
@@ -282,10 +291,11 @@ def identification(
 ) -> None:
     """Open-set 1:N on LFW: FNIR at FPIR 1e-2 and 1e-3, rank-1 rate, both errata variants.
 
-    With --strangers: LFW's people on a watchlist grown with fillers to each
-    --watchlist-size, searched by LFW's mated probes and by UTKFace strangers:
-    FNIR and FPIR against threshold, at FPIR 1e-2, 1e-3 and 1e-4, rank-1 and
-    false alerts per million faces scanned (raw scores).
+    With --strangers: the people of --data-dir (LFW's, or your own with
+    people.csv) on a watchlist grown with fillers to each --watchlist-size,
+    searched by their other images (mated probes) and by the strangers: FNIR
+    and FPIR against threshold, at FPIR 1e-2, 1e-3 and 1e-4, rank-1 and false
+    alerts per million faces scanned (raw scores).
     """
     if strangers:
         studies, _ = _study(ctx, data_dir, strangers, fillers, sizes, referee, report, output,
@@ -406,7 +416,7 @@ def _print_rates(c: GroupComparison, what: str) -> None:
 def equitability(
     ctx: typer.Context,
     strangers: RequiredStrangers,
-    data_dir: LfwDir = None,
+    data_dir: PeopleDir = None,
     fillers: Fillers = None,
     sizes: Sizes = None,
     referee: Referee = None,
@@ -420,7 +430,7 @@ def equitability(
     as_json: JsonFlag = False,
     output: Output = None,
 ) -> None:
-    """FPIR by perceived sex and race (UTKFace strangers) and FNIR by sex and race (LFW),
+    """FPIR by sex and race (the strangers') and FNIR by sex and race (the people's),
     with 95% intervals and tests at each threshold, the lowest threshold from which no group
     differs significantly, and detection misses by skin tone, gender and age (WIDER)."""
     from openlfr.reporting.study import at_threshold
@@ -455,7 +465,7 @@ def threshold(
     ],
     size: Annotated[int, typer.Option("--watchlist-size", min=1, help="watchlist entries")],
     strangers: RequiredStrangers,
-    data_dir: LfwDir = None,
+    data_dir: PeopleDir = None,
     fillers: Fillers = None,
     referee: Referee = None,
     as_json: JsonFlag = False,

@@ -111,16 +111,16 @@ def _order(names: Sequence[str]) -> np.ndarray:
     return np.argsort(np.array(digests), kind="stable")
 
 
-def watchlists(pool: Pool, lfw_entries: int, size: int) -> Watchlists:
-    """The folds and fillers that grow ``lfw_entries`` enrolled LFW people to ``size`` entries.
+def watchlists(pool: Pool, enrolled: int, size: int) -> Watchlists:
+    """The folds and fillers that grow ``enrolled`` watchlisted people to ``size`` entries.
 
     Fillers are faces found in filler-eligible pool rows outside the fold;
     raises LfrError if the pool cannot fill the watchlist even in MAX_FOLDS folds.
     """
-    needed = size - lfw_entries
+    needed = size - enrolled
     if needed < 0:
         raise LfrError(
-            f"a watchlist of {size} entries is smaller than LFW's {lfw_entries} enrolled people"
+            f"a watchlist of {size} entries is smaller than the {enrolled} people enrolled"
         )
     order = _order(pool.names)
     usable = pool.filler & pool.templates.found

@@ -1,4 +1,5 @@
-"""The identification and equitability study, NPL-style, on LFW and UTKFace.
+"""The identification and equitability study, NPL-style: watchlisted people (LFW, or a
+force's own, ``openlfr.evaluation.people``) and strangers (UTKFace's layout).
 
 One call runs the protocol of ``openlfr.evaluation.strangers`` at one
 watchlist size and returns every figure the reports show: FNIR and FPIR
@@ -7,8 +8,9 @@ the strangers support it, rank-1, false alerts per million faces scanned,
 and FPIR and FNIR by group with intervals, tests and the lowest threshold
 from which no group differs (``openlfr.evaluation.equitability``).
 
-Groups: strangers by UTKFace's perceived sex and race; mated probes by
-LFW's perceived sex (per image) and race (per identity, for 866 people only).
+Groups: strangers by their labels' sex and race (UTKFace's: perceived); mated
+probes by the people's recorded sex and race (LFW's: perceived sex per image,
+race per identity for 866 people only).
 """
 
 from __future__ import annotations
@@ -29,9 +31,8 @@ from openlfr.evaluation.equitability import (
     fpir_by_group,
     verdicts,
 )
-from openlfr.evaluation.identification import lfw_open_set
-from openlfr.evaluation.lfw import Lfw
 from openlfr.evaluation.metrics import MISSED
+from openlfr.evaluation.people import People, PersonImage
 from openlfr.evaluation.strangers import (
     CurvePoint,
     OperatingPoint,
@@ -81,7 +82,8 @@ class Study:
 
     pipeline: dict[str, str]
     watchlist_size: int
-    lfw_entries: int
+    people: str  # whose images the watchlist's people are: LFW, or a force's own folder
+    people_enrolled: int
     failed_to_enrol: int
     folds: int
     mated_probes: int
@@ -107,12 +109,13 @@ class Study:
 
 @dataclass(frozen=True)
 class Data:
-    """The images of the study: LFW's gallery and mated probes, and the UTKFace pool."""
+    """The images of the study: the people's enrolled images and mated probes, and the pool
+    of strangers and fillers."""
 
-    lfw: Lfw
-    gallery: list[str]  # relpaths
+    people: str
+    gallery: list[PersonImage]
     gallery_person: np.ndarray
-    mated: list[str]
+    mated: list[PersonImage]
     mated_person: np.ndarray
     pool: list[UtkImage]
     stranger: np.ndarray
@@ -120,20 +123,15 @@ class Data:
     calibration_left_out: int
 
 
-def study_data(lfw: Lfw, strangers: Sequence[Path], fillers: Sequence[Path] = ()) -> Data:
-    """LFW's open-set split (errata-aware: a name the errata file under two names is one
-    person) and the UTKFace pool: faces of ``strangers`` folders may be strangers, and
-    fillers too unless ``fillers`` folders are given; the int8 SFace's calibration faces
-    are never strangers."""
+def study_data(people: People, strangers: Sequence[Path], fillers: Sequence[Path] = ()) -> Data:
+    """The ``people`` and the pool: faces of ``strangers`` folders (UTKFace's layout) may be
+    strangers, and fillers too unless ``fillers`` folders are given; the int8 SFace's
+    calibration faces are never strangers."""
     if not strangers:
         raise LfrError("no strangers: give at least one UTKFace folder with --strangers")
-    errata = {a: b for a, b in lfw.duplicate_identities}
-    split = lfw_open_set(lfw)
-    people: dict[str, int] = {}
-    gallery_person = np.array(
-        [people.setdefault(errata.get(i.person, i.person), len(people)) for i in split.gallery]
-    )
-    mated = [i for i in split.probes if errata.get(i.person, i.person) in people]
+    identity: dict[str, int] = {}
+    gallery_person = np.array([identity.setdefault(i.person, len(identity))
+                               for i in people.enrolled])  # fmt: skip
     calibration = calibration_names()
     pool_strangers = [i for folder in strangers for i in read_utkface(folder)]
     pool_fillers = [i for folder in fillers for i in read_utkface(folder)]
@@ -150,11 +148,11 @@ def study_data(lfw: Lfw, strangers: Sequence[Path], fillers: Sequence[Path] = ()
         [i < len(pool_strangers) and im.name not in calibration for i, im in enumerate(pool)]
     )
     return Data(
-        lfw=lfw,
-        gallery=[i.relpath for i in split.gallery],
+        people=people.name,
+        gallery=people.enrolled,
         gallery_person=gallery_person,
-        mated=[i.relpath for i in mated],
-        mated_person=np.array([people[errata.get(i.person, i.person)] for i in mated]),
+        mated=people.mated,
+        mated_person=np.array([identity[i.person] for i in people.mated]),
         pool=pool,
         stranger=is_stranger,
         filler=np.array([not fillers or i >= len(pool_strangers) for i in range(len(pool))]),
@@ -165,21 +163,21 @@ def study_data(lfw: Lfw, strangers: Sequence[Path], fillers: Sequence[Path] = ()
 def templates_of(
     engine: Engine, data: Data, cache: Path | None, on_progress: OnProgress | None
 ) -> tuple[Templates, Templates, Templates]:
-    """``engine``'s templates of the LFW gallery, the mated probes and the pool."""
-    lfw_files = [data.lfw.root / p for p in data.gallery + data.mated]
-    lfw = Templates(*stack(compute_templates(engine, lfw_files, cache, "LFW", on_progress)))
+    """``engine``'s templates of the people's gallery, the mated probes and the pool."""
+    files = [i.path for i in data.gallery + data.mated]
+    people = Templates(*stack(compute_templates(engine, files, cache, data.people, on_progress)))
     pool = Templates(
-        *stack(compute_templates(engine, [i.path for i in data.pool], cache, "UTKFace",
+        *stack(compute_templates(engine, [i.path for i in data.pool], cache, "strangers",
                                  on_progress))
     )  # fmt: skip
     m = len(data.gallery)
-    return lfw.take(np.arange(m)), lfw.take(np.arange(m, len(lfw))), pool
+    return people.take(np.arange(m)), people.take(np.arange(m, len(people))), pool
 
 
 def referee_threshold(templates: Templates, person: np.ndarray) -> tuple[float, int]:
     """The similarity at the referee's 1:1 FMR of REFEREE_FMR over every pair of images (of
-    ``templates``, LFW's) of different people, and how many pairs that is (about 42 million
-    for LFW's gallery and mated probes, so some 40 pairs lie above it)."""
+    ``templates``, the watchlisted people's) of different people, and how many pairs that is
+    (about 42 million for LFW's gallery and mated probes, so some 40 pairs lie above it)."""
     rows = np.flatnonzero(templates.found)
     vectors, who = templates.vectors[rows].astype(np.float32), person[rows]
     above: list[np.ndarray] = []  # only positive similarities: the threshold is far above 0
@@ -197,8 +195,8 @@ def referee_threshold(templates: Templates, person: np.ndarray) -> tuple[float, 
 
 @dataclass(frozen=True)
 class Judge:
-    """A referee ready to judge: who it is and its threshold, and its templates of the LFW
-    gallery and of the pool."""
+    """A referee ready to judge: who it is and its threshold, and its templates of the
+    people's gallery and of the pool."""
 
     about: Referee
     gallery: Templates
@@ -206,15 +204,17 @@ class Judge:
 
 
 def judge_of(data: Data, name: str, templates: tuple[Templates, Templates, Templates]) -> Judge:
-    """The referee ``name`` with its ``templates`` (LFW gallery, mated probes, pool), its
-    threshold set on LFW once for every watchlist size."""
+    """The referee ``name`` with its ``templates`` (people's gallery, mated probes, pool), its
+    threshold set on the people's images once for every watchlist size."""
     gallery, mated, pool = templates
-    lfw = Templates(
+    people = Templates(
         np.concatenate([gallery.vectors, mated.vectors]),
         np.concatenate([gallery.found, mated.found]),
     )
-    same, pairs = referee_threshold(lfw, np.concatenate([data.gallery_person, data.mated_person]))
-    about = Referee(name, same, f"its 1:1 FMR {REFEREE_FMR:g} over {pairs:,} pairs of LFW images")
+    who = np.concatenate([data.gallery_person, data.mated_person])
+    same, pairs = referee_threshold(people, who)
+    basis = f"its 1:1 FMR {REFEREE_FMR:g} over {pairs:,} pairs of {data.people} images"
+    about = Referee(name, same, basis)
     return Judge(about, gallery, pool)
 
 
@@ -227,7 +227,7 @@ def run_study(
     judge: Judge | None = None,
     target_fpir: float | None = None,
 ) -> Study:
-    """The study at watchlist ``size`` from templates (LFW gallery, mated probes, pool),
+    """The study at watchlist ``size`` from templates (people's gallery, mated probes, pool),
     optionally with a referee's ``judge`` and the threshold recommended for
     ``target_fpir``."""
     gallery, mated, pool_templates = templates
@@ -243,19 +243,17 @@ def run_study(
         "race": np.array([i.race for i in utk]),
         "sex and race": np.array([f"{i.race} {i.sex}" for i in utk]),
     }
-    demographics = data.lfw.demographics
     k = len(plan.fillers)
-    labels = [demographics.get(p, ("", "")) for p in data.mated] * k
-    lfw_attributes = {
-        "sex": np.array([sex for sex, _ in labels]),
-        "race": np.array([("several" if "|" in race else race) for _, race in labels]),
+    mated_attributes = {
+        "sex": np.array([i.sex for i in data.mated] * k),
+        "race": np.array([i.race for i in data.mated] * k),
     }
     identities = np.tile(data.mated_person, k)
 
     def by_group(thresholds: Sequence[float]) -> list[GroupComparison]:
         strangers = {a: g[kept] for a, g in attributes.items()}
         return fpir_by_group(found.stranger_scores[kept], strangers, thresholds) + fnir_by_group(
-            found.mated_scores, identities, lfw_attributes, thresholds
+            found.mated_scores, identities, mated_attributes, thresholds
         )
 
     comparisons = by_group(GRID)
@@ -275,7 +273,8 @@ def run_study(
     return Study(
         pipeline=pipeline,
         watchlist_size=size,
-        lfw_entries=int(gallery.found.sum()),
+        people=data.people,
+        people_enrolled=int(gallery.found.sum()),
         failed_to_enrol=int((~gallery.found).sum()),
         folds=k,
         mated_probes=len(data.mated),
@@ -296,7 +295,7 @@ def run_study(
             "strangers' top-1 scores by race": _histograms(
                 found.stranger_scores[kept], attributes["race"][kept]
             ),
-            "mated probes' scores by sex": _histograms(found.mated_scores, lfw_attributes["sex"]),
+            "mated probes' scores by sex": _histograms(found.mated_scores, mated_attributes["sex"]),
         },
         groups=comparisons,
         verdicts=judged,
@@ -320,7 +319,7 @@ def _counts(groups: np.ndarray) -> dict[str, int]:
 
 
 def evaluate_study(
-    lfw: Lfw,
+    people: People,
     engine: Engine,
     strangers: Sequence[Path],
     sizes: Sequence[int],
@@ -334,7 +333,7 @@ def evaluate_study(
     """The study at each watchlist size of ``sizes`` with ``engine``'s pipeline (and the
     threshold for ``target_fpir`` at each, if given); templates come from (and go to) the
     cache at ``cache``."""
-    data = study_data(lfw, strangers, fillers)
+    data = study_data(people, strangers, fillers)
     templates = templates_of(engine, data, cache, on_progress)
     judge = None
     if referee is not None:
