@@ -5,18 +5,22 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
 
 import httpx
 from fastapi.testclient import TestClient
 from PIL import Image
 
+from openlfr.domain.alert import Adjudication, Outcome
 from openlfr.services import alerts
 from openlfr.services.unit_of_work import Store
 from openlfr.store.tables import reference_images, subjects
-from tests.api.conftest import everyone
+from openlfr.vision.engine import Engine
+from openlfr.web.pages import ALERTS_SHOWN
+from tests.api.conftest import everyone, first_login
 from tests.domain.factories import application
-from tests.services.conftest import Clock, count, lfw, log, record
+from tests.services.conftest import Clock, count, lfw, live_alert, log, record
 
 V1 = "/api/v1"
 
@@ -137,3 +141,37 @@ def test_the_schema_health_and_metrics_need_no_login_and_name_no_one(
     metrics = api.get("/metrics")
     assert metrics.status_code == 200 and "lfr_alerts" in metrics.text
     assert "Aaron" not in metrics.text and "wendy" not in metrics.text
+
+
+def test_alerts_come_a_page_at_a_time_and_only_those_awaiting_a_verdict_show_images(
+    api: TestClient, store: Store, engine: Engine, clock: Clock
+) -> None:
+    ident, first = live_alert(store, engine, clock)
+    raised = [first] + [alerts.raise_alert(store, ident, 1, "van-1-north", b"crop", 0.9)
+                        for _ in range(ALERTS_SHOWN + 4)]  # fmt: skip
+    ids = [a.id for a in raised]
+    omar = everyone(store)["omar"]
+    page = api.get(f"{V1}/alerts", params={"newest": 3}, headers=omar).json()
+    assert [a["id"] for a in page] == ids[-3:]  # the newest, oldest first
+    older = api.get(f"{V1}/alerts", params={"newest": 3, "before": ids[-3]}, headers=omar)
+    assert [a["id"] for a in older.json()] == ids[-6:-3]
+    assert api.get(f"{V1}/alerts", params={"newest": 0}, headers=omar).status_code == 422
+
+    alerts.adjudicate(store, "omar", ids[-1] or 0, Adjudication.CONFIRMED_FALSE,
+                      Outcome.NOT_ENGAGED)  # fmt: skip
+    browser = first_login(api, store, "omar")
+    viewed = len([e for e in log(store) if e.action == "alert.view_biometrics"])
+    html = browser.client.get("/console/alerts").text
+    cards = re.findall(r'<article class="alert[^"]*" id="alert-(\d+)"', html)
+    assert [int(c) for c in cards] == ids[::-1][:ALERTS_SHOWN]
+    # Images load for those awaiting a verdict; the one adjudicated links to them instead.
+    assert f'src="/api/v1/alerts/{ids[-1]}/images/probe"' not in html
+    assert f'<a href="/api/v1/alerts/{ids[-1]}/images/probe">camera</a>' in html
+    assert f'src="/api/v1/alerts/{ids[-2]}/images/probe"' in html
+    assert len([e for e in log(store) if e.action == "alert.view_biometrics"]) == viewed
+    oldest_shown = ids[::-1][ALERTS_SHOWN - 1]
+    assert f'href="/console/alerts?before={oldest_shown}"' in html
+    rest = browser.client.get("/console/alerts", params={"before": oldest_shown}).text
+    cards = re.findall(r'<article class="alert[^"]*" id="alert-(\d+)"', rest)
+    assert [int(c) for c in cards] == ids[::-1][ALERTS_SHOWN:] and "Older alerts" not in rest
+    assert f'data-after="{ids[-1]}"' in rest  # its feed brings only what is new

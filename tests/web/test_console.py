@@ -95,6 +95,9 @@ def test_an_operator_sees_an_alert_arrive_live_and_adjudicates_it_in_two_clicks(
     card.locator("select[name=outcome]").select_option("arrested")
     card.locator("text=Confirmed: same person").click()
     expect(omar.locator(".said")).to_contain_text(f"alert {raised.id}: confirmed_true, arrested")
+    # Adjudicated, its card no longer loads the images (each load is an audited read).
+    expect(card.locator("img")).to_have_count(0)
+    expect(card.locator(".images")).to_contain_text("images (each view audited): camera")
     [a] = alerts.list_alerts(console.store, "ada", d.id)
     assert isinstance(a, Alert) and a.adjudication == Adjudication.CONFIRMED_TRUE
     assert a.adjudicated_by == "omar"

@@ -21,6 +21,10 @@ StoreDep = Annotated[Store, Depends(store_of)]
 MAX_ID = 2**31 - 1  # the largest id the databases' integer columns hold
 Ident = Annotated[int, Path(ge=1, le=MAX_ID, description="an id")]
 AfterId = Annotated[int, Query(ge=0, le=MAX_ID, description="only what comes after this id")]
+BeforeId = Annotated[
+    int | None, Query(ge=1, le=MAX_ID, description="only what comes before this id")
+]
+Newest = Annotated[int | None, Query(ge=1, le=1000, description="only the newest this many")]
 UserName = Annotated[str, Path(pattern=f"^{USER_NAME.pattern}$", description="a user name")]
 CameraName = Annotated[str, Path(pattern=f"^{CAMERA_NAME.pattern}$", description="a camera")]
 OfDeployment = Annotated[int | None, Query(ge=1, le=MAX_ID, description="only this deployment's")]

@@ -166,13 +166,18 @@ def view_biometrics(store: Store, actor: str, alert_id: int) -> tuple[bytes, byt
 
 
 def list_alerts(
-    store: Store, actor: str, deployment_id: int | None = None, after: int = 0
+    store: Store,
+    actor: str,
+    deployment_id: int | None = None,
+    after: int = 0,
+    before: int | None = None,
+    newest: int | None = None,
 ) -> list[Alert]:
-    """Alerts after id ``after``, oldest first (of one deployment if given); the read is
-    audited."""
+    """Alerts with ids after ``after`` and before ``before`` (of one deployment if given),
+    oldest first: only the ``newest`` of them if given. The read is audited."""
     with store.action(actor, "alert.list", "alerts") as act:
         require(act.user(), Action.VIEW_ALERTS)
-        found = Alerts(act.session).listed(deployment_id, after)
+        found = Alerts(act.session).listed(deployment_id, after, before, newest)
         act.detail = {"alerts_read": [a.id for a in found]}
         return found
 

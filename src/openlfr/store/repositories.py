@@ -199,12 +199,24 @@ class Alerts:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def listed(self, deployment_id: int | None = None, after: int = 0) -> list[Alert]:
-        """Alerts after id ``after``, oldest first (of one deployment if given)."""
-        query = sa.select(Alert).where(alerts.c.id > after).order_by(alerts.c.id)
+    def listed(
+        self,
+        deployment_id: int | None = None,
+        after: int = 0,
+        before: int | None = None,
+        newest: int | None = None,
+    ) -> list[Alert]:
+        """Alerts with ids between ``after`` and ``before`` (both excluded; of one deployment
+        if given), oldest first: the ``newest`` of them only, if given."""
+        query = sa.select(Alert).where(alerts.c.id > after)
+        if before is not None:
+            query = query.where(alerts.c.id < before)
         if deployment_id is not None:
             query = query.where(alerts.c.deployment_id == deployment_id)
-        return list(self.session.scalars(query))
+        if newest is not None:
+            query = query.order_by(alerts.c.id.desc()).limit(newest)
+            return list(self.session.scalars(query))[::-1]
+        return list(self.session.scalars(query.order_by(alerts.c.id)))
 
     def of_deployments(self, deployment_ids: list[int]) -> list[Alert]:
         """The alerts of these deployments, oldest first."""

@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
-from openlfr.api.deps import Ident, OfDeployment, StoreDep, engine_of, throttle_login
+from openlfr.api.deps import BeforeId, Ident, OfDeployment, StoreDep, engine_of, throttle_login
 from openlfr.api.routes.subjects import read_upload
 from openlfr.api.security import COOKIE, Acting, Caller, csrf_token, set_session_cookie
 from openlfr.domain.alert import Adjudication, Outcome
@@ -61,6 +61,7 @@ APPLICATION = [
     ("under_18_reason", "Why under-18s may be on the watchlist, if they may", "optional"),
 ]
 LIST_FIELDS = {"cameras", "criteria"}
+ALERTS_SHOWN = 100  # alerts on a page of the console
 HOME = {  # the page each role starts on, first match wins
     "operator": "/console/alerts",
     "authorising_officer": "/console/deployments",
@@ -143,14 +144,24 @@ def log_out(who: Acting, store: StoreDep) -> RedirectResponse:
 
 @router.get("/console/alerts", response_class=HTMLResponse)
 def alerts_page(
-    request: Request, who: Acting, store: StoreDep, deployment: OfDeployment = None
+    request: Request,
+    who: Acting,
+    store: StoreDep,
+    deployment: OfDeployment = None,
+    before: BeforeId = None,
 ) -> HTMLResponse:
-    """Alerts as they arrive (the feed), newest first, with the cameras' health."""
-    found = alerts.list_alerts(store, who.name, deployment)
+    """Alerts as they arrive (the feed), newest first, a page of ALERTS_SHOWN at a time (older
+    pages by ``before``), with the cameras' health. Only alerts awaiting adjudication load
+    their images: each image shown is an audited read of biometrics."""
+    found = alerts.list_alerts(store, who.name, deployment, before=before,
+                               newest=ALERTS_SHOWN + 1)[::-1]  # fmt: skip
+    shown, older = found[:ALERTS_SHOWN], len(found) > ALERTS_SHOWN
     live = deployments.list_all(store, who.name, State.LIVE)
-    last = max((a.id or 0 for a in found), default=0)
-    return render(request, "alerts.html", who, store, alerts=found[::-1], live=live,
-                  deployment=deployment, after=last)  # fmt: skip
+    # The feed brings what is newer than anything in the database now, whatever page this is.
+    last = alerts.last_alert_id(store) if before else max((a.id or 0 for a in shown), default=0)
+    return render(request, "alerts.html", who, store, alerts=shown, live=live,
+                  deployment=deployment, after=last,
+                  older=shown[-1].id if older else None)  # fmt: skip
 
 
 @router.post("/console/alerts/{ident}/adjudication")

@@ -14,7 +14,7 @@ from pydantic import BaseModel, TypeAdapter
 from sse_starlette import EventSourceResponse
 from starlette.concurrency import run_in_threadpool
 
-from openlfr.api.deps import AfterId, Ident, OfDeployment, StoreDep
+from openlfr.api.deps import AfterId, BeforeId, Ident, Newest, OfDeployment, StoreDep
 from openlfr.api.security import Acting, Caller
 from openlfr.domain.alert import Adjudication, Alert, Disposal, Outcome
 from openlfr.errors import LfrError
@@ -46,10 +46,16 @@ class DisposalIn(BaseModel):
 
 @router.get("", response_model=list[Alert])
 def list_alerts(
-    who: Acting, store: StoreDep, deployment: OfDeployment = None, after: AfterId = 0
+    who: Acting,
+    store: StoreDep,
+    deployment: OfDeployment = None,
+    after: AfterId = 0,
+    before: BeforeId = None,
+    newest: Newest = None,
 ) -> list[Alert]:
-    """Alerts after id ``after``, oldest first (of one deployment if given)."""
-    return alerts.list_alerts(store, who.name, deployment, after)
+    """Alerts with ids after ``after`` and before ``before``, oldest first (of one deployment
+    if given; only the ``newest`` of them if given: pages, going back with ``before``)."""
+    return alerts.list_alerts(store, who.name, deployment, after, before, newest)
 
 
 @router.get("/feed", response_class=EventSourceResponse)
