@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -10,7 +13,8 @@ from openlfr.domain.errors import DomainError
 from openlfr.errors import LfrError
 from openlfr.services import identity, users
 from openlfr.services.unit_of_work import Store
-from tests.services.conftest import Clock, log
+from openlfr.store import passwords
+from tests.services.conftest import Clock, log, staffed_store
 
 PASSWORD = "a long enough test password"
 
@@ -78,3 +82,42 @@ def test_a_nul_character_is_refused_alike_on_every_backend_and_audited(store: St
         users.add_user(store, "root", "eve\x00", ["planner"])
     entry = log(store)[-1]
     assert (entry.action, entry.outcome, entry.target) == ("user.add", "refused", "user eve\\x00")
+
+
+def test_no_transaction_is_open_while_a_password_is_hashed_or_checked(
+    tmp_path: Path, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """argon2 takes about 0.2 s; on SQLite every transaction holds the database's one write
+    lock, so alerts being raised would wait on each login. Each argon2 call here looks: the
+    lock must be free (another connection takes it at once)."""
+    store = staffed_store(tmp_path, None, clock)
+    database = str(store.db.engine.url.database)
+    calls: list[str] = []
+
+    def lock_is_free(what: str) -> None:
+        with closing(sqlite3.connect(database, timeout=0)) as other:
+            other.execute("BEGIN IMMEDIATE")  # raises "database is locked" if it is held
+            other.rollback()
+        calls.append(what)
+
+    matches, slow_digest = passwords.matches, passwords.slow_digest
+
+    def checking(digest: str, password: str) -> bool:
+        lock_is_free("check")
+        return matches(digest, password)
+
+    def hashing(password: str) -> str:
+        lock_is_free("hash")
+        return slow_digest(password)
+
+    try:
+        first_login(store, "kim", "planner")
+        monkeypatch.setattr(passwords, "matches", checking)
+        monkeypatch.setattr(passwords, "slow_digest", hashing)
+        session = identity.login(store, "kim", PASSWORD)
+        identity.change_password(store, session.token, PASSWORD, "a new long password")
+        with pytest.raises(DomainError, match="wrong user name or password"):
+            identity.login(store, "kim", PASSWORD)
+    finally:
+        store.close()
+    assert calls == ["check", "check", "hash", "check"]

@@ -66,11 +66,37 @@ def issue_one_time_password(act: Act, user: User, first_admin: bool) -> str:
     return secret
 
 
+@dataclass(frozen=True)
+class Checked:
+    """A password checked before the transaction that acts on it: argon2 takes about 0.2 s,
+    and on SQLite a transaction holds the database's one write lock, which alerts being raised
+    must not wait for. ``digest``: the credential checked against (None: no such user or
+    credential); ``new_digest``: the new password's, made ahead when the password was right."""
+
+    digest: str | None
+    right: bool
+    new_digest: str | None
+
+
+def _check_ahead(store: Store, name: str, password: str, new: str | None = None) -> Checked:
+    """``password`` checked against ``name``'s credential as it stands, outside a transaction;
+    the action then uses the result only if the credential is still the one checked."""
+    with store.reading() as session:
+        user = Users(session).named(name)
+        held = Users(session).credential(user) if user is not None else None
+    if held is None:
+        passwords.spend_time(password)  # a name that does not exist answers no faster
+        return Checked(None, False, None)
+    right = passwords.matches(held.digest, password)
+    return Checked(held.digest, right, passwords.slow_digest(new) if right and new else None)
+
+
 def login(store: Store, name: str, password: str, new_password: str | None = None) -> Login:
     """A session for ``name`` if ``password`` is theirs. A one-time password also needs
     ``new_password``, which becomes theirs (refused with ``NewPasswordNeeded`` without it)."""
     who = name if USER_NAME.fullmatch(name) else "(not a user name)"
     target = f"user {who}"
+    checked = _check_ahead(store, who, password, new_password)
     with store.action(who, LOGIN, target) as act:
         recent = audit.latest(act.session, (LOGIN, RESET), target, MAX_FAILURES)
         failures = []
@@ -86,11 +112,8 @@ def login(store: Store, name: str, password: str, new_password: str | None = Non
             )
         user = Users(act.session).named(who)
         held = _credential(act, user)
-        if held is None:
-            passwords.spend_time(password)
-            raise Unauthenticated(WRONG)
-        if not passwords.matches(held.digest, password):
-            raise Unauthenticated(WRONG)
+        if held is None or held.digest != checked.digest or not checked.right:
+            raise Unauthenticated(WRONG)  # (a credential changed since it was checked: again)
         assert user is not None
         if not user.active:
             raise Unauthenticated(f"user {who} is deactivated: ask an admin")
@@ -104,7 +127,7 @@ def login(store: Store, name: str, password: str, new_password: str | None = Non
                 raise NewPasswordNeeded(
                     f"{who} logs in for the first time: choose a password of your own"
                 )
-            _set_password(act, user, new_password, password)
+            _set_password(act, user, new_password, password, checked.new_digest)
         hours = store.settings.session_hours
         return _new_session(act, user, timedelta(hours=hours))
 
@@ -141,12 +164,13 @@ def change_password(store: Store, token: str, old: str, new: str) -> None:
     """Replace the password of the session's user, who gives it again; their other sessions
     end."""
     name = authenticate(store, token)
+    checked = _check_ahead(store, name, old, new)
     with store.action(name, "user.passwd", f"user {name}") as act:
         user = act.user()
         held = _credential(act, user)
-        if held is None or not passwords.matches(held.digest, old):
+        if held is None or held.digest != checked.digest or not checked.right:
             raise DomainError(f"that is not the current password of {name}")
-        _set_password(act, user, new, old)
+        _set_password(act, user, new, old, checked.new_digest)
         _end_sessions(act, user, keep=passwords.fast_digest(token))
 
 
@@ -219,12 +243,15 @@ def _credential(act: Act, user: User | None) -> Any:
     return found
 
 
-def _set_password(act: Act, user: User, password: str, old: str) -> None:
+def _set_password(act: Act, user: User, password: str, old: str, digest: str | None) -> None:
+    """Make ``password`` (its argon2 ``digest`` made ahead) ``user``'s, once the rules allow
+    it."""
     check_new_password(user.name, password, old)
+    assert digest is not None  # made ahead for the password checked right
     act.update(
         credentials,
         credentials.c.user_id == user.id,
-        digest=passwords.slow_digest(password),
+        digest=digest,
         one_time=False,
         set_at=act.now,
         expires_at=None,
