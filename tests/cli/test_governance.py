@@ -259,6 +259,26 @@ def test_a_deployment_from_request_to_close(lfr: Lfr, tmp_path: Path) -> None:
     counted = lfr.json("deployment", "counts", ident, user="ada")
     assert sum(c["frames"] for c in counted["hours"]) > analysed
     assert counted["latency"] == {"alerts": 0, "p50": None, "p95": None}  # no one to alert on
+    # As a service, an operator's watch runs every live deployment's cameras until SIGTERM: the
+    # file camera plays to its end; the RTSP one (nothing there) is retried until the stop.
+    service = subprocess.Popen(
+        [sys.executable, "-m", "openlfr.cli", "deployment", "watch", "--fast"],
+        env=lfr.process_env("omar") | {"PYTHONUNBUFFERED": "1"}, stdout=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    assert service.stdout is not None
+    lines, deadline = [], time.monotonic() + 120
+    for line in service.stdout:
+        lines.append(line)
+        if line.startswith("van-07-north: ended") or time.monotonic() > deadline:
+            break
+    service.send_signal(signal.SIGTERM)
+    rest, _ = service.communicate(timeout=60)
+    stdout = "".join(lines) + rest
+    assert service.returncode == 0, stdout
+    assert f"deployment {ident}: watching van-07-north, van-07-south" in stdout
+    assert "van-07-north: ended, " in stdout and "van-07-south: reconnecting, " in stdout
+    assert f"deployment {ident}: its cameras are no longer watched" in stdout
 
     # The service raises an alert directly too, as the pipeline does.
     store = lfr.store()

@@ -13,46 +13,23 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from openlfr.domain.alert import Alert
 from openlfr.domain.errors import DomainError
 from openlfr.live import status
 from openlfr.live.status import CameraStatus
 from openlfr.live.supervisor import Supervisor, Watched, start_deaf
-from openlfr.services import alerts, audit, cameras, deployments
+from openlfr.services import alerts, audit, deployments
 from openlfr.services.unit_of_work import Store
 from openlfr.store.repositories import Alerts
 from openlfr.vision.engine import Engine
-from tests.live.conftest import STAGE, stage_deployment
+from tests.live.conftest import STAGE, listed, live_now
 from tests.live.rtsp import RtspCamera, free_port
-from tests.services.conftest import Clock, log, staffed_store
-
-
-@pytest.fixture
-def real_time_store(tmp_path: Path) -> Iterator[tuple[Store, Clock]]:
-    """A SQLite store whose clock reaches now when ``start_deployment`` starts one (it moves
-    the clock 2 h on)."""
-    clock = Clock(datetime.now(UTC) - timedelta(hours=2))
-    store = staffed_store(tmp_path, None, clock)
-    yield store, clock
-    store.close()
-
-
-def live_now(
-    store: Store, engine: Engine, clock: Clock, names: list[str], source: Path | str = STAGE
-) -> int:
-    """The stage deployment, live from now for four hours, its cameras ``names`` each
-    reading ``source``."""
-    for name in names:
-        cameras.add_camera(store, "root", name, str(source))
-    now = clock.now + timedelta(hours=2)
-    window = {"starts_at": now - timedelta(minutes=5), "ends_at": now + timedelta(hours=4)}
-    return stage_deployment(store, engine, clock, cameras=names, **window).id or 0
+from tests.services.conftest import Clock, log
 
 
 def running_in_background(
@@ -71,12 +48,6 @@ def running_in_background(
 
     return finished
     return result
-
-
-def listed(store: Store, deployment_id: int) -> list[Alert]:
-    """The deployment's alerts, read without an audit entry (a test's polling)."""
-    with store.reading() as session:
-        return Alerts(session).listed(deployment_id)
 
 
 def wait_for(

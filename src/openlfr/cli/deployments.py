@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+import threading
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
@@ -150,14 +152,9 @@ def run(
     """Watch a live deployment's cameras (operator), each in a worker process of its own:
     alerts as they are committed, each camera's state every 5 s, until the sources or the
     window end, the deployment is closed, or Ctrl-C / SIGTERM stops it cleanly."""
-    import signal
-    import threading
-
     from openlfr.live.supervisor import Supervisor
 
-    stop = threading.Event()
-    for stopping in (signal.SIGINT, signal.SIGTERM):  # finish the frames, record, then stop
-        signal.signal(stopping, lambda *_: stop.set())
+    stop = _stopped_by_signals()
     with governance(ctx) as store:
         actor = acting_user(store)
         running = deployments.begin_run(store, actor, ident, chosen)
@@ -175,6 +172,33 @@ def run(
         )
     if all(w.state == "refused" for w in watched):
         raise typer.Exit(1)
+
+
+@app.command("watch")
+def watch(
+    ctx: typer.Context,
+    fast: Annotated[
+        bool, typer.Option("--fast", help="file sources as fast as they decode (tests)")
+    ] = False,
+) -> None:
+    """Watch the cameras of every deployment live now, and of each that goes live later
+    (operator), until Ctrl-C / SIGTERM: a service to run beside lfr serve, so that a
+    deployment started from the console has its cameras watched at once."""
+    from openlfr.live.watch import WatchAll
+
+    stop = _stopped_by_signals()
+    with governance(ctx) as store:
+        actor = acting_user(store)
+        out.print("watching every live deployment's cameras (Ctrl-C stops)")
+        WatchAll(store, actor, not fast, out.print).run(stop)
+
+
+def _stopped_by_signals() -> threading.Event:
+    """An event that Ctrl-C and SIGTERM set: a run finishes its frames, records, then stops."""
+    stop = threading.Event()
+    for stopping in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(stopping, lambda *_: stop.set())
+    return stop
 
 
 @app.command("counts")

@@ -326,10 +326,15 @@ def check_has_record(d: Deployment) -> None:
         )
 
 
+def is_live(d: Deployment, now: datetime) -> bool:
+    """Whether ``d`` is live, inside its window, with no close requested: only then is its
+    watchlist searched or an alert raised."""
+    return d.state == State.LIVE and not d.close_requested_at and now < d.ends_at
+
+
 def check_live(d: Deployment, now: datetime) -> None:
-    """Refuse unless ``d`` is live, inside its window, with no close requested: only then is
-    its watchlist searched or an alert raised."""
-    if d.state != State.LIVE or d.close_requested_at or now >= d.ends_at:
+    """Refuse unless ``d`` is live (``is_live``)."""
+    if not is_live(d, now):
         raise DomainError(f"{d} is not live: its watchlist is not searched and raises no alert")
 
 

@@ -9,7 +9,6 @@ from openlfr.domain import deployment as rules
 from openlfr.domain import watchlist as watchlist_rules
 from openlfr.domain.camera import check_registered
 from openlfr.domain.deployment import Deployment, State
-from openlfr.domain.errors import DomainError
 from openlfr.domain.roles import SYSTEM, Action, require
 from openlfr.gallery.evidence import evidence
 from openlfr.gallery.thresholds import default_threshold
@@ -211,17 +210,19 @@ def end_run(store: Store, actor: str, deployment_id: int, camera: str, dropped: 
         act.detail = {"camera": camera, "frames_dropped": dropped}
 
 
+def live_ids(store: Store) -> list[int]:
+    """The ids of the deployments live now (numbers only: a service polls this, unaudited)."""
+    with store.reading() as session:
+        found = Deployments(session).listed(State.LIVE)
+    now = store.now()
+    return [d.id for d in found if d.id is not None and rules.is_live(d, now)]
+
+
 def is_live(store: Store, deployment_id: int) -> bool:
     """Whether ``deployment_id`` is still live (a running camera stops when it is not)."""
     with store.reading() as session:
         d = session.get(Deployment, deployment_id)
-        if d is None:
-            return False
-        try:
-            rules.check_live(d, store.now())
-        except DomainError:
-            return False
-        return True
+        return d is not None and rules.is_live(d, store.now())
 
 
 def close(store: Store, actor: str, deployment_id: int) -> Deployment:
