@@ -19,7 +19,7 @@ NOT_PUBLISHED = (
 ALTERED = (
     "<!doctype html><html lang=en><meta charset=utf-8><title>Public notice unavailable</title>"
     "<p>The public notice cannot be shown: the copy here is not the one the force published. "
-    "This has been recorded, and the notice will be published again.</p></html>"
+    "This has been recorded for the force to publish it again.</p></html>"
 )
 
 
