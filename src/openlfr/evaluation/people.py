@@ -14,7 +14,6 @@ Two layouts, told apart by what the folder holds:
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from openlfr.config import Settings
 from openlfr.evaluation import DatasetError
 from openlfr.evaluation.identification import lfw_open_set
 from openlfr.evaluation.lfw import Lfw, LfwImage
+from openlfr.evaluation.listing import check_files, read_listing
 
 COLUMNS = ("file", "person", "sex", "race")
 
@@ -51,17 +51,9 @@ def read_people(folder: Path) -> People:
     """The people listed in ``folder/people.csv``. Raises DatasetError naming the file if it
     lacks a column, names a file that is not there, or lists no one with two images."""
     listing = folder / "people.csv"
-    with listing.open(newline="") as f:
-        rows = list(csv.DictReader(f))
-    missing = [c for c in COLUMNS if c not in (rows[0] if rows else {})]
-    if missing:
-        raise DatasetError(
-            f"{listing} lacks the column(s) {', '.join(missing)}: it needs file,person,sex,race"
-        )
+    rows = read_listing(listing, COLUMNS)
     images = [PersonImage(folder / r["file"], r["person"], r["sex"], r["race"]) for r in rows]
-    absent = next((i.path for i in images if not i.path.is_file()), None)
-    if absent is not None:
-        raise DatasetError(f"{listing} names {absent}, which does not exist")
+    check_files(listing, (i.path for i in images))
     by_person: dict[str, list[PersonImage]] = {}
     for image in images:
         by_person.setdefault(image.person, []).append(image)

@@ -9,14 +9,14 @@ some images. UTKFace has no identity labels.
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 
 from openlfr.evaluation import DatasetError
+from openlfr.evaluation.listing import check_files, read_listing
 from openlfr.models.quantise import calibration_file
 
-COLUMNS = {"file", "age", "sex", "race"}
+COLUMNS = ("age", "file", "race", "sex")
 
 
 @dataclass(frozen=True)
@@ -45,15 +45,9 @@ def read_utkface(folder: Path) -> list[UtkImage]:
             f"{folder} is not a UTKFace folder: labels.csv is missing; point --strangers at a "
             "folder holding labels.csv (file,age,sex,race)"
         )
-    with labels.open(newline="") as f:
-        rows = list(csv.DictReader(f))
-    missing = COLUMNS - set(rows[0] if rows else ())
-    if missing:
-        raise DatasetError(f"{labels} lacks the column(s) {', '.join(sorted(missing))}")
+    rows = read_listing(labels, COLUMNS)
     images = [UtkImage(folder / r["file"], int(r["age"]), r["sex"], r["race"]) for r in rows]
-    absent = next((i.path for i in images if not i.path.is_file()), None)
-    if absent is not None:
-        raise DatasetError(f"{labels} names {absent}, which does not exist")
+    check_files(labels, (i.path for i in images))
     return images
 
 
