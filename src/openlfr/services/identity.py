@@ -77,6 +77,11 @@ class Checked:
     right: bool
     new_digest: str | None
 
+    def holds_for(self, held: Any) -> bool:
+        """Whether the password was right for ``held``, the credential as the action reads it
+        (not right if it changed since it was checked)."""
+        return held is not None and held.digest == self.digest and self.right
+
 
 def _check_ahead(store: Store, name: str, password: str, new: str | None = None) -> Checked:
     """``password`` checked against ``name``'s credential as it stands, outside a transaction;
@@ -112,8 +117,8 @@ def login(store: Store, name: str, password: str, new_password: str | None = Non
             )
         user = Users(act.session).named(who)
         held = _credential(act, user)
-        if held is None or held.digest != checked.digest or not checked.right:
-            raise Unauthenticated(WRONG)  # (a credential changed since it was checked: again)
+        if not checked.holds_for(held):
+            raise Unauthenticated(WRONG)
         assert user is not None
         if not user.active:
             raise Unauthenticated(f"user {who} is deactivated: ask an admin")
@@ -168,7 +173,7 @@ def change_password(store: Store, token: str, old: str, new: str) -> None:
     with store.action(name, "user.passwd", f"user {name}") as act:
         user = act.user()
         held = _credential(act, user)
-        if held is None or held.digest != checked.digest or not checked.right:
+        if not checked.holds_for(held):
             raise DomainError(f"that is not the current password of {name}")
         _set_password(act, user, new, old, checked.new_digest)
         _end_sessions(act, user, keep=passwords.fast_digest(token))

@@ -15,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
 from openlfr.api.deps import BeforeId, Ident, OfDeployment, StoreDep, engine_of, throttle_login
+from openlfr.api.routes.reports import PeriodReport
 from openlfr.api.routes.subjects import read_upload
 from openlfr.api.security import COOKIE, Acting, Caller, csrf_token, set_session_cookie
 from openlfr.domain.alert import Adjudication, Outcome
@@ -333,8 +334,8 @@ def reports_page(request: Request, who: Acting, store: StoreDep) -> HTMLResponse
     require(me, Action.PUBLISH_RECORDS)
     went_live = [d for d in deployments.list_all(store, who.name) if d.started_at]
     today = store.now().date()
-    periods = [("transparency", "Transparency report"),
-               ("equitability", "Alerts by group (equitability)")]  # fmt: skip
+    periods = [(PeriodReport.TRANSPARENCY, "Transparency report"),
+               (PeriodReport.EQUITABILITY, "Alerts by group (equitability)")]  # fmt: skip
     return render(request, "reports.html", who, store, me=me, went_live=went_live,
                   formats=[Format.HTML, Format.CSV, Format.JSON], periods=periods,
                   first=today - timedelta(days=30), last=today)  # fmt: skip
