@@ -24,11 +24,14 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 
 from openlfr.config import Settings
+from openlfr.domain.deployment import Deployment
 from openlfr.live.demo import stage
 from openlfr.models.hardware import this_cpu
 from openlfr.services import alerts, identity
@@ -148,6 +151,21 @@ async def hammer(base: str, token: str, deployment: int, clients: int, seconds: 
     return len(took), wrong, took
 
 
+@contextmanager
+def demo_deployment() -> Iterator[tuple[Store, Deployment]]:
+    """A store in a temporary folder (the installed models linked in) holding the demo
+    deployment, live; closed and removed afterwards."""
+    with tempfile.TemporaryDirectory() as folder:
+        data = Path(folder)
+        (data / "models").symlink_to(Settings().models_dir)
+        settings = Settings(data_dir=data, master_key_file=data / "key")
+        store = Store(settings)
+        try:
+            yield store, stage(store, Engine(settings), data / "demo.mp4", None, lambda _: None)
+        finally:
+            store.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--alerts", type=int, default=100)
@@ -156,15 +174,10 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8765)
     args = parser.parse_args()
     print(f"CPU: {this_cpu().describe()}")
-    with tempfile.TemporaryDirectory() as folder:
-        data = Path(folder)
-        (data / "models").symlink_to(Settings().models_dir)
-        settings = Settings(data_dir=data, master_key_file=data / "key")
-        store = Store(settings)
-        d = stage(store, Engine(settings), data / "demo.mp4", None, lambda _: None)
+    with demo_deployment() as (store, d):
         one_time = identity.reset_password(store, "ada", "omar")
         token = identity.login(store, "omar", one_time, PASSWORD).token
-        server = serve(settings, args.port)
+        server = serve(store.settings, args.port)
         base = f"http://127.0.0.1:{args.port}"
         try:
             latency = feed_latency(store, base, token, d.id or 0, args.alerts)
@@ -188,7 +201,6 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait(30)
-            store.close()
 
 
 if __name__ == "__main__":

@@ -16,19 +16,15 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import tempfile
 import threading
 import time
-from pathlib import Path
 
 import sqlalchemy as sa
+from api import demo_deployment
 
-from openlfr.config import Settings
-from openlfr.live.demo import stage
 from openlfr.models.hardware import this_cpu
 from openlfr.services import alerts, identity
 from openlfr.services.unit_of_work import Store
-from openlfr.vision.engine import Engine
 
 PASSWORD = "a benchmark password, long enough"
 USERS = ["pat", "olu", "wendy", "omar"]
@@ -66,41 +62,33 @@ def main() -> None:
     parser.add_argument("--logins", type=int, default=2, help="threads logging in (at most 4)")
     args = parser.parse_args()
     print(f"CPU: {this_cpu().describe()}")
-    with tempfile.TemporaryDirectory() as folder:
-        data = Path(folder)
-        (data / "models").symlink_to(Settings().models_dir)
-        settings = Settings(data_dir=data, master_key_file=data / "key")
-        store = Store(settings)
-        try:
-            d = stage(store, Engine(settings), data / "demo.mp4", None, lambda _: None)
-            for name in USERS[: args.logins]:
-                one_time = identity.reset_password(store, "ada", name)
-                identity.login(store, name, one_time, PASSWORD)
-            report("no one logging in", raise_alerts(store, d.id or 0, args.alerts))
-            done, logins = threading.Event(), [0]
+    with demo_deployment() as (store, d):
+        for name in USERS[: args.logins]:
+            one_time = identity.reset_password(store, "ada", name)
+            identity.login(store, name, one_time, PASSWORD)
+        report("no one logging in", raise_alerts(store, d.id or 0, args.alerts))
+        done, logins = threading.Event(), [0]
 
-            def log_in(name: str) -> None:
-                while not done.is_set():
-                    try:
-                        identity.login(store, name, PASSWORD)
-                    except sa.exc.OperationalError:
-                        continue  # locked out of the database too: try again
-                    logins[0] += 1
+        def log_in(name: str) -> None:
+            while not done.is_set():
+                try:
+                    identity.login(store, name, PASSWORD)
+                except sa.exc.OperationalError:
+                    continue  # locked out of the database too: try again
+                logins[0] += 1
 
-            threads = [threading.Thread(target=log_in, args=(name,))
-                       for name in USERS[: args.logins]]  # fmt: skip
-            for t in threads:
-                t.start()
-            start = time.monotonic()
-            raised = raise_alerts(store, d.id or 0, args.alerts)
-            seconds = time.monotonic() - start
-            done.set()
-            for t in threads:
-                t.join()
-            report(f"{args.logins} threads logging in ({logins[0] / seconds:.1f} logins a second)",
-                   raised)  # fmt: skip
-        finally:
-            store.close()
+        threads = [threading.Thread(target=log_in, args=(name,))
+                   for name in USERS[: args.logins]]  # fmt: skip
+        for t in threads:
+            t.start()
+        start = time.monotonic()
+        raised = raise_alerts(store, d.id or 0, args.alerts)
+        seconds = time.monotonic() - start
+        done.set()
+        for t in threads:
+            t.join()
+        report(f"{args.logins} threads logging in ({logins[0] / seconds:.1f} logins a second)",
+               raised)  # fmt: skip
 
 
 if __name__ == "__main__":
