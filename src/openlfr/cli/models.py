@@ -58,7 +58,7 @@ def install_cmd(
     as_json: JsonFlag = False,
 ) -> None:
     """Download, verify (SHA-256) and fix up model files, then try each one's reduced precisions
-    on this CPU; already installed ones are kept."""
+    on this CPU (again, for models already installed, which are kept)."""
     # The inference stack is imported here, so that every other ``lfr`` command starts without it.
     from openlfr.services.models import install_models
 

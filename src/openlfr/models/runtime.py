@@ -52,17 +52,19 @@ class OpenVinoRunner:
 
 
 def _compiled_precision(compiled: Any, asked: Precision) -> Precision:
-    """The precision OpenVINO really runs a compiled model at: a bf16 hint on a CPU without
-    bf16 runs f32, and an int8 file runs int8 only where its convolutions got int8 kernels."""
-    if asked == "int8":
-        kernels = {
-            str(op.get_rt_info()["runtimePrecision"].astype(str))
-            for op in compiled.get_runtime_model().get_ordered_ops()
-            if str(op.get_rt_info()["layerType"].astype(str)) == "Convolution"
-        }
-        return "int8" if kernels & {"u8", "i8"} else "f32"
-    hint = str(compiled.get_property("INFERENCE_PRECISION_HINT"))
-    return "bf16" if "bf16" in hint else "f32"
+    """The precision OpenVINO really runs a compiled model at, read from its convolutions'
+    kernels: a bf16 hint on a CPU without bf16 runs f32, and an int8 file runs int8 only where
+    its convolutions got int8 kernels."""
+    kernels = {
+        str(op.get_rt_info()["runtimePrecision"].astype(str))
+        for op in compiled.get_runtime_model().get_ordered_ops()
+        if str(op.get_rt_info()["layerType"].astype(str)) == "Convolution"
+    }
+    return asked if kernels & _KERNELS[asked] else "f32"
+
+
+# What OpenVINO's runtime model calls a convolution kernel of each precision.
+_KERNELS: dict[Precision, set[str]] = {"f32": {"f32"}, "bf16": {"bf16"}, "int8": {"u8", "i8"}}
 
 
 class OnnxRuntimeRunner:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from openlfr.config import Settings
 from openlfr.models.hardware import Cpu, this_cpu
 from openlfr.models.manifest import MODELS, spec
+from openlfr.models.precision import record_file
 from openlfr.models.provision import ModelStatus, default_models, install, status
 from openlfr.vision.models import ModelRuntime, shipped_runtime
 
@@ -31,11 +32,14 @@ def install_models(
     accept_licence: bool,
     report: Callable[[str], None],
 ) -> Inventory:
-    """Install ``names`` (None: the default models), verified by SHA-256, then try their
-    reduced precisions here; ``report`` is told each step."""
+    """Install ``names`` (None: the default models), verified by SHA-256, then try every
+    installed model's reduced precisions here again; ``report`` is told each step."""
     wanted = [spec(n) for n in names] if names else default_models()
     statuses = install(settings.models_dir, wanted, accept_licence, report)
     report("trying reduced precisions on this CPU")
+    # Tried again even on the same CPU and files: an upgraded openlfr or OpenVINO may judge
+    # them differently from the one that made the record.
+    record_file(settings.models_dir).unlink(missing_ok=True)
     return _inventory(settings, statuses)
 
 
