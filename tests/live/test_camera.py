@@ -4,6 +4,8 @@ frames 82-210, must raise an alert there; the audience (211-274) must raise none
 
 from __future__ import annotations
 
+import logging
+import threading
 from datetime import timedelta
 from pathlib import Path
 
@@ -21,8 +23,9 @@ from openlfr.services import counts, watchlists
 from openlfr.services.unit_of_work import Store
 from openlfr.vision.engine import Engine
 from tests.conftest import shared
-from tests.live.conftest import PHOTOS, stage_deployment
-from tests.services.conftest import Clock, record, reference, start_deployment
+from tests.live.conftest import PHOTOS, listed, stage_deployment
+from tests.postgres import fresh_database, let_in, shut_out
+from tests.services.conftest import Clock, record, reference, staffed_store, start_deployment
 
 
 @pytest.mark.parametrize(
@@ -161,3 +164,49 @@ def test_a_subject_with_two_reference_images_is_alerted_once(
     watch = CameraWatch(store, d.id or 0, "van-1-north", engine)
     raised = watch.run(stamped(hamilton_frames[82:211]))
     assert [r.alert.subject_name for r in raised] == ["Lin Manuel Miranda"]
+
+
+class LetIn(logging.Handler):
+    """Opens the database ``after`` seconds after the first wait for it is logged."""
+
+    def __init__(self, url: str, after: float) -> None:
+        super().__init__()
+        self.timer = threading.Timer(after, let_in, (url,))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if "did not answer" in record.getMessage() and not self.timer.is_alive():
+            self.timer.start()
+
+
+def test_an_alert_is_kept_through_a_database_outage(
+    postgres_url: str,
+    tmp_path: Path,
+    engine: Engine,
+    clock: Clock,
+    hamilton_frames: list[np.ndarray],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """PostgreSQL refuses every connection (a restart, a failover) when Lin-Manuel Miranda's
+    alert is raised, and for 2 s after: the camera waits and writes it, where its worker used
+    to die with the alert unwritten."""
+    with fresh_database(postgres_url) as url:
+        store = staffed_store(tmp_path, url, clock)
+        d = stage_deployment(store, engine, clock)
+        clock.advance(minutes=30)
+        watch = CameraWatch(store, d.id or 0, "van-1-north", engine)
+        opener = LetIn(url, 2.0)
+        logging.getLogger("openlfr.services.unit_of_work").addHandler(opener)
+        shut_out(url)
+        try:
+            with caplog.at_level(logging.WARNING):
+                raised = watch.run(stamped(hamilton_frames[82:211]))
+        finally:
+            logging.getLogger("openlfr.services.unit_of_work").removeHandler(opener)
+            opener.timer.cancel()
+            let_in(url)
+        waits = [r.getMessage() for r in caplog.records if "did not answer" in r.getMessage()]
+        assert waits and waits[0].startswith("camera van-1-north: alert: the database did not")
+        assert [r.alert.subject_name for r in raised] == ["Lin Manuel Miranda"]
+        assert [a.subject_name for a in listed(store, d.id or 0)] == ["Lin Manuel Miranda"]
+        assert raised[0].latency >= 2.0  # its wait is in the latency the record keeps
+        store.close()

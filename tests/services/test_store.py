@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from openlfr.config import Settings
 from openlfr.services import users
 from openlfr.services.unit_of_work import Store
 from openlfr.store.db import StoreError
 from openlfr.store.keys import REGISTER, KeyStoreError
+from tests.postgres import fresh_database, let_in, shut_out
+from tests.services.conftest import Clock, staffed_store
 
 
 def test_a_missing_master_key_is_refused_not_replaced(tmp_path: Path) -> None:
@@ -46,3 +50,26 @@ def test_the_master_key_is_kept_away_from_the_data_folder(tmp_path: Path) -> Non
     with pytest.raises(StoreError, match=r"master key .*data.master\.key lies in the data folder"):
         Store(settings)
     assert not settings.key_file.exists()
+
+
+def test_a_writer_waits_for_the_database_then_gives_up_with_its_error(
+    postgres_url: str, tmp_path: Path, clock: Clock, caplog: pytest.LogCaptureFixture
+) -> None:
+    with fresh_database(postgres_url) as url:
+        store = staffed_store(tmp_path, url, clock)
+
+        def add_zoe() -> object:
+            return users.add_user(store, "root", "zoe", ["operator"])
+
+        shut_out(url)
+        try:
+            with caplog.at_level(logging.WARNING), pytest.raises(sa.exc.OperationalError):
+                store.retrying("adding zoe", add_zoe, patience=1.2)
+        finally:
+            let_in(url)
+        # Tried at once, then after 0.5 s; the next pause (1 s) would outlast the patience.
+        [waited] = [r.getMessage() for r in caplog.records]
+        assert waited.startswith("adding zoe: the database did not answer (")
+        assert waited.endswith("); trying again in 0.5 s")
+        assert store.retrying("adding zoe", add_zoe)
+        store.close()

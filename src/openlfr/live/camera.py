@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
+from functools import partial
 
 import cv2
 
@@ -138,12 +139,15 @@ class CameraWatch:
     def _raise(self, decision: Decision, frame: Frame, seen_at: datetime) -> Raised:
         ok, png = cv2.imencode(".png", decision.shot.chip)
         entry, track = self.watchlist.entries[decision.candidate.entry], decision.track
-        a = alerts.raise_alert(self.store, self.deployment_id, entry, self.camera,
-                               png.tobytes() if ok else b"", decision.candidate.score,
-                               seen_at, track.seen)  # fmt: skip
+        # Kept through a database outage: a worker dying here would lose the alert.
+        probe, score = png.tobytes() if ok else b"", decision.candidate.score
+        raise_it = partial(alerts.raise_alert, self.store, self.deployment_id, entry, self.camera,
+                           probe, score, seen_at, track.seen)  # fmt: skip
+        a = self.store.retrying(f"camera {self.camera}: alert", raise_it)
         self.alerted_at[decision.candidate.label] = seen_at
         latency = time.monotonic() - frame.decoded_at  # the alert is committed: nothing lost
-        counts.record_latency(self.store, self.deployment_id, a.id or 0, latency)
+        keep = partial(counts.record_latency, self.store, self.deployment_id, a.id or 0, latency)
+        self.store.retrying(f"camera {self.camera}: latency", keep)
         self.counts.alerts += 1
         self.raised.append(Raised(a, decision.shot.frame, decision.track.seen, latency))
         return self.raised[-1]
@@ -155,13 +159,15 @@ class CameraWatch:
         if hour == self._hour and hour is not None and time.monotonic() < self._record_due:
             return
         self._record_due = time.monotonic() + RECORD_EVERY
-        if self._hour is not None:
+        last, self._hour = self._hour, hour
+        if last is not None:
             done, logged = asdict(self.counts), asdict(self._logged)
             since = {k: done[k] - logged[k] for k in counts.FIELDS}
             if any(since.values()):
-                counts.record_counts(self.store, self.deployment_id, self.camera, self._hour, since)
+                add = partial(counts.record_counts, self.store, self.deployment_id, self.camera,
+                              last, since)  # fmt: skip
+                self.store.retrying(f"camera {self.camera}: counts", add)
             self._logged = replace(self.counts)
-        self._hour = hour
 
     def _end(self, tracks: list[Track]) -> None:
         for t in tracks:

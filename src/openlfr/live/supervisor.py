@@ -6,7 +6,9 @@ only its camera, and only until it is restarted: after a pause that doubles
 from one second up to thirty, with the loss and the gap in the audit log. A
 worker that ends by itself (its file ended, the deployment stopped being live)
 or is refused (a bad source) is not restarted. Workers commit each alert
-before they report it here, so a worker's death loses none.
+before they report it here, so a worker's death loses none, and wait up to a
+minute for a database that does not answer rather than die with an alert
+unwritten.
 """
 
 from __future__ import annotations

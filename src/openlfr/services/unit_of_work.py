@@ -9,6 +9,8 @@ the work is rolled back and the refusal itself is audited. The queries live in
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -29,6 +31,10 @@ from openlfr.store.repositories import Users
 from openlfr.store.tables import data_keys
 
 T = TypeVar("T")
+
+log = logging.getLogger(__name__)
+
+STORE_PATIENCE = 60.0  # seconds a writer that must not lose its work waits for the database
 
 
 def fetch(session: Session, cls: type[T], ident: int) -> T:
@@ -176,6 +182,24 @@ class Store:
             keys = DataKeys(session, self.master, self.now())
             session.info[integrity.KEY] = keys.get(INTEGRITY, create=True)
             yield session
+
+    def retrying(self, what: str, work: Callable[[], T], patience: float = STORE_PATIENCE) -> T:
+        """``work()`` (one transaction), tried again while the database does not answer: a
+        PostgreSQL server restarting or failing over, SQLite's write lock held past its 30 s
+        timeout. The pause between tries doubles from 0.5 s to 8 s, each logged with ``what``;
+        after ``patience`` seconds the database's error goes up."""
+        give_up, pause = time.monotonic() + patience, 0.5
+        while True:
+            try:
+                return work()
+            except sa.exc.OperationalError as exc:
+                if time.monotonic() + pause > give_up:
+                    raise
+                why = " ".join(str(exc.orig).split())  # a driver's message can be multi-line
+                log.warning("%s: the database did not answer (%s); trying again in %.1f s",
+                            what, why, pause)  # fmt: skip
+                time.sleep(pause)
+                pause = min(2 * pause, 8.0)
 
     def close(self) -> None:
         self.db.dispose()

@@ -99,7 +99,9 @@ class Database:
         map_domain()
         self.url = url
         try:
-            self.engine = sa.create_engine(url)
+            # A server's connections can be dropped under the pool (a restart, a failover, an
+            # idle timeout): each is checked as it is taken, and replaced if it is gone.
+            self.engine = sa.create_engine(url, pool_pre_ping=not url.startswith("sqlite"))
         except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ValueError) as exc:
             raise StoreError(
                 f"database_url (LFR_DATABASE_URL) is not a database URL SQLAlchemy can use "
