@@ -1,4 +1,4 @@
-"""``lfr serve``: the API (and, later, the console) on this machine."""
+"""``lfr serve``: the API and the operator console on this machine."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Faces in image files: what ``lfr faces`` (and later the API) reports."""
+"""Faces in image files: what ``lfr faces`` reports."""
 
 from __future__ import annotations
 
