@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -72,4 +73,29 @@ def test_a_writer_waits_for_the_database_then_gives_up_with_its_error(
         assert waited.startswith("adding zoe: the database did not answer (")
         assert waited.endswith("); trying again in 0.5 s")
         assert store.retrying("adding zoe", add_zoe)
+        store.close()
+
+
+def test_reads_go_on_while_another_process_writes_to_sqlite(tmp_path: Path, clock: Clock) -> None:
+    """A read (a request's token check, the feed's poll, the public notice) takes no lock, so
+    it neither waits for a writer nor makes an alert being committed wait for it."""
+    store = staffed_store(tmp_path, None, clock)
+    writer = sqlite3.connect(store.settings.data_dir / "openlfr.db", isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # holds the write lock, as a commit in progress does
+    try:
+        assert "root" in [u.name for u in users.list_users(store)]  # waited 30 s and failed
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    store.close()
+
+
+def test_a_read_writes_nothing_on_postgresql(
+    postgres_url: str, tmp_path: Path, clock: Clock
+) -> None:
+    with fresh_database(postgres_url) as url:
+        store = staffed_store(tmp_path, url, clock)
+        refused = pytest.raises(sa.exc.InternalError, match="read-only transaction")
+        with refused, store.reading() as session:
+            session.execute(sa.text("DELETE FROM audit_log"))
         store.close()

@@ -145,10 +145,19 @@ class Store:
         self.master = MasterKeys.load(
             secret.get_secret_value() if secret else None, self.settings.key_file, create=fresh
         )
+        self._make_integrity_key()
 
     def _holds_no_data_keys(self) -> bool:
-        with self.db.transaction() as session:
+        with self.db.transaction(reads_only=True) as session:
             return not session.scalar(sa.select(sa.func.count()).select_from(data_keys))
+
+    def _make_integrity_key(self) -> None:
+        """The key of the rows' MACs, made with the store: every read checks rows with it,
+        and a read writes nothing."""
+        with self.db.transaction() as session:
+            made = sa.select(data_keys.c.scope).where(data_keys.c.scope == INTEGRITY)
+            if session.scalar(made) is None:
+                DataKeys(session, self.master, self.now()).get(INTEGRITY, create=True)
 
     def now(self) -> datetime:
         return self.clock()
@@ -178,9 +187,9 @@ class Store:
     @contextmanager
     def reading(self) -> Iterator[Session]:
         """A session for reads that are not biometric (those go through ``action``)."""
-        with self.db.transaction() as session:
+        with self.db.transaction(reads_only=True) as session:
             keys = DataKeys(session, self.master, self.now())
-            session.info[integrity.KEY] = keys.get(INTEGRITY, create=True)
+            session.info[integrity.KEY] = keys.get(INTEGRITY)
             yield session
 
     def retrying(self, what: str, work: Callable[[], T], patience: float = STORE_PATIENCE) -> T:

@@ -6,7 +6,9 @@ not left in free pages of the file), write-ahead logging (a transaction's new
 pages go to the WAL; unlike a rollback journal it never copies the old ones,
 so a key being destroyed is never written to a second file) and
 write-locking transactions (so two processes never interleave a
-read-then-write such as the audit chain).
+read-then-write such as the audit chain). A transaction that only reads
+takes no lock on SQLite (it reads a snapshot beside the writer) and is
+read-only on PostgreSQL, which refuses any write in it.
 """
 
 from __future__ import annotations
@@ -68,8 +70,19 @@ def _refuse_nul(
             raise NulCharacterError("text with a NUL character (\\x00) cannot be stored: remove it")
 
 
+def _reads_only(connection: sa.Connection) -> bool:
+    return bool(connection.get_execution_options().get("reads_only"))
+
+
 def _sqlite_begin(connection: sa.Connection) -> None:
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # A reader takes the write lock too late to fail a writer; holding it while reading would
+    # make every request, and the feed's polls, queue with the alerts being committed.
+    connection.exec_driver_sql("BEGIN" if _reads_only(connection) else "BEGIN IMMEDIATE")
+
+
+def _read_only_begin(connection: sa.Connection) -> None:
+    if _reads_only(connection):
+        connection.exec_driver_sql("SET TRANSACTION READ ONLY")
 
 
 # The newest migration (tests/store/test_db.py checks it against the migrations folder). A
@@ -112,6 +125,9 @@ class Database:
             _owner_only(self.engine.url.database)
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
             sa.event.listen(self.engine, "begin", _sqlite_begin)
+        else:
+            sa.event.listen(self.engine, "begin", _read_only_begin)
+        self._reader = self.engine.execution_options(reads_only=True)  # after the listeners
         self.migrate()
 
     def migrate(self) -> None:
@@ -163,9 +179,11 @@ class Database:
             )
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        """A session whose work commits together at the end, or not at all."""
-        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+    def transaction(self, reads_only: bool = False) -> Iterator[Session]:
+        """A session whose work commits together at the end, or not at all; with
+        ``reads_only`` one that writes nothing (and on SQLite holds no lock)."""
+        bind = self._reader if reads_only else self.engine
+        with Session(bind, expire_on_commit=False) as session, session.begin():
             yield session
 
     def dispose(self) -> None:
