@@ -33,8 +33,15 @@ class RtspCamera:
              "-i", str(self.clip), "-an", "-c", "copy", "-f", "rtp", "-sdp_file", str(sdp),
              f"rtp://127.0.0.1:{rtp_port}?rtcpport={rtcp_port}&pkt_size=1200"],
         )  # fmt: skip
-        deadline = time.monotonic() + 10
-        while not (sdp.exists() and sdp.read_text().strip()) and time.monotonic() < deadline:
+        # FFmpeg writes the SDP once it has opened the clip: seconds on a loaded machine.
+        deadline = time.monotonic() + 60
+        while not (sdp.exists() and sdp.read_text().strip()):
+            if self._ffmpeg.poll() is not None or time.monotonic() > deadline:
+                state = self._ffmpeg.poll()
+                raise RuntimeError(
+                    f"FFmpeg wrote no SDP for {self.clip} "
+                    + ("in 60 s" if state is None else f"(it exited with {state})")
+                )
             time.sleep(0.05)
         self._sdp = sdp.read_text().strip() + "\r\na=control:trackID=0\r\n"
         self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
