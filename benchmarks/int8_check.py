@@ -27,7 +27,6 @@ from pathlib import Path
 
 import numpy as np
 import onnx
-import onnxruntime as ort
 
 from openlfr.cli.evaluate import progress_bars
 from openlfr.config import Settings
@@ -39,7 +38,7 @@ from openlfr.gallery.normalise import RawScore
 from openlfr.models.hardware import this_cpu
 from openlfr.models.provision import installed_path
 from openlfr.models.quantise import calibration_file, load_ranges, prepare, quantise
-from openlfr.models.runtime import BackendName, OpenVinoRunner, Runner
+from openlfr.models.runtime import ExactRunner, OpenVinoRunner, Runner
 from openlfr.vision.align import align
 from openlfr.vision.embed import ArcFaceEmbedder, build_embedder
 from openlfr.vision.engine import Engine
@@ -47,23 +46,6 @@ from openlfr.vision.image import read_image
 from openlfr.vision.models import load_detector
 
 THREADS = 2
-
-
-class ExactRunner:
-    """ONNX Runtime with every graph optimisation off: QDQ nodes run as written."""
-
-    backend: BackendName = "onnxruntime"
-
-    def __init__(self, path: Path) -> None:
-        options = ort.SessionOptions()
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
-        options.intra_op_num_threads = THREADS
-        options.log_severity_level = 3
-        self._session = ort.InferenceSession(str(path), options, ["CPUExecutionProvider"])
-        self._input = self._session.get_inputs()[0].name
-
-    def run(self, batch: np.ndarray) -> list[np.ndarray]:
-        return list(self._session.run(None, {self._input: batch}))
 
 
 def lfw_chips(settings: Settings, lfw: Path, count: int) -> np.ndarray:
@@ -132,7 +114,7 @@ def main() -> None:
         }
         for label, path in builds.items():
             here = embedder(OpenVinoRunner(path, THREADS, "int8")).infer(chips)
-            exact = embedder(ExactRunner(path)).infer(chips)
+            exact = embedder(ExactRunner(path, THREADS)).infer(chips)
             print(f"| {label} | {cosine_line(here, reference)} | {cosine_line(exact, reference)} | "
                   f"{cosine_line(here, exact)} |")  # fmt: skip
         if not args.identification:
@@ -142,7 +124,7 @@ def main() -> None:
         )
         print("|---|---|---|---|---|---|")
         for label, path in builds.items():
-            for run, runner in (("exact", ExactRunner(path)),
+            for run, runner in (("exact", ExactRunner(path, THREADS)),
                                 ("here", OpenVinoRunner(path, THREADS, "int8"))):  # fmt: skip
                 engine = Engine(settings)
                 engine.embedder = embedder(runner)

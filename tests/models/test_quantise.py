@@ -4,6 +4,9 @@ model on any x86 CPU."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +26,7 @@ from openlfr.models.quantise import (
     prepare,
     quantise,
 )
-from openlfr.models.runtime import OnnxRuntimeRunner, load_runner
+from openlfr.models.runtime import ExactRunner, OnnxRuntimeRunner, load_runner
 from openlfr.vision.align import align
 from openlfr.vision.embed import build_embedder, chip_blob
 from openlfr.vision.engine import Engine
@@ -86,6 +89,53 @@ def test_the_int8_file_agrees_with_the_float_model_on_this_cpu(
     float_templates = load_embedder(Settings(precision="f32")).infer(chips)
     assert cosines(int8, float_templates).mean() > 0.99
     assert cosines(int8, float_templates).min() > 0.95
+
+
+# Computes the templates of each int8 file named after the chips' file, with OpenVINO, saving
+# them beside it; run in a process of its own, as oneDNN reads its ISA limit once, at load.
+EMBED_INT8 = """
+import sys
+from pathlib import Path
+import numpy as np
+from openlfr.config import Settings
+from openlfr.models.runtime import load_runner
+from openlfr.vision.embed import build_embedder
+chips = np.load(sys.argv[1])
+for n, path in enumerate(sys.argv[2:]):
+    runner = load_runner(Path(path), "openvino", 2, "int8")
+    np.save(f"{sys.argv[1]}.{n}.npy", build_embedder(Settings(), runner).infer(chips))
+"""
+
+
+def test_without_vnni_the_7_bit_file_computes_what_every_cpu_does(
+    settings: Settings, chips: np.ndarray, tmp_path: Path
+) -> None:
+    """OpenVINO's kernels held to AVX2 (``ONEDNN_MAX_CPU_ISA``: a CPU without VNNI, on any
+    CPU) give the 7-bit file's exact arithmetic, which a VNNI CPU computes; an 8-bit build of
+    the same model saturates there, which shows the limit took hold."""
+    seven = installed_path(settings.models_dir, "sface", "int8")
+    eight = tmp_path / "sface.int8-8bit.onnx"
+    model = prepare(onnx.load(str(installed_path(settings.models_dir, "sface"))))
+    onnx.save(quantise(model, load_ranges(calibration_file("sface")), 127), str(eight))
+    np.save(tmp_path / "chips.npy", chips)
+    held = {**os.environ, "ONEDNN_MAX_CPU_ISA": "AVX2"}
+    command = [
+        sys.executable,
+        "-c",
+        EMBED_INT8,
+        str(tmp_path / "chips.npy"),
+        str(seven),
+        str(eight),
+    ]
+    subprocess.run(command, env=held, check=True, timeout=300)
+    for n, path in enumerate((seven, eight)):
+        without_vnni = np.load(tmp_path / f"chips.npy.{n}.npy")
+        exact = build_embedder(settings, ExactRunner(path, 2)).infer(chips)
+        agreement = cosines(without_vnni, exact)
+        if path == seven:
+            assert agreement.min() > 0.998, agreement.min()
+        else:
+            assert agreement.mean() < 0.95, agreement.mean()
 
 
 def test_the_int8_file_runs_on_openvino_only(chips: np.ndarray) -> None:

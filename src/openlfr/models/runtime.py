@@ -70,10 +70,12 @@ _KERNELS: dict[Precision, set[str]] = {"f32": {"f32"}, "bf16": {"bf16"}, "int8":
 class OnnxRuntimeRunner:
     backend: BackendName = "onnxruntime"
 
-    def __init__(self, path: Path, threads: int) -> None:
+    def __init__(self, path: Path, threads: int, optimise: bool = True) -> None:
         import onnxruntime as ort
 
         options = ort.SessionOptions()
+        if not optimise:
+            options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
@@ -82,6 +84,16 @@ class OnnxRuntimeRunner:
 
     def run(self, batch: np.ndarray) -> list[np.ndarray]:
         return list(self._session.run(None, {self._input: batch}))
+
+
+class ExactRunner(OnnxRuntimeRunner):
+    """ONNX Runtime with every graph optimisation off: a quantised file's QuantizeLinear and
+    DequantizeLinear run as written and its convolutions in float on the dequantised values,
+    the arithmetic that int8 kernels with VNNI do in integers (up to float rounding). The
+    reference an int8 run is checked against, on any CPU; slow."""
+
+    def __init__(self, path: Path, threads: int) -> None:
+        super().__init__(path, threads, optimise=False)
 
 
 class OpenCvRunner:
