@@ -38,6 +38,7 @@ class RtspCamera:
         while not (sdp.exists() and sdp.read_text().strip()):
             if self._ffmpeg.poll() is not None or time.monotonic() > deadline:
                 state = self._ffmpeg.poll()
+                self._ffmpeg.kill()  # not left playing after the test
                 raise RuntimeError(
                     f"FFmpeg wrote no SDP for {self.clip} "
                     + ("in 60 s" if state is None else f"(it exited with {state})")
