@@ -75,8 +75,8 @@ def _reads_only(connection: sa.Connection) -> bool:
 
 
 def _sqlite_begin(connection: sa.Connection) -> None:
-    # A reader takes the write lock too late to fail a writer; holding it while reading would
-    # make every request, and the feed's polls, queue with the alerts being committed.
+    # A transaction that only reads begins deferred: it reads a snapshot of the WAL beside the
+    # writer. With the write lock, every request and feed poll would queue with the alerts.
     connection.exec_driver_sql("BEGIN" if _reads_only(connection) else "BEGIN IMMEDIATE")
 
 
