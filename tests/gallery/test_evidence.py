@@ -37,16 +37,20 @@ def test_the_shipped_curve_is_the_committed_report(precision: str) -> None:
 
 @pytest.mark.parametrize("precision", ["int8", "f32", "bf16"])
 def test_the_default_threshold_is_fpir_1e3_with_10000_entries(precision: str) -> None:
-    report = json.loads((STUDIES / f"sface-{precision}.json").read_text())
-    [study] = [s for s in report["studies"] if s["watchlist_size"] == 10_000]
-    [point] = [
-        p
-        for p in study["operating_points"]
-        if p["counting"] == "overlap set aside" and p["fpir_target"] == 1e-3
-    ]
-    assert point["supported"] and point["fpir"] <= 1e-3
+    """The highest of the studies of ``precision`` (one per kind of CPU it ran on)."""
+    thresholds = []
+    for path in [STUDIES / f"sface-{precision}.json", *STUDIES.glob(f"sface-{precision}-*.json")]:
+        [study] = [s for s in json.loads(path.read_text())["studies"]
+                   if s["watchlist_size"] == 10_000]  # fmt: skip
+        [point] = [
+            p
+            for p in study["operating_points"]
+            if p["counting"] == "overlap set aside" and p["fpir_target"] == 1e-3
+        ]
+        assert point["supported"] and point["fpir"] <= 1e-3
+        thresholds.append(point["threshold"])
     # Rounded up to 4 places, so FPIR stays within the target.
-    assert MEASURED[("sface", precision, "raw")] == math.ceil(point["threshold"] * 1e4) / 1e4
+    assert MEASURED[("sface", precision, "raw")] == math.ceil(max(thresholds) * 1e4) / 1e4
 
 
 def test_no_evidence_outside_what_was_studied() -> None:
