@@ -276,16 +276,19 @@ def fresh_database(url: str) -> Iterator[str]:
 def shut_out(url: str) -> None:
     """Close the database of ``url`` to new connections and end those open, as a server
     restarting or failing over does for a while; ``let_in`` opens it again."""
-    name = str(make_url(url).database)
+    _allow_connections(url, False)
     with connect(make_url(url).set(database="postgres")) as connection:
-        closing = sql.SQL("ALTER DATABASE {} ALLOW_CONNECTIONS false")
-        connection.execute(closing.format(sql.Identifier(name)))
         ending = "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s"
-        connection.execute(ending, (name,))
+        connection.execute(ending, (make_url(url).database,))
 
 
 def let_in(url: str) -> None:
     """Open the database of ``url`` to connections again."""
+    _allow_connections(url, True)
+
+
+def _allow_connections(url: str, allowed: bool) -> None:
+    name = sql.Identifier(str(make_url(url).database))
     with connect(make_url(url).set(database="postgres")) as connection:
-        opening = sql.SQL("ALTER DATABASE {} ALLOW_CONNECTIONS true")
-        connection.execute(opening.format(sql.Identifier(str(make_url(url).database))))
+        setting = sql.SQL("ALTER DATABASE {} ALLOW_CONNECTIONS {}")
+        connection.execute(setting.format(name, sql.Literal(allowed)))
