@@ -16,7 +16,7 @@ from openlfr.config import Settings
 from openlfr.domain.alert import Adjudication, Alert, Outcome
 from openlfr.domain.deployment import Deployment
 from openlfr.domain.watchlist import Subject
-from openlfr.services import alerts, cameras, counts, deployments, users, watchlists
+from openlfr.services import alerts, audit, cameras, counts, deployments, users, watchlists
 from openlfr.services.unit_of_work import Store
 from openlfr.store import audit as chain
 from openlfr.vision.engine import Engine
@@ -82,6 +82,11 @@ def log(store: Store) -> list[chain.Entry]:
     """The audit log as it stands."""
     with store.reading() as session:
         return list(chain.entries(session))
+
+
+def findings(store: Store) -> tuple[str, ...]:
+    """The rows ``lfr audit verify`` finds not as the audit log left them, as "table row-id"."""
+    return tuple(f"{r.table} {r.row}" for r in audit.verify(store, "ada").rows)
 
 
 def count(store: Store, table: sa.Table) -> int:

@@ -9,13 +9,13 @@ import pytest
 import sqlalchemy as sa
 
 from openlfr.domain.errors import DomainError
-from openlfr.services import audit, cameras, deployments
+from openlfr.services import cameras, deployments
 from openlfr.services.unit_of_work import Store
 from openlfr.store.integrity import RowEditedError
 from openlfr.store.keys import KeyStoreError
 from openlfr.store.tables import cameras as camera_rows
 from tests.domain.factories import application
-from tests.services.conftest import log
+from tests.services.conftest import findings, log
 
 SECRET = "rtsp://viewer:secret@10.0.0.7/van-1-north"  # as conftest registers it
 
@@ -64,7 +64,7 @@ def test_swapped_sealed_sources_do_not_open(store: Store) -> None:
         connection.execute(update, {"s": sealed_a, "m": mac_a, "i": b})
     with pytest.raises(RowEditedError, match=f"cameras row {a} was changed outside openlfr"):
         cameras.camera_source(store, "van-1-north")
-    assert {f"cameras {a}", f"cameras {b}"} <= set(audit.verify(store, "ada").edited_rows)
+    assert {f"cameras {a}", f"cameras {b}"} <= set(findings(store))
 
 
 def test_a_sealed_source_is_bound_to_its_row(store: Store) -> None:

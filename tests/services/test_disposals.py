@@ -9,11 +9,11 @@ import pytest
 
 from openlfr.domain.alert import Adjudication, Disposal, Outcome
 from openlfr.domain.errors import DomainError, NotFound
-from openlfr.services import alerts, audit, deployments
+from openlfr.services import alerts, deployments
 from openlfr.services.unit_of_work import Store
 from openlfr.store.integrity import RowEditedError
 from openlfr.vision.engine import Engine
-from tests.services.conftest import Clock, live_alert, log
+from tests.services.conftest import Clock, findings, live_alert, log
 from tests.services.test_integrity import tamper
 
 
@@ -35,7 +35,7 @@ def test_a_disposal_is_recorded_after_the_close_and_audited(
     assert (entry.actor, entry.action, entry.target) == ("omar", "alert.disposal", f"alert {ident}")
     assert json.loads(entry.detail) == {"disposal": "None -> charged"}
     assert alerts.get_alert(store, "ada", ident).disposal == Disposal.CHARGED
-    assert audit.verify(store, "ada", None).edited_rows == ()
+    assert findings(store) == ()
     with pytest.raises(NotFound, match="there is no alert 99"):
         alerts.record_disposal(store, "omar", 99, Disposal.CHARGED)
 
@@ -48,6 +48,6 @@ def test_a_disposal_edited_outside_openlfr_is_detected(
     alerts.adjudicate(store, "omar", ident, Adjudication.CONFIRMED_TRUE, Outcome.ARRESTED)
     alerts.record_disposal(store, "omar", ident, Disposal.RELEASED_NO_FURTHER_ACTION)
     tamper(store, "UPDATE alerts SET disposal = 'charged' WHERE id = :i", i=ident)
-    assert audit.verify(store, "ada", None).edited_rows == (f"alerts {ident}",)
+    assert findings(store) == (f"alerts {ident}",)
     with pytest.raises(RowEditedError, match=f"alerts row {ident} was changed outside"):
         alerts.record_disposal(store, "omar", ident, Disposal.CAUTIONED)

@@ -14,9 +14,10 @@ from openlfr.services.unit_of_work import Store
 from openlfr.store.integrity import RowEditedError
 from openlfr.store.passwords import fast_digest
 from openlfr.vision.engine import Engine
-from tests.services.conftest import Clock, live_alert, live_deployment
+from tests.services.conftest import Clock, findings, live_alert, live_deployment
 
 PASSWORD = "a long enough test password"
+STORED = "%Y-%m-%d %H:%M:%S.%f"  # a time as openlfr stores it on SQLite (UTC)
 
 
 def tamper(store: Store, statement: str, **values: object) -> None:
@@ -26,8 +27,7 @@ def tamper(store: Store, statement: str, **values: object) -> None:
 
 
 def edited(store: Store) -> tuple[str, ...]:
-    verdict = audit.verify(store, "ada", None)
-    return verdict.edited_rows
+    return findings(store)
 
 
 def test_the_honest_lifecycle_leaves_every_row_matching(
@@ -38,7 +38,7 @@ def test_the_honest_lifecycle_leaves_every_row_matching(
     deployments.close(store, "omar", deployment_id)
     users.set_active(store, "root", "pat", False)
     verdict = audit.verify(store, "ada", None)
-    assert verdict.intact and verdict.edited_rows == ()
+    assert verdict.intact and verdict.rows == ()
 
 
 def test_an_alert_marked_confirmed_outside_openlfr(
@@ -78,7 +78,7 @@ def test_a_live_deployments_window_and_threshold_widened(
     tamper(
         store,
         "UPDATE deployments SET ends_at = :e, threshold = 0.01 WHERE id = :i",
-        e="2036-01-01 00:00:00",
+        e="2036-01-01 00:00:00.000000",
         i=d.id,
     )
     assert edited(store) == (f"deployments {d.id}",)
@@ -109,8 +109,8 @@ def test_a_session_forged_for_the_admin(store: Store, clock: Clock) -> None:
         "INSERT INTO tokens (user_id, digest, kind, created_at, expires_at) "
         "VALUES (1, :d, 'session', :c, :e)",
         d=fast_digest("lfr_forged"),
-        c=clock.now.replace(tzinfo=None),
-        e=clock.now.replace(tzinfo=None, year=clock.now.year + 1),
+        c=clock.now.strftime(STORED),
+        e=clock.now.replace(year=clock.now.year + 1).strftime(STORED),
     )
     with pytest.raises(RowEditedError, match=r"tokens row \d+ was changed outside"):
         identity.authenticate(store, "lfr_forged")

@@ -35,21 +35,25 @@ def verify(
         actor = acting_user(store)
         verdict = audit.verify(store, actor, published)
     if as_json:
-        print_json({**asdict(verdict), "intact": verdict.intact})
+        print_json({**asdict(verdict), "rows": [str(r) for r in verdict.rows],
+                    "intact": verdict.intact})  # fmt: skip
     elif verdict.broken_at is None:
-        out.print(f"{verdict.checked} entries checked: intact; head {verdict.head}")
+        holds = "intact" if verdict.intact else "the chain holds"
+        out.print(f"{verdict.checked} entries checked: {holds}; head {verdict.head}")
     else:
         out.print(
             f"{verdict.checked} entries checked: broken at entry {verdict.broken_at}: "
             f"{verdict.reason}; last good hash {verdict.head}"
         )
-    if verdict.missing_guards and not as_json:
+    if verdict.broken_guards and not as_json:
         out.print(
-            f"the database no longer refuses edits to the log: {', '.join(verdict.missing_guards)} "
-            "gone or disabled"
+            "the database may no longer refuse edits to the log: "
+            f"{', '.join(verdict.broken_guards)}"
         )
-    if verdict.edited_rows and not as_json:
-        out.print(f"rows changed outside openlfr: {', '.join(verdict.edited_rows)}")
+    if verdict.rows and not as_json:
+        out.print(f"{len(verdict.rows)} row(s) not as the audit log last left them:")
+        for finding in verdict.rows:
+            out.print(f"  {finding}")
     if not verdict.intact:
         raise typer.Exit(1)
 

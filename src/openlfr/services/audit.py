@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from openlfr.domain.roles import Action, require
 from openlfr.services.unit_of_work import Store
-from openlfr.store import audit, integrity
+from openlfr.store import audit
 from openlfr.store.keys import AUDIT, INTEGRITY
 
 
 def verify(store: Store, actor: str, published: audit.Head | None = None) -> audit.Verdict:
     """Check the whole chain (against a ``published`` head if given), the database's guards on
-    it, and the MAC of every row that decides lawfulness; the verdict names the first entry
-    that does not hold and every row edited outside openlfr."""
+    it, and every governed row against the latest entry that wrote it; the verdict names the
+    first entry that does not hold and every row edited, put back, added or deleted outside
+    openlfr."""
     with store.action(actor, "audit.verify", "audit log") as act:
         require(act.user(), Action.AUDIT)
-        verdict = audit.verify(act.session, act.keys.get(AUDIT, create=True), published)
-        edited = integrity.edited_rows(act.session, act.keys.get(INTEGRITY, create=True))
-        verdict = replace(verdict, edited_rows=tuple(edited))
+        verdict = audit.verify(act.session, act.keys.get(AUDIT), act.keys.get(INTEGRITY), published)
         act.detail = {"checked": verdict.checked, "broken_at": verdict.broken_at,
-                      "missing_guards": list(verdict.missing_guards), "edited_rows": edited,
+                      "broken_guards": list(verdict.broken_guards),
+                      "rows": [str(r) for r in verdict.rows],
                       "against_head": published.seq if published else None}  # fmt: skip
         return verdict
 
@@ -30,7 +28,7 @@ def head(store: Store, actor: str) -> audit.Head:
     the head returned is the entry before this one)."""
     with store.action(actor, "audit.head", "audit log") as act:
         require(act.user(), Action.AUDIT)
-        signed = audit.head(act.session, act.keys.get(AUDIT, create=True))
+        signed = audit.head(act.session, act.keys.get(AUDIT))
         act.detail = {"seq": signed.seq, "hash": signed.hash}
         return signed
 

@@ -148,8 +148,9 @@ def authenticate(store: Store, token: str) -> str:
                     "this session has ended (expired, logged out, revoked or reset), or never "
                     "began: log in again"
                 )
-            integrity.check(session.info[integrity.KEY], tokens, dict(found._mapping))
+            integrity.genuine(session, tokens, found)
             user = fetch(session, User, found.user_id)
+            integrity.genuine_object(session, user)
         if not user.active:
             raise Unauthenticated(f"user {user.name} is deactivated: ask an admin")
     except LfrError as exc:
@@ -242,9 +243,10 @@ def revoke_token(store: Store, actor: str, token_id: int) -> None:
 def _credential(act: Act, user: User | None) -> Any:
     if user is None:
         return None
+    integrity.genuine_object(act.session, user)
     found = Users(act.session).credential(user)
     if found is not None:
-        act.check(credentials, found)
+        integrity.genuine(act.session, credentials, found)
     return found
 
 

@@ -22,13 +22,13 @@ from sqlalchemy.orm import Session
 
 from openlfr.config import Settings
 from openlfr.domain.errors import NotFound, Unauthenticated
-from openlfr.domain.roles import User
+from openlfr.domain.roles import SYSTEM, User
 from openlfr.errors import LfrError
 from openlfr.store import audit, integrity
 from openlfr.store.db import Database, StoreError
-from openlfr.store.keys import AUDIT, INTEGRITY, DataKeys, MasterKeys, seal, unseal
+from openlfr.store.keys import AUDIT, INSTALLATION, INTEGRITY, DataKeys, MasterKeys, seal, unseal
 from openlfr.store.repositories import Users
-from openlfr.store.tables import data_keys
+from openlfr.store.tables import audit_log, audit_rows, data_keys
 
 T = TypeVar("T")
 
@@ -71,31 +71,15 @@ class Act:
     def get(self, cls: type[T], ident: int) -> T:
         return fetch(self.session, cls, ident)
 
-    def insert(self, table: sa.Table, **values: Any) -> None:
-        """Insert a row of a table covered by row MACs with Core, its MAC with it (the ORM's
-        writes are tagged by themselves)."""
-        row = self.session.execute(
-            table.insert().values(**values).returning(integrity.key_of(table))
-        )
-        self._tag(table, integrity.key_of(table) == row.scalar_one())
+    def insert(self, table: sa.Table, **values: Any) -> Any:
+        """Insert a row of a covered table with Core, signed and recorded for the audit entry
+        (the ORM's writes are, by themselves); returns its primary key."""
+        return integrity.insert(self.session, table, **values)
 
     def update(self, table: sa.Table, where: Any, **values: Any) -> None:
         """Update the rows of a covered table matching ``where``, each checked against its MAC
-        first (an edited row is refused, not laundered) and tagged after."""
-        key = integrity.key_of(table)
-        rows = self.session.execute(sa.select(table).where(where)).all()
-        for row in rows:
-            self.check(table, row)
-        chosen = key.in_([row._mapping[key.name] for row in rows])
-        self.session.execute(table.update().where(chosen).values(**values))
-        self._tag(table, chosen)
-
-    def check(self, table: sa.Table, row: Any) -> None:
-        """Refuse a row of a covered table read with Core that does not match its MAC."""
-        integrity.check(self.session.info[integrity.KEY], table, dict(row._mapping))
-
-    def _tag(self, table: sa.Table, where: Any) -> None:
-        integrity.tag_row(self.session, self.session.info[integrity.KEY], table, where)
+        and the audit log first (an edited or replayed row is refused, not laundered)."""
+        integrity.update(self.session, table, where, **values)
 
     def insert_sealed(
         self, table: sa.Table, scope: str, values: dict[str, Any], secrets: dict[str, bytes]
@@ -104,11 +88,9 @@ class Act:
         bound to that row and column (AES-GCM associated data): a sealed value copied into
         another row or column, by anyone with the database file, no longer opens. Returns the
         row's key."""
-        placeholders = dict.fromkeys(secrets, b"")
-        insert = table.insert().values(**values, **placeholders).returning(integrity.key_of(table))
-        row = self.session.execute(insert).scalar_one()
+        row = self.insert(table, **values, **dict.fromkeys(secrets, b""))
         sealed = {c: self.seal(scope, table, row, c, v) for c, v in secrets.items()}
-        self.session.execute(table.update().where(integrity.key_of(table) == row).values(**sealed))
+        self.update(table, integrity.key_of(table) == row, **sealed)
         return row
 
     def seal(self, scope: str, table: sa.Table, row: Any, column: str, plain: bytes) -> bytes:
@@ -145,19 +127,29 @@ class Store:
         self.master = MasterKeys.load(
             secret.get_secret_value() if secret else None, self.settings.key_file, create=fresh
         )
-        self._make_integrity_key()
+        self._open_ledger()
 
     def _holds_no_data_keys(self) -> bool:
         with self.db.transaction(reads_only=True) as session:
             return not session.scalar(sa.select(sa.func.count()).select_from(data_keys))
 
-    def _make_integrity_key(self) -> None:
-        """The key of the rows' MACs, made with the store: every read checks rows with it,
-        and a read writes nothing."""
+    def _open_ledger(self) -> None:
+        """Make the installation's keys with a new store (a log with no entries), and start
+        recording the rows each entry writes: on a new store, or on one from before rows were
+        recorded, one entry lists every governed row as it stands."""
         with self.db.transaction() as session:
-            made = sa.select(data_keys.c.scope).where(data_keys.c.scope == INTEGRITY)
-            if session.scalar(made) is None:
-                DataKeys(session, self.master, self.now()).get(INTEGRITY, create=True)
+            keys = DataKeys(session, self.master, self.now())
+            if session.scalar(sa.select(audit_log.c.seq).limit(1)) is None:
+                for scope in INSTALLATION:
+                    if session.scalar(sa.select(data_keys.c.scope).where(
+                            data_keys.c.scope == scope)) is None:  # fmt: skip
+                        keys.make(scope)
+            session.info[integrity.KEY] = keys.get(INTEGRITY)
+            if session.scalar(sa.select(audit_rows.c.seq).limit(1)) is None:
+                rows = integrity.adopt(session)
+                detail = {"rows": len(rows)}
+                audit.append(session, keys.get(AUDIT), self.now(), SYSTEM, "audit.rows_recorded",
+                             "governed rows", "done", detail, rows)  # fmt: skip
 
     def now(self) -> datetime:
         return self.clock()
@@ -169,10 +161,11 @@ class Store:
             with self.db.transaction() as session:
                 now = self.now()
                 act = Act(session, DataKeys(session, self.master, now), actor, target, now)
-                session.info[integrity.KEY] = act.keys.get(INTEGRITY, create=True)
+                session.info[integrity.KEY] = act.keys.get(INTEGRITY)
                 yield act
-                key = act.keys.get(AUDIT, create=True)
-                audit.append(session, key, act.now, actor, name, act.target, "done", act.detail)
+                key, rows = act.keys.get(AUDIT), integrity.written(session)
+                audit.append(session, key, act.now, actor, name, act.target, "done", act.detail,
+                             rows)  # fmt: skip
         except LfrError as exc:  # a refusal, or data that does not open
             self.refused(actor, name, target, str(exc))
             raise
@@ -180,7 +173,7 @@ class Store:
     def refused(self, actor: str, name: str, target: str, reason: str) -> None:
         """Audit a refusal of action ``name`` on its own (nothing else is written)."""
         with self.db.transaction() as session:
-            key = DataKeys(session, self.master, self.now()).get(AUDIT, create=True)
+            key = DataKeys(session, self.master, self.now()).get(AUDIT)
             detail = {"reason": reason}
             audit.append(session, key, self.now(), actor, name, target, "refused", detail)
 

@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy.orm import Session
 
 from openlfr.errors import LfrError
+from openlfr.store import integrity
 from openlfr.store.tables import data_keys
 
 NONCE = 12
@@ -32,6 +33,7 @@ REGISTER = "register"
 
 AUDIT = "audit"  # the key the audit chain's HMACs are made under
 INTEGRITY = "integrity"  # the key the row MACs are made under (store.integrity)
+INSTALLATION = (INTEGRITY, AUDIT)  # made with the store, never again (see DataKeys.make)
 
 
 def watchlist_scope(deployment_id: int | None) -> str:
@@ -143,9 +145,27 @@ class DataKeys:
         self._unwrapped: dict[str, bytes] = {}
 
     def get(self, scope: str, create: bool = False) -> bytes:
+        """``scope``'s key; made now if it has none and ``create`` (not the installation's own
+        keys: those are made once, with the store)."""
         if scope not in self._unwrapped:
-            self._unwrapped[scope] = self._load(scope, create)
+            self._unwrapped[scope] = self._load(scope, create and scope not in INSTALLATION)
         return self._unwrapped[scope]
+
+    def make(self, scope: str) -> bytes:
+        """Make ``scope``'s key (there must be none)."""
+        key = AESGCM.generate_key(bit_length=256)
+        if scope == INTEGRITY:  # the key row MACs are made under signs its own row too
+            self.session.info[integrity.KEY] = key
+        integrity.insert(
+            self.session,
+            data_keys,
+            scope=scope,
+            wrapped=seal(self.master.current, key, f"key:{scope}"),
+            master_key_id=key_id(self.master.current),
+            created_at=self.now,
+        )
+        self._unwrapped[scope] = key
+        return key
 
     def _load(self, scope: str, create: bool) -> bytes:
         found = self.session.execute(
@@ -153,42 +173,34 @@ class DataKeys:
                 data_keys.c.scope == scope
             )
         ).first()
-        if found is None:
-            if not create:
-                raise KeyStoreError(f"the key of {scope} is destroyed or was never made")
-            key = AESGCM.generate_key(bit_length=256)
-            self._store(scope, key, self.master.current)
-            return key
-        return unseal(self.master.by_id(found.master_key_id), found.wrapped, f"key:{scope}")
-
-    def _store(self, scope: str, key: bytes, master: bytes) -> None:
-        self.session.execute(
-            data_keys.insert().values(
-                scope=scope,
-                wrapped=seal(master, key, f"key:{scope}"),
-                master_key_id=key_id(master),
-                created_at=self.now,
+        if found is None and create:
+            return self.make(scope)
+        if found is None and scope in INSTALLATION:
+            raise KeyStoreError(
+                f"the installation's {scope} key is missing from the database (its data_keys "
+                "row was deleted): nothing can be checked or signed without it, and openlfr "
+                "never makes another (that would hide what came before); restore the database "
+                "from its backup (README: Backups)"
             )
-        )
+        if found is None:
+            raise KeyStoreError(f"the key of {scope} is destroyed or was never made")
+        return unseal(self.master.by_id(found.master_key_id), found.wrapped, f"key:{scope}")
 
     def destroy(self, scope: str) -> bool:
         """Delete ``scope``'s key; returns whether there was one."""
         self._unwrapped.pop(scope, None)
-        done = self.session.execute(data_keys.delete().where(data_keys.c.scope == scope))
-        return bool(done.rowcount)  # type: ignore[attr-defined]
+        return bool(integrity.delete(self.session, data_keys, data_keys.c.scope == scope))
 
     def rewrap(self, new_master: bytes) -> int:
         """Wrap every data key under ``new_master``; returns how many."""
         scopes = self.session.scalars(sa.select(data_keys.c.scope)).all()
         for scope in scopes:
-            key = self.get(scope)
-            self.session.execute(
-                data_keys.update()
-                .where(data_keys.c.scope == scope)
-                .values(
-                    wrapped=seal(new_master, key, f"key:{scope}"),
-                    master_key_id=key_id(new_master),
-                )
+            integrity.update(
+                self.session,
+                data_keys,
+                data_keys.c.scope == scope,
+                wrapped=seal(new_master, self.get(scope), f"key:{scope}"),
+                master_key_id=key_id(new_master),
             )
         return len(scopes)
 

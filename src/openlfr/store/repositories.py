@@ -8,6 +8,7 @@ covered by row MACs are written through ``Act.insert``/``Act.update``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +20,8 @@ from openlfr.domain.camera import Camera
 from openlfr.domain.deployment import Deployment, State
 from openlfr.domain.roles import User
 from openlfr.domain.watchlist import Subject
+from openlfr.store import integrity
+from openlfr.store.integrity import RowEditedError, checked
 from openlfr.store.tables import (
     alert_biometrics,
     alert_latencies,
@@ -55,16 +58,29 @@ class Users:
         return self.session.execute(query).first()
 
     def forget_credential(self, user: User) -> None:
-        self.session.execute(credentials.delete().where(credentials.c.user_id == user.id))
+        integrity.delete(self.session, credentials, credentials.c.user_id == user.id)
 
     def token(self, digest: str) -> Any:
         """The token row with this digest, or None."""
         return self.session.execute(sa.select(tokens).where(tokens.c.digest == digest)).first()
 
     def tokens_of(self, user: User, kind: str) -> list[Any]:
-        """``user``'s tokens of ``kind``, oldest first."""
+        """``user``'s tokens of ``kind``, oldest first (each checked against its MAC)."""
         query = sa.select(tokens).where(tokens.c.user_id == user.id, tokens.c.kind == kind)
-        return list(self.session.execute(query.order_by(tokens.c.id)))
+        return checked(self.session, tokens, self.session.execute(query.order_by(tokens.c.id)))
+
+
+@dataclass(frozen=True)
+class CameraTotals:
+    """A camera's counts over every hour of a deployment."""
+
+    deployment_id: int
+    camera: str
+    frames: int
+    faces: int
+    below_gate: int
+    tracks: int
+    alerts: int
 
 
 class Cameras:
@@ -98,29 +114,30 @@ class CameraCounts:
         values = {f: counts.get(f, 0) for f in self.FIELDS}
         if found is None:
             row = {"deployment_id": deployment_id, "camera": camera, "hour": hour, **values}
-            self.session.execute(camera_counts.insert().values(**row))
+            integrity.insert(self.session, camera_counts, **row)
         else:
             totals = {f: getattr(found, f) + values[f] for f in self.FIELDS}
-            self.session.execute(camera_counts.update().where(*key).values(**totals))
+            integrity.update(self.session, camera_counts, sa.and_(*key), **totals)
 
     def of(self, deployment_id: int) -> list[Any]:
-        """The deployment's rows, by camera and hour."""
+        """The deployment's rows, by camera and hour (each checked against its MAC)."""
         query = (
             sa.select(camera_counts)
             .where(camera_counts.c.deployment_id == deployment_id)
             .order_by(camera_counts.c.camera, camera_counts.c.hour)
         )
-        return list(self.session.execute(query))
+        return checked(self.session, camera_counts, self.session.execute(query))
 
-    def totals(self, deployment_ids: list[int]) -> list[Any]:
-        """Each camera's totals over every hour, for these deployments."""
-        sums = [sa.func.sum(getattr(camera_counts.c, f)).label(f) for f in self.FIELDS]
-        query = (
-            sa.select(camera_counts.c.deployment_id, camera_counts.c.camera, *sums)
-            .where(camera_counts.c.deployment_id.in_(deployment_ids))
-            .group_by(camera_counts.c.deployment_id, camera_counts.c.camera)
-        )
-        return list(self.session.execute(query))
+    def totals(self, deployment_ids: list[int]) -> list[CameraTotals]:
+        """Each camera's totals over every hour, for these deployments (summed from rows each
+        checked against its MAC: a published figure rests on no edited row)."""
+        query = sa.select(camera_counts).where(camera_counts.c.deployment_id.in_(deployment_ids))
+        sums: dict[tuple[int, str], dict[str, int]] = {}
+        for row in checked(self.session, camera_counts, self.session.execute(query)):
+            held = sums.setdefault((row.deployment_id, row.camera), dict.fromkeys(self.FIELDS, 0))
+            for f in self.FIELDS:
+                held[f] += getattr(row, f)
+        return [CameraTotals(d, c, **n) for (d, c), n in sorted(sums.items())]
 
 
 class Subjects:
@@ -142,14 +159,14 @@ class Subjects:
         return [(s, int(n)) for s, n in self.session.execute(query)]
 
     def references(self, subject_id: int | None) -> list[Any]:
-        """A subject's reference image rows (sealed image and template)."""
+        """A subject's reference image rows (sealed image and template), each checked against
+        its MAC (a photo moved to another subject is refused)."""
         query = sa.select(reference_images).where(reference_images.c.subject_id == subject_id)
-        return list(self.session.execute(query))
+        return checked(self.session, reference_images, self.session.execute(query))
 
     def delete_references(self, subject_id: int) -> None:
-        self.session.execute(
-            reference_images.delete().where(reference_images.c.subject_id == subject_id)
-        )
+        where = reference_images.c.subject_id == subject_id
+        integrity.delete(self.session, reference_images, where)
 
     def not_flagged(self) -> list[Subject]:
         """Subjects not yet flagged for review."""
@@ -175,24 +192,25 @@ class Watchlists:
         return list(self.session.execute(query))
 
     def templates(self, deployment_id: int | None) -> list[Any]:
-        """Each entry's id, subject id and sealed template."""
-        c = watchlist_entries.c
-        query = sa.select(c.id, c.subject_id, c.template).where(c.deployment_id == deployment_id)
-        return list(self.session.execute(query))
+        """The deployment's entries (subject, sealed template and image), each checked against
+        its MAC: an entry moved to another subject is refused, not searched."""
+        query = sa.select(watchlist_entries).where(
+            watchlist_entries.c.deployment_id == deployment_id
+        )
+        return checked(self.session, watchlist_entries, self.session.execute(query))
 
     def entry(self, deployment_id: int | None, entry_id: int) -> Any:
-        """One entry of the deployment's watchlist, or None."""
+        """One entry of the deployment's watchlist (checked against its MAC), or None."""
         query = sa.select(watchlist_entries).where(
             watchlist_entries.c.id == entry_id, watchlist_entries.c.deployment_id == deployment_id
         )
-        return self.session.execute(query).first()
+        return next(iter(checked(self.session, watchlist_entries, self.session.execute(query))),
+                    None)  # fmt: skip
 
     def destroy(self, deployment_id: int | None) -> int:
         """Delete the deployment's entries; returns how many there were."""
-        done = self.session.execute(
-            watchlist_entries.delete().where(watchlist_entries.c.deployment_id == deployment_id)
-        )
-        return int(done.rowcount)  # type: ignore[attr-defined]
+        where = watchlist_entries.c.deployment_id == deployment_id
+        return integrity.delete(self.session, watchlist_entries, where)
 
 
 class Alerts:
@@ -236,14 +254,19 @@ class Alerts:
         return int(self.session.scalar(sa.select(sa.func.max(alerts.c.id))) or 0)
 
     def biometrics(self, alert_id: int) -> Any:
-        """The alert's sealed probe crop and reference image."""
+        """The alert's sealed probe crop and reference image (checked against its MAC), which
+        must be there: the caller knows they were not purged."""
         query = sa.select(alert_biometrics).where(alert_biometrics.c.alert_id == alert_id)
-        return self.session.execute(query).one()
+        found = checked(self.session, alert_biometrics, self.session.execute(query))
+        if not found:
+            raise RowEditedError(
+                f"the images of alert {alert_id} are gone though they were never purged: they "
+                "were deleted outside openlfr; an auditor runs lfr audit verify"
+            )
+        return found[0]
 
     def delete_biometrics(self, alert_id: int) -> None:
-        self.session.execute(
-            alert_biometrics.delete().where(alert_biometrics.c.alert_id == alert_id)
-        )
+        integrity.delete(self.session, alert_biometrics, alert_biometrics.c.alert_id == alert_id)
 
     def unpurged_of_closed(self) -> list[tuple[Alert, datetime | None]]:
         """Alerts of closed deployments whose images are still held, with the close time."""
@@ -271,13 +294,12 @@ class AlertLatencies:
 
     def add(self, alert_id: int, deployment_id: int, seconds: float) -> None:
         row = {"alert_id": alert_id, "deployment_id": deployment_id, "seconds": seconds}
-        self.session.execute(alert_latencies.insert().values(**row))
+        integrity.insert(self.session, alert_latencies, **row)
 
     def of(self, deployment_id: int) -> list[float]:
-        query = sa.select(alert_latencies.c.seconds).where(
-            alert_latencies.c.deployment_id == deployment_id
-        )
-        return list(self.session.scalars(query))
+        query = sa.select(alert_latencies).where(alert_latencies.c.deployment_id == deployment_id)
+        return [r.seconds for r in checked(self.session, alert_latencies,
+                                           self.session.execute(query))]  # fmt: skip
 
 
 class Deployments:

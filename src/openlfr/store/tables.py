@@ -8,10 +8,13 @@ a test checks the two agree.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import re
+from datetime import UTC, date, datetime
 from enum import StrEnum
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import registry
 
@@ -20,33 +23,162 @@ from openlfr.domain.camera import Camera, SourceKind
 from openlfr.domain.deployment import Deployment, State
 from openlfr.domain.roles import User
 from openlfr.domain.watchlist import Subject
+from openlfr.errors import LfrError
+
+
+class RowEditedError(LfrError):
+    """A stored row does not match its MAC or holds a value not in the form openlfr writes:
+    it was changed outside openlfr (store.integrity)."""
+
+
+def _refuse(column: str, value: object) -> RowEditedError:
+    return RowEditedError(
+        f"a stored {column} value {value!r} is not in the form openlfr writes: it was changed "
+        "outside openlfr, so nothing is done with it; an auditor runs lfr audit verify"
+    )
+
+
+# On SQLite times, dates and flags are stored as text and integers that SQL compares as such:
+# each has one canonical form, written and (strictly) read back, so what a row's MAC signs is
+# exactly what queries see. PostgreSQL stores them as typed values.
+_SQLITE_TIME = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{6}")
+_SQLITE_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+class _Stored:
+    """A SQLite type (its DDL as before) that hands over values as stored: the decorators below
+    write and read them (given to SQLAlchemy as is: adapting it would bring back the
+    driver's own lenient parsing)."""
+
+    def dialect_impl(self, dialect: Dialect) -> Any:
+        return self
+
+    def bind_processor(self, dialect: Dialect) -> None:
+        return None
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> None:
+        return None
+
+
+class _StoredTime(_Stored, sqlite.DATETIME):
+    pass
+
+
+class _StoredDate(_Stored, sqlite.DATE):
+    pass
+
+
+class _StoredFlag(_Stored, sa.Boolean):
+    pass
 
 
 class UtcDateTime(sa.TypeDecorator[datetime]):
-    """Aware UTC datetimes in, aware UTC datetimes out, on SQLite (naive) and PostgreSQL alike."""
+    """Aware UTC datetimes in, aware UTC datetimes out, on SQLite (canonical text) and
+    PostgreSQL alike."""
 
     impl = sa.DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+    def load_dialect_impl(self, dialect: Dialect) -> sa.types.TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return _StoredTime()  # type: ignore[no-untyped-call]
+        return dialect.type_descriptor(sa.DateTime(timezone=True))
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
         if value is None:
             return None
         if value.tzinfo is None:
             raise ValueError(f"naive datetime {value}: give a time zone")
         value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+        return value.strftime("%Y-%m-%d %H:%M:%S.%f") if dialect.name == "sqlite" else value
 
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
+        if dialect.name == "sqlite":
+            if not (isinstance(value, str) and _SQLITE_TIME.fullmatch(value)):
+                raise _refuse("time", value)
+            return datetime.strptime(value, "%Y-%m-%d %H:%M:%S.%f").replace(tzinfo=UTC)
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def enum(cls: type[StrEnum]) -> sa.Enum:
+class Day(sa.TypeDecorator[date]):
+    """Dates, read back strictly on SQLite."""
+
+    impl = sa.Date
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> sa.types.TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return _StoredDate()  # type: ignore[no-untyped-call]
+        return dialect.type_descriptor(sa.Date())
+
+    def process_bind_param(self, value: date | None, dialect: Dialect) -> Any:
+        if value is None or dialect.name != "sqlite":
+            return value
+        return value.isoformat()
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> date | None:
+        if value is None or dialect.name != "sqlite":
+            return value
+        if not (isinstance(value, str) and _SQLITE_DATE.fullmatch(value)):
+            raise _refuse("date", value)
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise _refuse("date", value) from None
+
+
+class Flag(sa.TypeDecorator[bool]):
+    """Booleans, read back strictly on SQLite (0 or 1 only: SQL compares the integer)."""
+
+    impl = sa.Boolean
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> sa.types.TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return _StoredFlag()
+        return dialect.type_descriptor(sa.Boolean())
+
+    def process_bind_param(self, value: bool | None, dialect: Dialect) -> Any:
+        if value is None or dialect.name != "sqlite":
+            return value
+        return int(bool(value))
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> bool | None:
+        if value is None or dialect.name != "sqlite":
+            return value
+        if type(value) is not int or value not in (0, 1):
+            raise _refuse("flag", value)
+        return bool(value)
+
+
+class StoredEnum(sa.TypeDecorator[StrEnum]):
+    """A StrEnum stored as its value in a plain string column; a value it does not have is
+    refused as changed outside openlfr."""
+
+    impl = sa.String(32)
+    cache_ok = True
+
+    def __init__(self, cls: type[StrEnum]) -> None:
+        super().__init__()
+        self.cls = cls
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
+        return None if value is None else self.cls(value).value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> StrEnum | None:
+        if value is None:
+            return None
+        try:
+            return self.cls(value)
+        except ValueError:
+            raise _refuse(self.cls.__name__, value) from None
+
+
+def enum(cls: type[StrEnum]) -> StoredEnum:
     """A StrEnum stored as its values in a plain string column."""
-    return sa.Enum(
-        cls, native_enum=False, length=32, values_callable=lambda e: [m.value for m in e]
-    )
+    return StoredEnum(cls)
 
 
 metadata = sa.MetaData(
@@ -65,7 +197,7 @@ users = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("name", sa.String(100), nullable=False, unique=True),
     sa.Column("roles", sa.JSON, nullable=False),
-    sa.Column("active", sa.Boolean, nullable=False),
+    sa.Column("active", Flag, nullable=False),
     sa.Column("mac", sa.String(64)),  # see store.integrity
 )
 
@@ -76,7 +208,7 @@ credentials = sa.Table(
     metadata,
     sa.Column("user_id", sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("digest", sa.String(200), nullable=False),
-    sa.Column("one_time", sa.Boolean, nullable=False),
+    sa.Column("one_time", Flag, nullable=False),
     sa.Column("set_at", UtcDateTime, nullable=False),
     sa.Column("expires_at", UtcDateTime),
     sa.Column("mac", sa.String(64)),  # see store.integrity
@@ -129,9 +261,9 @@ deployments = sa.Table(
     sa.Column("dpia_ref", sa.String(200), nullable=False),
     sa.Column("eqia_ref", sa.String(200), nullable=False),
     sa.Column("threshold", sa.Float, nullable=False),
-    sa.Column("near_assembly", sa.Boolean, nullable=False),
+    sa.Column("near_assembly", Flag, nullable=False),
     sa.Column("assembly_justification", sa.Text, nullable=False),
-    sa.Column("without_notice", sa.Boolean, nullable=False),
+    sa.Column("without_notice", Flag, nullable=False),
     sa.Column("without_notice_justification", sa.Text, nullable=False),
     sa.Column("under_18_reason", sa.Text, nullable=False),
     sa.Column("created_at", UtcDateTime),
@@ -160,13 +292,13 @@ subjects = sa.Table(
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("name", sa.String(200), nullable=False),
-    sa.Column("date_of_birth", sa.Date, nullable=False),
+    sa.Column("date_of_birth", Day, nullable=False),
     sa.Column("sex", sa.String(32), nullable=False),
     sa.Column("ethnicity", sa.String(32), nullable=False),
     sa.Column("category", sa.String(100), nullable=False),
     sa.Column("reason", sa.Text, nullable=False),
     sa.Column("case_reference", sa.String(200), nullable=False),
-    sa.Column("review_by", sa.Date, nullable=False),
+    sa.Column("review_by", Day, nullable=False),
     sa.Column("added_by", sa.String(100), nullable=False),
     sa.Column("added_at", UtcDateTime, nullable=False),
     sa.Column("flagged_for_review_at", UtcDateTime),
@@ -186,6 +318,7 @@ reference_images = sa.Table(
     sa.Column("added_at", UtcDateTime, nullable=False),
     sa.Column("image", sa.LargeBinary, nullable=False),
     sa.Column("template", sa.LargeBinary, nullable=False),
+    sa.Column("mac", sa.String(64)),  # see store.integrity
 )
 
 # A deployment's compiled watchlist, sealed with the deployment's own key.
@@ -206,6 +339,7 @@ watchlist_entries = sa.Table(
     sa.Column("ethnicity", sa.String(32), nullable=False),
     sa.Column("image", sa.LargeBinary, nullable=False),
     sa.Column("template", sa.LargeBinary, nullable=False),
+    sa.Column("mac", sa.String(64)),  # see store.integrity
 )
 
 alerts = sa.Table(
@@ -251,6 +385,7 @@ camera_counts = sa.Table(
     sa.Column("below_gate", sa.Integer, nullable=False),
     sa.Column("tracks", sa.Integer, nullable=False),
     sa.Column("alerts", sa.Integer, nullable=False),
+    sa.Column("mac", sa.String(64)),  # see store.integrity
 )
 
 # How long each alert took from its frame's arrival (decoded) to its commit, for the
@@ -261,6 +396,7 @@ alert_latencies = sa.Table(
     sa.Column("alert_id", sa.ForeignKey("alerts.id"), primary_key=True),
     sa.Column("deployment_id", sa.ForeignKey("deployments.id"), nullable=False, index=True),
     sa.Column("seconds", sa.Float, nullable=False),
+    sa.Column("mac", sa.String(64)),  # see store.integrity
 )
 
 # An alert's probe crop and reference image, sealed with the deployment's alert key.
@@ -270,6 +406,7 @@ alert_biometrics = sa.Table(
     sa.Column("alert_id", sa.ForeignKey("alerts.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("probe", sa.LargeBinary, nullable=False),
     sa.Column("reference", sa.LargeBinary, nullable=False),
+    sa.Column("mac", sa.String(64)),  # see store.integrity
 )
 
 # Data keys wrapped (AES-GCM) by the master key named by master_key_id.
@@ -280,6 +417,7 @@ data_keys = sa.Table(
     sa.Column("wrapped", sa.LargeBinary, nullable=False),
     sa.Column("master_key_id", sa.String(32), nullable=False),
     sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("mac", sa.String(64)),  # see store.integrity
 )
 
 # Append-only (triggers refuse UPDATE and DELETE); each hash covers the entry and the last hash.
@@ -295,6 +433,18 @@ audit_log = sa.Table(
     sa.Column("detail", sa.Text, nullable=False),  # canonical JSON
     sa.Column("prev_hash", sa.String(64), nullable=False),
     sa.Column("hash", sa.String(64), nullable=False),
+)
+
+# The rows each audit entry wrote (store.integrity): the row's MAC after the entry's action, or
+# "" where it deleted the row. Hashed into the entry; append-only like the log.
+audit_rows = sa.Table(
+    "audit_rows",
+    metadata,
+    sa.Column("seq", sa.ForeignKey("audit_log.seq"), primary_key=True),
+    sa.Column("tbl", sa.String(40), primary_key=True),
+    sa.Column("row", sa.String(200), primary_key=True),
+    sa.Column("digest", sa.String(64), nullable=False),
+    sa.Index("ix_audit_rows_tbl_row", "tbl", "row", "seq"),
 )
 
 mapper = registry(metadata=metadata)

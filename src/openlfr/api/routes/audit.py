@@ -20,21 +20,22 @@ class VerdictOut(BaseModel):
     checked: int
     broken_at: int | None
     reason: str
-    missing_guards: list[str]
-    edited_rows: list[str]
+    broken_guards: list[str]
+    rows: list[str]  # each row not as its last audit entry left it, and why
 
 
 @router.post("/verify", response_model=VerdictOut)
 def verify(who: Acting, store: StoreDep, published: Head | None = None) -> VerdictOut:
-    """Check the chain (against a ``published`` head if given) and every row's MAC."""
+    """Check the chain (against a ``published`` head if given) and every governed row against
+    the latest entry that wrote it."""
     v = audit.verify(store, who.name, published)
     return VerdictOut(
         intact=v.intact,
         checked=v.checked,
         broken_at=v.broken_at,
         reason=v.reason,
-        missing_guards=list(v.missing_guards),
-        edited_rows=list(v.edited_rows),
+        broken_guards=list(v.broken_guards),
+        rows=[str(r) for r in v.rows],
     )
 
 
