@@ -17,7 +17,7 @@ from openlfr.domain.errors import DomainError
 from openlfr.gallery.thresholds import MEASURED
 from openlfr.services import alerts, audit, deployments, housekeeping, keys, users, watchlists
 from openlfr.services.unit_of_work import Store
-from openlfr.store.keys import KeyStoreError
+from openlfr.store.integrity import RowEditedError
 from openlfr.store.tables import (
     alert_biometrics,
     data_keys,
@@ -419,31 +419,37 @@ def test_the_last_active_admin_stays(store: Store) -> None:
     assert [u.name for u in users.list_users(store) if not u.active] == ["root"]
 
 
-def test_sealed_values_swapped_between_rows_do_not_open(
+def test_sealed_values_swapped_between_rows_are_refused(
     store: Store, engine: Engine, clock: Clock
 ) -> None:
     # An insider with the database file swaps two subjects' sealed reference images, so that
-    # an alert on one would show the other's face: neither opens any more, and it is audited.
+    # an alert on one would show the other's face: neither row is used any more (its MAC does
+    # not match; were it re-signed, the sealed image would still not open elsewhere), and the
+    # refusal is audited.
     d = live_deployment(store, engine, clock)
-    with store.db.transaction() as session:
-        first, second = session.execute(
+    with store.db.engine.begin() as connection:
+        first, second = connection.execute(
             sa.select(watchlist_entries.c.id, watchlist_entries.c.image).order_by(
                 watchlist_entries.c.id
             )
         ).all()[:2]
         for row, other in ((first, second), (second, first)):
-            session.execute(
+            connection.execute(
                 watchlist_entries.update()
                 .where(watchlist_entries.c.id == row.id)
                 .values(image=other.image)
             )
     assert d.id is not None
-    with pytest.raises(KeyStoreError, match=rf"watchlist_entries/{first.id}/image does not open"):
+    with pytest.raises(RowEditedError, match=rf"watchlist_entries row {first.id} was changed"):
         alerts.raise_alert(store, d.id, first.id, "van-1-north", b"crop", 0.9)
     assert (log(store)[-1].action, log(store)[-1].outcome) == ("alert.raise", "refused")
-    assert "does not open with its key" in json.loads(log(store)[-1].detail)["reason"]
     assert alerts.list_alerts(store, "omar") == []
-    assert audit.verify(store, "root").broken_at is None
+    verdict = audit.verify(store, "root")
+    assert verdict.broken_at is None
+    assert {f"{r.table} {r.row}" for r in verdict.rows} == {
+        f"watchlist_entries {first.id}",
+        f"watchlist_entries {second.id}",
+    }
 
 
 def test_adjudication_is_final_once_the_deployment_closed(
@@ -525,17 +531,17 @@ def test_a_bit_flipped_sealed_value_is_refused_naming_its_row(
     store: Store, engine: Engine, clock: Clock
 ) -> None:
     _, a = live_alert(store, engine, clock)
-    with store.db.transaction() as session:
-        sealed = session.execute(
+    with store.db.engine.begin() as connection:
+        sealed = connection.execute(
             sa.select(alert_biometrics.c.probe).where(alert_biometrics.c.alert_id == a.id)
         ).scalar_one()
         flipped = sealed[:-1] + bytes([sealed[-1] ^ 1])
-        session.execute(
+        connection.execute(
             alert_biometrics.update()
             .where(alert_biometrics.c.alert_id == a.id)
             .values(probe=flipped)
         )
-    with pytest.raises(KeyStoreError, match=rf"alert_biometrics/{a.id}/probe does not open"):
+    with pytest.raises(RowEditedError, match=rf"alert_biometrics row {a.id} was changed outside"):
         alerts.view_biometrics(store, "omar", a.id or 0)
     entry = log(store)[-1]
     assert (entry.actor, entry.action, entry.outcome) == (

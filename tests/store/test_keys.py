@@ -2,11 +2,15 @@
 
 import base64
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy.orm import Session
 
+from openlfr.store import audit, integrity
 from openlfr.store.db import Database
 from openlfr.store.keys import (
     DataKeys,
@@ -19,6 +23,18 @@ from openlfr.store.keys import (
 )
 
 NOW = datetime(2027, 3, 13, 11, 0, tzinfo=UTC)
+ROW_KEY = bytes(range(32))  # the installation's integrity and audit keys, in real use data keys
+
+
+@contextmanager
+def action(db: Database) -> Iterator[Session]:
+    """A transaction as the services' unit of work runs one: key rows written are signed and
+    recorded in its audit entry."""
+    with db.transaction() as session:
+        session.info[integrity.KEY] = ROW_KEY
+        yield session
+        rows = integrity.written(session)
+        audit.append(session, ROW_KEY, NOW, "root", "key.test", "keys", "done", {}, rows)
 
 
 def test_sealed_data_opens_only_with_its_key_and_context() -> None:
@@ -55,13 +71,13 @@ def test_master_key_from_environment_and_bad_keys(tmp_path: Path) -> None:
 
 def test_data_keys_are_made_kept_and_destroyed(database_url: str, tmp_path: Path) -> None:
     db, master = Database(database_url), MasterKeys.load(None, tmp_path / "master.key", create=True)
-    with db.transaction() as session:
+    with action(db) as session:
         made = DataKeys(session, master, NOW).get("deployment:1", create=True)
-    with db.transaction() as session:
+    with action(db) as session:
         keys = DataKeys(session, master, NOW)
         assert keys.get("deployment:1") == made
         assert keys.destroy("deployment:1") and not keys.destroy("deployment:1")
-    with db.transaction() as session, pytest.raises(KeyStoreError, match="destroyed"):
+    with action(db) as session, pytest.raises(KeyStoreError, match="destroyed"):
         DataKeys(session, master, NOW).get("deployment:1")
 
 
@@ -70,16 +86,16 @@ def test_rotation_rewraps_and_survives_a_crash_before_the_rename(
 ) -> None:
     db, path = Database(database_url), tmp_path / "master.key"
     master = MasterKeys.load(None, path, create=True)
-    with db.transaction() as session:
+    with action(db) as session:
         made = DataKeys(session, master, NOW).get("register", create=True)
     old = master.current
-    with db.transaction() as session:
+    with action(db) as session:
         new = begin_rotation(master)
         assert DataKeys(session, master, NOW).rewrap(new) == 1
     # The process dies here: the file still holds the old key, the database the new wrapping.
     reloaded = MasterKeys.load(None, path, create=True)
     assert reloaded.current == old and reloaded.next == new
-    with db.transaction() as session:
+    with action(db) as session:
         assert DataKeys(session, reloaded, NOW).get("register") == made
     finish_rotation(reloaded)
     assert MasterKeys.load(None, path, create=True).current == new
@@ -93,11 +109,11 @@ def test_rotation_with_an_environment_key_is_refused() -> None:
 
 def test_database_sealed_under_another_master_key(database_url: str, tmp_path: Path) -> None:
     db = Database(database_url)
-    with db.transaction() as session:
+    with action(db) as session:
         DataKeys(session, MasterKeys.load(None, tmp_path / "a.key", create=True), NOW).get(
             "register", create=True
         )
-    with db.transaction() as session, pytest.raises(KeyStoreError, match="no master key with id"):
+    with action(db) as session, pytest.raises(KeyStoreError, match="no master key with id"):
         DataKeys(session, MasterKeys.load(None, tmp_path / "b.key", create=True), NOW).get(
             "register"
         )

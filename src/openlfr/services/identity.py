@@ -148,9 +148,9 @@ def authenticate(store: Store, token: str) -> str:
                     "this session has ended (expired, logged out, revoked or reset), or never "
                     "began: log in again"
                 )
-            integrity.genuine(session, tokens, found)
+            integrity.checked(session, tokens, [found])
             user = fetch(session, User, found.user_id)
-            integrity.genuine_object(session, user)
+            integrity.current_objects(session, [user])
         if not user.active:
             raise Unauthenticated(f"user {user.name} is deactivated: ask an admin")
     except LfrError as exc:
@@ -243,10 +243,10 @@ def revoke_token(store: Store, actor: str, token_id: int) -> None:
 def _credential(act: Act, user: User | None) -> Any:
     if user is None:
         return None
-    integrity.genuine_object(act.session, user)
+    integrity.current_objects(act.session, [user])
     found = Users(act.session).credential(user)
     if found is not None:
-        integrity.genuine(act.session, credentials, found)
+        integrity.checked(act.session, credentials, [found])
     return found
 
 

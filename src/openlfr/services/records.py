@@ -16,6 +16,7 @@ from openlfr.domain.deployment import Deployment, State, announced, check_has_re
 from openlfr.domain.errors import Invalid
 from openlfr.domain.roles import Action, require
 from openlfr.services.unit_of_work import Act, Store
+from openlfr.store import integrity
 from openlfr.store.repositories import Alerts, CameraCounts, Deployments
 
 
@@ -93,6 +94,7 @@ def _facts(act: Act, chosen: list[Deployment]) -> list[DeploymentFacts]:
     """The facts of ``chosen``, the read recorded in ``act``'s audit entry."""
     ids = [d.id for d in chosen if d.id is not None]
     found = Alerts(act.session).of_deployments(ids)
+    integrity.current_objects(act.session, [*chosen, *found])  # no verdict put back unseen
     faces: dict[int | None, int] = {}
     for row in CameraCounts(act.session).totals(ids):
         faces[row.deployment_id] = faces.get(row.deployment_id, 0) + int(row.tracks)

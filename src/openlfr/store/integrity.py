@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -107,51 +107,55 @@ def check(key: bytes, table: sa.Table, values: dict[str, Any]) -> None:
 
 
 def checked(session: Session, table: sa.Table, rows: Iterable[Any]) -> list[Any]:
-    """``rows`` of ``table`` read with Core, each refused unless it matches its MAC."""
+    """``rows`` of ``table`` read with Core, refused unless each matches its MAC and is as the
+    audit log last recorded it."""
     rows = list(rows)
     key = session.info.get(KEY)
     if key is not None:
-        for row in rows:
-            check(key, table, dict(row._mapping))
+        values = [dict(row._mapping) for row in rows]
+        for v in values:
+            check(key, table, v)
+        current(session, table, values)
     return rows
 
 
-def current(session: Session, table: sa.Table, values: dict[str, Any]) -> None:
-    """Refuse a row that is not as the audit log last recorded it: an earlier copy of it put
-    back (its MAC still matches) or a row the log never saw. Rows this transaction wrote are
-    recorded when it ends, so they are taken as they are."""
-    ident = row_id(table, values)
-    if (table.name, ident) in session.info.get(_WRITTEN, {}):
-        return
-    last = session.execute(
-        sa.select(audit_rows.c.seq, audit_rows.c.digest)
-        .where(audit_rows.c.tbl == table.name, audit_rows.c.row == ident)
-        .order_by(audit_rows.c.seq.desc())
-        .limit(1)
-    ).first()
-    tag = values.get("mac")
-    if last is None or not (isinstance(tag, str) and same(last.digest, tag)):
-        said = "never recorded" if last is None else f"not as audit entry {last.seq} left it"
-        raise RowEditedError(
-            f"{table.name} row {ident} is {said} (an earlier copy put back, or a row added "
-            "outside openlfr): nothing is done with it; an auditor runs lfr audit verify"
+def current(session: Session, table: sa.Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Refuse any of ``rows`` (column values) not as the audit log last recorded it: an earlier
+    copy put back (its MAC still matches) or a row the log never saw. Rows this transaction
+    wrote are recorded when it ends, so they are taken as they are."""
+    wrote = session.info.get(_WRITTEN, {})
+    held = {row_id(table, v): v.get("mac") for v in rows}
+    held = {i: tag for i, tag in held.items() if (table.name, i) not in wrote}
+    ids = sorted(held)
+    last: dict[str, tuple[int, str]] = {}
+    for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
+        found = session.execute(
+            sa.select(audit_rows.c.row, audit_rows.c.seq, audit_rows.c.digest)
+            .where(audit_rows.c.tbl == table.name, audit_rows.c.row.in_(chunk))
+            .order_by(audit_rows.c.seq)
         )
+        last.update((r.row, (r.seq, r.digest)) for r in found)
+    for ident in ids:
+        tag, entry = held[ident], last.get(ident)
+        if entry is None or not (isinstance(tag, str) and same(entry[1], tag)):
+            said = "never recorded" if entry is None else f"not as audit entry {entry[0]} left it"
+            raise RowEditedError(
+                f"{table.name} row {ident} is {said} (an earlier copy put back, or a row added "
+                "outside openlfr): nothing is done with it; an auditor runs lfr audit verify"
+            )
 
 
-def genuine(session: Session, table: sa.Table, row: Any) -> None:
-    """Refuse a row of ``table`` read with Core unless it matches its MAC and is as the audit
-    log last recorded it: for the rows an identity rests on (a session, a password)."""
-    values = dict(row._mapping)
-    check(session.info[KEY], table, values)
-    current(session, table, values)
-
-
-def genuine_object(session: Session, obj: Any) -> None:
-    """Refuse a covered ORM object (its MAC was checked as it loaded) unless it is as the audit
-    log last recorded it (a user deactivated, then an earlier copy of their row put back)."""
-    table = _table_of(obj)
-    assert table is not None, f"{type(obj).__name__} is not a covered row"
-    current(session, table, _values(table, obj))
+def current_objects(session: Session, objs: Iterable[Any]) -> None:
+    """Refuse any of the covered ORM objects ``objs`` (their MACs were checked as they loaded)
+    not as the audit log last recorded it: a user deactivated, then an earlier copy of their
+    row put back; a verdict undone so. For identities, and for what is published."""
+    by_table: dict[str, list[dict[str, Any]]] = {}
+    for obj in objs:
+        table = _table_of(obj)
+        assert table is not None, f"{type(obj).__name__} is not a covered row"
+        by_table.setdefault(table.name, []).append(_values(table, obj))
+    for name, rows in by_table.items():
+        current(session, BY_NAME[name], rows)
 
 
 def key_of(table: sa.Table) -> sa.Column[Any]:
@@ -203,7 +207,7 @@ def _current_rows(session: Session, table: sa.Table, where: Any) -> list[dict[st
     rows = [dict(r._mapping) for r in session.execute(sa.select(table).where(where))]
     for row in rows:
         check(session.info[KEY], table, row)
-        current(session, table, row)
+    current(session, table, rows)
     return rows
 
 
@@ -357,7 +361,7 @@ def _check_before_write(session: Session, _context: Any, _instances: Any) -> Non
     for obj in [*session.dirty, *session.deleted]:
         table = _table_of(obj)
         if table is not None and (obj in session.deleted or session.is_modified(obj)):
-            current(session, table, _values(table, obj))
+            current(session, table, [_values(table, obj)])
 
 
 @event.listens_for(Session, "after_flush")

@@ -130,7 +130,8 @@ class CameraCounts:
 
     def totals(self, deployment_ids: list[int]) -> list[CameraTotals]:
         """Each camera's totals over every hour, for these deployments (summed from rows each
-        checked against its MAC: a published figure rests on no edited row)."""
+        checked against its MAC and the audit log: a published figure rests on no edited or
+        replayed row)."""
         query = sa.select(camera_counts).where(camera_counts.c.deployment_id.in_(deployment_ids))
         sums: dict[tuple[int, str], dict[str, int]] = {}
         for row in checked(self.session, camera_counts, self.session.execute(query)):
