@@ -47,9 +47,14 @@ class Lfr:
         self.env: dict[str, str | None] = {k: None for k in UNSET}
         self.env |= {
             "LFR_DATA_DIR": str(data),
-            "LFR_CONFIG": str(data / "none.toml"),
+            "LFR_CONFIG": str(self.config),
             "LFR_MASTER_KEY_FILE": str(self.key_file),
         }
+
+    @property
+    def config(self) -> Path:
+        """The settings file (absent unless a test writes it)."""
+        return self.data / "config.toml"
 
     @property
     def key_file(self) -> Path:
@@ -500,10 +505,11 @@ def test_a_deployment_closes_by_itself_when_its_window_ends(lfr: Lfr, tmp_path: 
         store.close()
     lfr.login("pat", pat)
     time.sleep(max(0.0, (ends - datetime.now(UTC)).total_seconds()))
-    assert lfr.json("housekeeping") == {"closed": [d.id], "purged": [], "flagged": []}
+    assert lfr.refused("housekeeping") == "not logged in: run lfr login NAME"
+    assert lfr.json("housekeeping", user="pat") == {"closed": [d.id], "purged": [], "flagged": []}
     shown = lfr.json("deployment", "show", str(d.id), user="pat")
     assert shown["state"] == "closed" and shown["close_requested_by"] == "system: window ended"
-    assert lfr("housekeeping").stdout.strip() == "housekeeping: nothing was due"
+    assert lfr("housekeeping", user="pat").stdout.strip() == "housekeeping: nothing was due"
 
 
 def test_audit_verify_names_the_first_broken_entry(lfr: Lfr) -> None:

@@ -305,8 +305,11 @@ def test_retention_purges_alert_biometrics_on_time(
     assert count(store, alert_biometrics) == 0
     with store.reading() as session:
         assert f"alerts:{d.id}" not in set(session.scalars(sa.select(data_keys.c.scope)))
-    purges = [e.target for e in log(store) if e.action == "alert.purge_biometrics"]
-    assert purges == [f"alert {i}" for i in ids[1:] + ids[:1]]
+    purges = [e for e in log(store) if e.action == "alert.purge_biometrics"]
+    assert [e.target for e in purges] == [f"alert {i}" for i in ids[1:] + ids[:1]]
+    # Each purge records the retention it applied: a purge under another policy shows.
+    applied = {"retain_unconfirmed_hours": 24, "retain_confirmed_days": 31}
+    assert all(json.loads(e.detail)["policy"] == applied for e in purges)
     # What remains is the record without biometrics: counts stay publishable.
     assert [a.adjudication for a in alerts.list_alerts(store, "omar", d.id)][:2] == [
         Adjudication.CONFIRMED_TRUE,

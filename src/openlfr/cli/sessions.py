@@ -14,6 +14,7 @@ from openlfr.cli.common import (
     err,
     governance,
     iso,
+    proven,
     save_session,
     saved_token,
 )
@@ -36,6 +37,7 @@ def login(
             chosen = ask_secret("new password", confirm=True)
             session = identity.login(store, name, password, chosen)
         save_session(store.settings.session_file, session)
+        proven(store, session.user)
     ends = iso(session.expires_at)
     done(f"logged in as {name} until {ends}", {"user": name, "ends": ends}, as_json)
 
