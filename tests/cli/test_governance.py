@@ -623,7 +623,8 @@ def test_cameras_are_registered_by_an_admin_and_their_credentials_never_shown(
 
 def test_api_tokens_are_made_listed_and_revoked_by_their_user_alone(lfr: Lfr) -> None:
     add_users(lfr)
-    made = lfr.json("token", "create", "--days", "7", user="pat")
+    created = lfr("token", "create", "--days", "7", "--json", user="pat", input=f"{PASSWORD}\n")
+    made = json.loads(created.stdout)
     ident = str(made["id"])
     listed = lfr.json("token", "list", user="pat")
     assert made["secret"] and [t["id"] for t in listed] == [made["id"]]

@@ -42,6 +42,8 @@ def add_user(store: Store, actor: str | None, name: str, roles: list[str]) -> Ne
 
 
 def set_active(store: Store, actor: str, name: str, active: bool) -> None:
+    """Let ``name`` act again, or stop them (admin only): a deactivated user's sessions and API
+    tokens all end, so reactivation brings none back; the last active admin stays."""
     with store.action(actor, "user.activate" if active else "user.deactivate", name) as act:
         require(act.user(), Action.MANAGE_USERS)
         known = Users(act.session)
@@ -52,6 +54,7 @@ def set_active(store: Store, actor: str, name: str, active: bool) -> None:
             everyone = known.everyone()
             admins = sum(1 for u in everyone if u.active and Role.ADMIN in u.roles)
             check_deactivation(found, admins)
+            identity.end_sessions(act, found, keep=None)
         found.active = active
 
 
