@@ -51,3 +51,11 @@ def test_deactivation_ends_every_session_and_token_even_after_reactivation(lfr: 
     lfr.session("eve").write_text(json.dumps({"token": secret}))  # the API token, as a script
     lfr.session("eve").chmod(0o600)
     assert lfr.refused("whoami", user="eve").startswith(ENDED)
+
+
+def test_the_last_admin_who_can_log_in_cannot_deactivate_themself(lfr: Lfr) -> None:
+    add_users(lfr)
+    assert lfr.refused("user", "deactivate", "ada", user="ada") == (
+        "ada is the last admin who can log in: add another admin, or reset one's password "
+        "(lfr user reset), first"
+    )

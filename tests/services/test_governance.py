@@ -15,7 +15,16 @@ from openlfr.domain.alert import Adjudication, Outcome
 from openlfr.domain.deployment import State
 from openlfr.domain.errors import DomainError
 from openlfr.gallery.thresholds import MEASURED
-from openlfr.services import alerts, audit, deployments, housekeeping, keys, users, watchlists
+from openlfr.services import (
+    alerts,
+    audit,
+    deployments,
+    housekeeping,
+    identity,
+    keys,
+    users,
+    watchlists,
+)
 from openlfr.services.unit_of_work import Store
 from openlfr.store.keys import KeyStoreError
 from openlfr.store.tables import (
@@ -414,10 +423,17 @@ def test_an_application_with_threshold_zero_is_refused_not_defaulted(store: Stor
     assert deployments.list_all(store, "pat") == []
 
 
-def test_the_last_active_admin_stays(store: Store) -> None:
-    with pytest.raises(DomainError, match="root is the last active admin"):
+def test_the_last_admin_who_can_log_in_stays(store: Store, clock: Clock) -> None:
+    last = "root is the last admin who can log in: add another admin, or reset one's password"
+    with pytest.raises(DomainError, match=last):
         users.set_active(store, "root", "root", False)
     users.add_user(store, "root", "ada2", ["admin"])
+    # ada2 never used her one-time password, and it has expired: no one else could log in.
+    clock.advance(hours=72)
+    with pytest.raises(DomainError, match=last):
+        users.set_active(store, "root", "root", False)
+    assert log(store)[-1].outcome == "refused"
+    identity.reset_password(store, "root", "ada2")  # a new one: she can log in again
     users.set_active(store, "root", "root", False)
     assert [u.name for u in users.list_users(store) if not u.active] == ["root"]
 

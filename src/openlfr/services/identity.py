@@ -23,7 +23,7 @@ from openlfr.domain.identity import (
     locked_until,
     one_time_expiry,
 )
-from openlfr.domain.roles import USER_NAME, Action, User, require
+from openlfr.domain.roles import USER_NAME, Action, Role, User, require
 from openlfr.errors import LfrError
 from openlfr.services.unit_of_work import Act, Store, acting, fetch
 from openlfr.store import audit, integrity, passwords
@@ -295,6 +295,17 @@ def _new_session(act: Act, user: User, lasts: timedelta) -> Login:
     )
     act.detail = {"session_ends": expires.isoformat()}
     return Login(user.name, secret, expires)
+
+
+def admins_who_can_log_in(act: Act) -> set[str]:
+    """The admins who can log in: active, with a password or a one-time password that has not
+    expired."""
+    found = set()
+    for user in Users(act.session).everyone():
+        held = _credential(act, user) if user.active and Role.ADMIN in user.roles else None
+        if held is not None and (held.expires_at is None or act.now < held.expires_at):
+            found.add(user.name)
+    return found
 
 
 def end_sessions(act: Act, user: User, keep: str | None) -> None:
