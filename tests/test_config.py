@@ -1,4 +1,5 @@
-"""Settings: environment (LFR_, nested with __) over the TOML file over defaults."""
+"""Settings: environment (LFR_, nested with __) over the settings file over defaults; policy
+from the settings file alone, and that file only if this account's and no one else's to write."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from openlfr.config import Settings, config_file
+from openlfr.config import Settings, SettingsError, config_file
 
 
 @pytest.fixture(autouse=True)
@@ -59,22 +60,19 @@ def test_environment_variables_need_the_prefix_and_nest_with_double_underscores(
     monkeypatch.setenv("LFR_DETECTOR", "yunet")
     monkeypatch.setenv("LFR_EMBEDDER_INPUT__COLOUR", "bgr")
     monkeypatch.setenv("LFR_QUALITY__MIN_SHARPNESS", "12.5")
-    monkeypatch.setenv("LFR_GOVERNANCE__RETAIN_CONFIRMED_DAYS", "7")
     settings = Settings()
     assert settings.threads == 2
     assert settings.detector == "yunet"
     assert settings.embedder_input.colour == "bgr"
     assert settings.embedder_input.mean == 127.5  # the rest of the nested model keeps defaults
     assert settings.quality.min_sharpness == 12.5
-    assert settings.governance.retain_confirmed_days == 7
-    assert settings.governance.retain_unconfirmed_hours == 24
 
 
 def test_the_toml_file_lfr_config_names_is_read_and_the_environment_wins(
     clean_environment: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     clean_environment.write_text(
-        'threads = 4\ndetector = "yunet"\nno_such_setting = 1\n'
+        'threads = 4\ndetector = "yunet"\nno_such_setting = 1\napi_token_days = 30\n'
         '[embedder_input]\ncolour = "bgr"\n[governance]\nmax_watchlist_size = 50\n'
     )
     assert config_file() == clean_environment
@@ -82,12 +80,12 @@ def test_the_toml_file_lfr_config_names_is_read_and_the_environment_wins(
     assert (settings.threads, settings.detector) == (4, "yunet")
     assert settings.embedder_input.colour == "bgr"
     assert settings.governance.max_watchlist_size == 50
+    assert settings.governance.retain_confirmed_days == 31  # the rest keeps its defaults
+    assert settings.api_token_days == 30
 
     monkeypatch.setenv("LFR_THREADS", "3")
-    monkeypatch.setenv("LFR_GOVERNANCE__MAX_WATCHLIST_SIZE", "80")
     settings = Settings()
     assert (settings.threads, settings.detector) == (3, "yunet")
-    assert settings.governance.max_watchlist_size == 80
     assert Settings(threads=1).threads == 1  # what the code passes wins over both
 
 
@@ -103,7 +101,7 @@ def test_without_lfr_config_the_file_is_in_the_user_config_folder(
 
 @pytest.mark.parametrize(
     ("variable", "value"),
-    [("LFR_THREADS", "0"), ("LFR_DETECTOR", "haar"), ("LFR_SESSION_HOURS", "25")],
+    [("LFR_THREADS", "0"), ("LFR_DETECTOR", "haar"), ("LFR_API_PORT", "0")],
 )
 def test_a_bad_value_is_refused_not_replaced_by_the_default(
     variable: str, value: str, monkeypatch: pytest.MonkeyPatch
@@ -111,3 +109,74 @@ def test_a_bad_value_is_refused_not_replaced_by_the_default(
     monkeypatch.setenv(variable, value)
     with pytest.raises(ValidationError, match=variable.removeprefix("LFR_").lower()):
         Settings()
+
+
+@pytest.mark.parametrize(
+    "variable",
+    [
+        "LFR_GOVERNANCE__RETAIN_CONFIRMED_DAYS",
+        "LFR_GOVERNANCE",
+        "lfr_governance__max_watchlist_size",  # pydantic-settings matches any case
+        "LFR_API_TOKEN_DAYS",
+        "LFR_SESSION_HOURS",
+        "LFR_MATCH_THRESHOLD",
+    ],
+)
+def test_policy_from_the_environment_is_refused_in_one_line(
+    variable: str, clean_environment: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Retention, lifetimes and thresholds are the server's, in its settings file: a caller's
+    LFR_GOVERNANCE__RETAIN_CONFIRMED_DAYS=0 would purge evidence at once."""
+    monkeypatch.setenv(variable, "0")
+    with pytest.raises(SettingsError) as refused:
+        Settings()
+    assert str(refused.value) == (
+        f"{variable} set policy, which comes only from the settings file {clean_environment}, "
+        "never from the environment: unset it (and set the value in that file if it is the "
+        "server's)"
+    )
+
+
+def test_several_policy_variables_are_named_in_the_one_refusal(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("LFR_API_TOKEN_DAYS", "366")
+    monkeypatch.setenv("LFR_GOVERNANCE__RETAIN_UNCONFIRMED_HOURS", "0")
+    monkeypatch.setenv("LFR_THREADS", "3")  # a machine setting: not policy
+    with pytest.raises(SettingsError, match=r"^LFR_API_TOKEN_DAYS, LFR_GOVERNANCE__RETAIN_UNCON"
+                       r"FIRMED_HOURS set policy.*: unset them "):  # fmt: skip
+        Settings()
+
+
+def test_the_settings_file_must_be_this_accounts_and_no_one_elses_to_write(
+    clean_environment: Path,
+) -> None:
+    clean_environment.write_text("[governance]\nretain_confirmed_days = 0\n")
+    for mode in (0o664, 0o646):
+        clean_environment.chmod(mode)
+        with pytest.raises(SettingsError) as refused:
+            Settings()
+        assert str(refused.value) == (
+            f"the settings file {clean_environment} may be written by others (mode "
+            f"-rw-{'rw-r--' if mode == 0o664 else 'r--rw-'}): chmod go-w {clean_environment}"
+        )
+    clean_environment.chmod(0o644)  # others may read it: it holds no secret of its own
+    assert Settings().governance.retain_confirmed_days == 0
+
+
+def test_a_settings_file_of_another_account_is_refused(
+    clean_environment: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if os.getuid() == 0:  # root gives the file away; anyone else finds one that is root's
+        clean_environment.write_text("[governance]\nretain_confirmed_days = 0\n")
+        os.chown(clean_environment, 65534, 65534)
+        foreign, owner = clean_environment, 65534
+    else:
+        foreign, owner = Path("/etc/passwd"), 0
+        monkeypatch.setenv("LFR_CONFIG", str(foreign))
+    with pytest.raises(SettingsError) as refused:
+        Settings()
+    assert str(refused.value) == (
+        f"the settings file {foreign} belongs to another account (uid {owner}): it must be "
+        "this account's, the one that owns the store"
+    )

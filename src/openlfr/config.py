@@ -1,15 +1,20 @@
-"""Settings: environment (prefix ``LFR_``), then a TOML file, then defaults.
+"""Settings: environment (prefix ``LFR_``), then the settings file, then defaults.
 
-The TOML file is ``$LFR_CONFIG`` if set, else ``config.toml`` in the user config
-directory. Nested fields use ``__`` in the environment, e.g.
-``LFR_EMBEDDER_INPUT__COLOUR=bgr``.
+The settings file is ``$LFR_CONFIG`` if set, else ``config.toml`` in the user config
+directory; it must be this account's (the account that owns the store) and writable by no
+one else. Nested fields use ``__`` in the environment, e.g.
+``LFR_EMBEDDER_INPUT__COLOUR=bgr``. Policy (``POLICY``: what deployments may do, as against
+how this machine runs) comes only from the settings file: an ``LFR_`` variable naming it is
+refused, so no caller's environment can shorten a retention period or lengthen a token.
 """
 
 from __future__ import annotations
 
 import os
+import stat
+import tomllib
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import platformdirs
 from pydantic import BaseModel, Field, SecretStr
@@ -21,6 +26,7 @@ from pydantic_settings import (
 )
 
 from openlfr.domain import vocabulary
+from openlfr.errors import LfrError
 
 DetectorName = Literal["yunet", "centerface", "scrfd", "retinaface"]
 Backend = Literal["auto", "openvino", "onnxruntime", "opencv"]
@@ -32,6 +38,49 @@ def config_file() -> Path:
     if override:
         return Path(override)
     return Path(platformdirs.user_config_dir("openlfr")) / "config.toml"
+
+
+# The settings that govern what a deployment may do (retention, the watchlist's vocabulary and
+# size, how long a login and a token last, the match threshold's default), read only from the
+# settings file; the others say how this machine runs.
+POLICY = ("governance", "session_hours", "api_token_days", "match_threshold")
+
+
+class SettingsError(LfrError):
+    """The settings file or the environment cannot be trusted with the settings it gives."""
+
+
+def refuse_policy_from_environment() -> None:
+    """Refuse ``LFR_`` variables naming a policy setting (matched as pydantic-settings does,
+    whatever their case): policy is the server's, set in its settings file."""
+    names = {f"LFR_{field.upper()}" for field in POLICY}
+    found = sorted(v for v in os.environ if v.upper().split("__")[0] in names)
+    if found:
+        raise SettingsError(
+            f"{', '.join(found)} set policy, which comes only from the settings file "
+            f"{config_file()}, never from the environment: unset {'them' if found[1:] else 'it'}"
+            " (and set the value in that file if it is the server's)"
+        )
+
+
+class SettingsFile(TomlConfigSettingsSource):
+    """The settings file, read only if it is this account's (the account that owns the store)
+    and no one else may write it: it sets policy."""
+
+    def _read_file(self, file_path: Any) -> dict[str, Any]:
+        with Path(file_path).open("rb") as file:
+            held = os.fstat(file.fileno())  # the file read, not a name someone may swap
+            if held.st_uid != os.getuid():
+                raise SettingsError(
+                    f"the settings file {file_path} belongs to another account (uid "
+                    f"{held.st_uid}): it must be this account's, the one that owns the store"
+                )
+            if held.st_mode & 0o022:
+                raise SettingsError(
+                    f"the settings file {file_path} may be written by others (mode "
+                    f"{stat.filemode(held.st_mode)}): chmod go-w {file_path}"
+                )
+            return tomllib.load(file)
 
 
 class EmbedderInput(BaseModel):
@@ -218,8 +267,5 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (
-            init_settings,
-            env_settings,
-            TomlConfigSettingsSource(settings_cls, toml_file=config_file()),
-        )
+        refuse_policy_from_environment()
+        return init_settings, env_settings, SettingsFile(settings_cls, toml_file=config_file())

@@ -12,6 +12,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from openlfr.api import create_app
+from openlfr.api.security import COOKIE
+from openlfr.errors import LfrError
 from openlfr.services import identity
 from openlfr.services.unit_of_work import Store
 from openlfr.vision.engine import Engine
@@ -104,7 +106,8 @@ def test_an_ended_session_and_a_revoked_or_expired_token_are_refused_and_audited
     api: TestClient, store: Store, clock: Clock
 ) -> None:
     pat = bearer(store, "pat")  # a new bearer() would end this session: one per test
-    made = [api.post("/api/v1/tokens", json=body, headers=pat) for body in ({"days": 1}, {})]
+    asked = ({"days": 1, "password": PASSWORD}, {"password": PASSWORD})
+    made = [api.post("/api/v1/tokens", json=body, headers=pat) for body in asked]
     assert [m.status_code for m in made] == [201, 201]
     day, lasting = ({"Authorization": f"Bearer {m.json()['secret']}"} for m in made)
     assert api.get("/api/v1/me", headers=day).json()["user"] == "pat"
@@ -128,8 +131,32 @@ def test_an_ended_session_and_a_revoked_or_expired_token_are_refused_and_audited
 
 
 def test_a_token_lasts_no_longer_than_api_token_days(api: TestClient, store: Store) -> None:
-    answer = api.post("/api/v1/tokens", json={"days": 400}, headers=bearer(store, "pat"))
+    body = {"days": 400, "password": PASSWORD}
+    answer = api.post("/api/v1/tokens", json=body, headers=bearer(store, "pat"))
     assert answer.status_code == 400 and "api_token_days" in answer.json()["detail"]
+
+
+def test_a_token_needs_the_password_again_not_a_session_alone(
+    api: TestClient, store: Store
+) -> None:
+    pat = bearer(store, "pat")
+    assert api.post("/api/v1/tokens", json={}, headers=pat).status_code == 422
+    answer = api.post("/api/v1/tokens", json={"password": "a guess at it"}, headers=pat)
+    assert answer.status_code == 401
+    assert answer.json()["detail"] == "that is not the password of pat: no token made"
+    assert api.get("/api/v1/tokens", headers=pat).json() == []
+
+
+def test_a_login_ends_the_session_of_the_cookie_it_replaces(api: TestClient, store: Store) -> None:
+    first_login(api, store, "omar")
+    held = api.cookies.get(COOKIE)
+    elsewhere = identity.login(store, "omar", PASSWORD).token  # another client's session
+    answer = api.post("/api/v1/session", json={"name": "omar", "password": PASSWORD})
+    assert answer.status_code == 200 and api.cookies.get(COOKIE) != held
+    with pytest.raises(LfrError, match="this session has ended"):
+        identity.authenticate(store, str(held))
+    assert identity.authenticate(store, elsewhere) == "omar"
+    assert api.get("/api/v1/me").json()["user"] == "omar"
 
 
 def test_repeated_wrong_passwords_lock_the_name_and_are_audited(

@@ -47,9 +47,14 @@ class Lfr:
         self.env: dict[str, str | None] = {k: None for k in UNSET}
         self.env |= {
             "LFR_DATA_DIR": str(data),
-            "LFR_CONFIG": str(data / "none.toml"),
+            "LFR_CONFIG": str(self.config),
             "LFR_MASTER_KEY_FILE": str(self.key_file),
         }
+
+    @property
+    def config(self) -> Path:
+        """The settings file (absent unless a test writes it)."""
+        return self.data / "config.toml"
 
     @property
     def key_file(self) -> Path:
@@ -500,10 +505,11 @@ def test_a_deployment_closes_by_itself_when_its_window_ends(lfr: Lfr, tmp_path: 
         store.close()
     lfr.login("pat", pat)
     time.sleep(max(0.0, (ends - datetime.now(UTC)).total_seconds()))
-    assert lfr.json("housekeeping") == {"closed": [d.id], "purged": [], "flagged": []}
+    assert lfr.refused("housekeeping") == "not logged in: run lfr login NAME"
+    assert lfr.json("housekeeping", user="pat") == {"closed": [d.id], "purged": [], "flagged": []}
     shown = lfr.json("deployment", "show", str(d.id), user="pat")
     assert shown["state"] == "closed" and shown["close_requested_by"] == "system: window ended"
-    assert lfr("housekeeping").stdout.strip() == "housekeeping: nothing was due"
+    assert lfr("housekeeping", user="pat").stdout.strip() == "housekeeping: nothing was due"
 
 
 def test_audit_verify_names_the_first_broken_entry(lfr: Lfr) -> None:
@@ -617,7 +623,8 @@ def test_cameras_are_registered_by_an_admin_and_their_credentials_never_shown(
 
 def test_api_tokens_are_made_listed_and_revoked_by_their_user_alone(lfr: Lfr) -> None:
     add_users(lfr)
-    made = lfr.json("token", "create", "--days", "7", user="pat")
+    created = lfr("token", "create", "--days", "7", "--json", user="pat", input=f"{PASSWORD}\n")
+    made = json.loads(created.stdout)
     ident = str(made["id"])
     listed = lfr.json("token", "list", user="pat")
     assert made["secret"] and [t["id"] for t in listed] == [made["id"]]

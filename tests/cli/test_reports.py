@@ -108,10 +108,10 @@ def test_the_public_notice_is_a_page_and_json_in_a_folder(lfr: Lfr, tmp_path: Pa
     ran_deployment(lfr, tmp_path)
     folder = tmp_path / "public"
     assert lfr.refused("report", "notice", "--output", str(folder), user="ali") == (
-        "the public notice must say how to raise a concern: set governance.concerns_contact "
-        "(LFR_GOVERNANCE__CONCERNS_CONTACT) to an address, form or telephone number"
+        "the public notice must say how to raise a concern: set concerns_contact under "
+        "[governance] in the settings file to an address, form or telephone number"
     )
-    lfr.env["LFR_GOVERNANCE__CONCERNS_CONTACT"] = "concerns@ashbury.police.example"
+    lfr.config.write_text('[governance]\nconcerns_contact = "concerns@ashbury.police.example"\n')
     done = lfr("report", "notice", "--output", str(folder), user="ali")
     assert done.stdout.split() == [str(folder / "notice.html"), str(folder / "notice.json")]
     notice = json.loads((folder / "notice.json").read_text())

@@ -15,7 +15,16 @@ from openlfr.domain.alert import Adjudication, Outcome
 from openlfr.domain.deployment import State
 from openlfr.domain.errors import DomainError
 from openlfr.gallery.thresholds import MEASURED
-from openlfr.services import alerts, audit, deployments, housekeeping, keys, users, watchlists
+from openlfr.services import (
+    alerts,
+    audit,
+    deployments,
+    housekeeping,
+    identity,
+    keys,
+    users,
+    watchlists,
+)
 from openlfr.services.unit_of_work import Store
 from openlfr.store.integrity import RowEditedError
 from openlfr.store.tables import (
@@ -305,8 +314,11 @@ def test_retention_purges_alert_biometrics_on_time(
     assert count(store, alert_biometrics) == 0
     with store.reading() as session:
         assert f"alerts:{d.id}" not in set(session.scalars(sa.select(data_keys.c.scope)))
-    purges = [e.target for e in log(store) if e.action == "alert.purge_biometrics"]
-    assert purges == [f"alert {i}" for i in ids[1:] + ids[:1]]
+    purges = [e for e in log(store) if e.action == "alert.purge_biometrics"]
+    assert [e.target for e in purges] == [f"alert {i}" for i in ids[1:] + ids[:1]]
+    # Each purge records the retention it applied: a purge under another policy shows.
+    applied = {"retain_unconfirmed_hours": 24, "retain_confirmed_days": 31}
+    assert all(json.loads(e.detail)["policy"] == applied for e in purges)
     # What remains is the record without biometrics: counts stay publishable.
     assert [a.adjudication for a in alerts.list_alerts(store, "omar", d.id)][:2] == [
         Adjudication.CONFIRMED_TRUE,
@@ -411,10 +423,20 @@ def test_an_application_with_threshold_zero_is_refused_not_defaulted(store: Stor
     assert deployments.list_all(store, "pat") == []
 
 
-def test_the_last_active_admin_stays(store: Store) -> None:
-    with pytest.raises(DomainError, match="root is the last active admin"):
+def test_the_last_admin_who_can_log_in_stays(store: Store, clock: Clock) -> None:
+    with pytest.raises(DomainError, match="root is the last"):
         users.set_active(store, "root", "root", False)
     users.add_user(store, "root", "ada2", ["admin"])
+    # ada2 never used her one-time password, and it has expired: no one else could log in.
+    clock.advance(hours=72)
+    with pytest.raises(DomainError) as refused:
+        users.set_active(store, "root", "root", False)
+    assert str(refused.value) == (
+        "root is the last admin who can log in: add another admin, or reset one's password "
+        "(lfr user reset), first"
+    )
+    assert log(store)[-1].outcome == "refused"
+    identity.reset_password(store, "root", "ada2")  # a new one: she can log in again
     users.set_active(store, "root", "root", False)
     assert [u.name for u in users.list_users(store) if not u.active] == ["root"]
 

@@ -53,13 +53,58 @@ def test_a_lock_lifts_after_a_quarter_of_an_hour(store: Store, clock: Clock) -> 
     assert identity.login(store, "kim", PASSWORD).user == "kim"
 
 
-def test_a_deactivated_user_loses_their_session(store: Store) -> None:
+ENDED = "this session has ended"
+
+
+def test_deactivation_ends_every_session_and_token_for_good(store: Store) -> None:
     session = first_login(store, "kim", "planner")
+    token = identity.create_token(store, "kim", PASSWORD).secret
+    other = first_login(store, "lee", "planner")
+    assert token is not None
     users.set_active(store, "root", "kim", False)
     with pytest.raises(DomainError, match="user kim is deactivated"):
-        identity.authenticate(store, session.token)
-    with pytest.raises(DomainError, match="user kim is deactivated"):
         identity.login(store, "kim", PASSWORD)
+    users.set_active(store, "root", "kim", True)  # reactivated: nothing held before works
+    for held in (session.token, token):
+        with pytest.raises(DomainError, match=ENDED):
+            identity.authenticate(store, held)
+    assert identity.authenticate(store, other.token) == "lee"
+    assert identity.authenticate(store, identity.login(store, "kim", PASSWORD).token) == "kim"
+
+
+def test_an_api_token_is_made_only_with_the_password_given_again(store: Store) -> None:
+    """A session token, a file read once, must not become a token lasting 90 days."""
+    first_login(store, "kim", "planner")
+    with pytest.raises(DomainError, match="that is not the password of kim: no token made"):
+        identity.create_token(store, "kim", "a guess at the password")
+    assert log(store)[-1].outcome == "refused"
+    assert identity.list_tokens(store, "kim") == []
+    made = identity.create_token(store, "kim", PASSWORD, days=7)
+    assert made.secret is not None and identity.authenticate(store, made.secret) == "kim"
+
+
+def test_a_login_ends_the_session_it_replaces_and_no_other(store: Store) -> None:
+    first = first_login(store, "kim", "planner")
+    elsewhere = identity.login(store, "kim", PASSWORD)  # another client's: the console's
+    token = identity.create_token(store, "kim", PASSWORD).secret
+    again = identity.login(store, "kim", PASSWORD, replaces=first.token)
+    with pytest.raises(DomainError, match=ENDED):
+        identity.authenticate(store, first.token)
+    for held in (elsewhere.token, token, again.token):
+        assert held is not None and identity.authenticate(store, held) == "kim"
+    # A client that held another user's session: it ends too (no one holds it any more). A
+    # wrong password replaces nothing.
+    lee = first_login(store, "lee", "planner")
+    with pytest.raises(DomainError, match="wrong user name or password"):
+        identity.login(store, "kim", "a guess at the password", replaces=lee.token)
+    assert identity.authenticate(store, lee.token) == "lee"
+    identity.login(store, "kim", PASSWORD, replaces=lee.token)
+    with pytest.raises(DomainError, match=ENDED):
+        identity.authenticate(store, lee.token)
+    # Only a session is replaced, never an API token held in its place.
+    assert token is not None
+    identity.login(store, "kim", PASSWORD, replaces=token)
+    assert identity.authenticate(store, token) == "kim"
 
 
 def test_a_password_changes_only_with_the_current_one(store: Store) -> None:

@@ -8,6 +8,7 @@ import os
 import stat
 import sys
 import tomllib
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -33,12 +34,26 @@ err = Console(stderr=True, soft_wrap=True, markup=False, highlight=False)
 JsonFlag = Annotated[bool, typer.Option("--json", help="machine-readable output (JSON, stdout)")]
 
 
+# Stores opened by ``governance`` whose housekeeping waits for the caller to be proven.
+_housekeeping_due: weakref.WeakSet[Store] = weakref.WeakSet()
+
+
 def acting_user(store: Store) -> str:
-    """The user this OS account is logged in as (``lfr login``), proven by its session token."""
+    """The user this OS account is logged in as (``lfr login``), proven by its session token;
+    then what is due is done (``governance``)."""
     token = saved_token(store.settings.session_file)
     if token is None:
         raise LfrError("not logged in: run lfr login NAME")
-    return identity.authenticate(store, token)
+    return proven(store, identity.authenticate(store, token))
+
+
+def proven(store: Store, name: str) -> str:
+    """``name``, just proven (by a session token or a password): the first time, the
+    housekeeping ``governance`` holds back until then is done. Returns ``name``."""
+    if store in _housekeeping_due:
+        _housekeeping_due.discard(store)
+        report_housekeeping(housekeeping.run(store), err)
+    return name
 
 
 def optional_user(store: Store) -> str | None:
@@ -96,13 +111,16 @@ def current_settings(ctx: typer.Context) -> Settings:
 
 @contextmanager
 def governance(ctx: typer.Context, run_housekeeping: bool = True) -> Iterator[Store]:
-    """The store, after what is due (closes, purges, review flags) has been done; then closed."""
+    """The store, then closed. With ``run_housekeeping``, what is due (closes, purges, review
+    flags) is done once the caller is proven (``acting_user``, ``proven``), never for a caller
+    no one has proven."""
     store = Store(current_settings(ctx))
+    if run_housekeeping:
+        _housekeeping_due.add(store)
     try:
-        if run_housekeeping:
-            report_housekeeping(housekeeping.run(store), err)
         yield store
     finally:
+        _housekeeping_due.discard(store)
         store.close()
 
 

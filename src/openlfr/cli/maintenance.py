@@ -31,9 +31,11 @@ def rotate(ctx: typer.Context, as_json: JsonFlag = False) -> None:
 def run_housekeeping(ctx: typer.Context, as_json: JsonFlag = False) -> None:
     """Close ended deployments, purge alert biometrics past retention, flag subjects for review.
 
-    Every governance command does this first; run it on a schedule too.
+    Every governance command does this once its user is proven, and lfr serve every minute;
+    this runs it for a logged-in user (any role).
     """
     with governance(ctx, run_housekeeping=False) as store:
+        acting_user(store)
         result = housekeeping.run(store)
     if as_json:
         print_json(result)

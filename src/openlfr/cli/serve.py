@@ -24,6 +24,6 @@ def serve(
 
     settings = current_settings(ctx)
     host, port = host or settings.api_host, port or settings.api_port
-    with governance(ctx) as store:
+    with governance(ctx, run_housekeeping=False) as store:  # the API does it, every minute
         err.print(f"openlfr API on http://{host}:{port}/api/v1 (Ctrl-C stops it)")
         uvicorn.run(create_app(store), host=host, port=port, log_level="warning")

@@ -14,9 +14,11 @@ from openlfr.cli.common import (
     err,
     governance,
     iso,
+    proven,
     save_session,
     saved_token,
 )
+from openlfr.errors import LfrError
 from openlfr.services import identity
 
 
@@ -26,16 +28,23 @@ def login(
     as_json: JsonFlag = False,
 ) -> None:
     """Log in: asks for your password (at the first login, your one-time password, then a
-    password of your own); the session lasts session_hours and replaces any other here."""
+    password of your own); the session lasts session_hours and ends the one this account
+    held (whoever's it was)."""
     password = ask_secret("password")
     with governance(ctx) as store:
+        path = store.settings.session_file
         try:
-            session = identity.login(store, name, password)
+            held = saved_token(path)
+        except LfrError:  # a damaged file, or one not this account's alone: replaced, unused
+            held = None
+        try:
+            session = identity.login(store, name, password, replaces=held)
         except identity.NewPasswordNeeded as needed:
             err.print(str(needed))
             chosen = ask_secret("new password", confirm=True)
-            session = identity.login(store, name, password, chosen)
-        save_session(store.settings.session_file, session)
+            session = identity.login(store, name, password, chosen, replaces=held)
+        save_session(path, session)
+        proven(store, session.user)
     ends = iso(session.expires_at)
     done(f"logged in as {name} until {ends}", {"user": name, "ends": ends}, as_json)
 

@@ -6,7 +6,17 @@ from typing import Annotated
 
 import typer
 
-from openlfr.cli.common import JsonFlag, acting_user, done, fixed, governance, iso, out, print_json
+from openlfr.cli.common import (
+    JsonFlag,
+    acting_user,
+    ask_secret,
+    done,
+    fixed,
+    governance,
+    iso,
+    out,
+    print_json,
+)
 from openlfr.cli.common import table as new_table
 from openlfr.services import identity
 
@@ -21,9 +31,11 @@ def create(
     ] = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """A new API token of yours: shown this once, kept only as a digest."""
+    """A new API token of yours (asks for your password): shown this once, kept only as a
+    digest."""
     with governance(ctx) as store:
-        made = identity.create_token(store, acting_user(store), days)
+        actor = acting_user(store)
+        made = identity.create_token(store, actor, ask_secret("password"), days)
     message = f"API token {made.id} until {iso(made.expires_at)}: {made.secret}"
     done(message, made, as_json)
 

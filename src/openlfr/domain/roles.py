@@ -92,11 +92,14 @@ def require(user: User, action: Action) -> None:
         raise Forbidden(f"user {user.name} ({held}) may not {action}: that needs the role {needed}")
 
 
-def check_deactivation(user: User, active_admins: int) -> None:
-    """Refuse to deactivate the last active admin: no one could then manage users again."""
-    if user.active and Role.ADMIN in user.roles and active_admins <= 1:
+def check_deactivation(user: User, admins_who_can_log_in: set[str]) -> None:
+    """Refuse to deactivate the last admin who can log in (active, with a password or a
+    one-time password not expired): no one could then manage users again, and no command
+    recovers. (No command takes a role away.)"""
+    if admins_who_can_log_in == {user.name}:
         raise DomainError(
-            f"{user.name} is the last active admin: add or activate another admin first"
+            f"{user.name} is the last admin who can log in: add another admin, or reset one's "
+            "password (lfr user reset), first"
         )
 
 

@@ -36,8 +36,8 @@ def check_contact(concerns_contact: str) -> None:
     """Refuse a notice that would not say how to raise a concern."""
     if not concerns_contact.strip():
         raise LfrError(
-            "the public notice must say how to raise a concern: set governance.concerns_contact "
-            "(LFR_GOVERNANCE__CONCERNS_CONTACT) to an address, form or telephone number"
+            "the public notice must say how to raise a concern: set concerns_contact under "
+            "[governance] in the settings file to an address, form or telephone number"
         )
 
 

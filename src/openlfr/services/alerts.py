@@ -207,8 +207,12 @@ def purge_expired(store: Store) -> list[int]:
     """Purge the biometrics of every alert past retention (each purge audited); their ids.
 
     When a closed deployment has no alert biometrics left, its alert key is destroyed too.
+    Each entry records the retention periods applied (the server's settings file's).
     """
     policy, now = retention_policy(store), store.now()
+    g = store.settings.governance
+    applied = {"retain_unconfirmed_hours": g.retain_unconfirmed_hours,
+               "retain_confirmed_days": g.retain_confirmed_days}  # fmt: skip
     with store.reading() as session:
         due = [
             (a.id, a.deployment_id)
@@ -224,10 +228,12 @@ def purge_expired(store: Store) -> list[int]:
                 a = act.get(Alert, alert_id)
                 # What stays is for the published counts: category, sex, ethnicity, not the name.
                 a.biometrics_purged_at, a.subject_name = now, f"subject {a.subject_id}"
+                act.detail = {"policy": applied, "adjudication": str(a.adjudication)}
         for deployment_id in sorted({d for _, d in due}):
             with store.action(SYSTEM, "alerts.destroy_key", f"deployment {deployment_id}") as act:
                 left = Alerts(act.session).unpurged_count(deployment_id)
                 act.detail = {
-                    "key_destroyed": not left and act.keys.destroy(alerts_scope(deployment_id))
+                    "key_destroyed": not left and act.keys.destroy(alerts_scope(deployment_id)),
+                    "policy": applied,
                 }
     return [alert_id for alert_id, _ in due]

@@ -23,7 +23,7 @@ from openlfr.domain.identity import (
     locked_until,
     one_time_expiry,
 )
-from openlfr.domain.roles import USER_NAME, Action, User, require
+from openlfr.domain.roles import USER_NAME, Action, Role, User, require
 from openlfr.errors import LfrError
 from openlfr.services.unit_of_work import Act, Store, acting, fetch
 from openlfr.store import audit, integrity, passwords
@@ -62,7 +62,7 @@ def issue_one_time_password(act: Act, user: User, first_admin: bool) -> str:
         set_at=act.now,
         expires_at=one_time_expiry(act.now, first_admin),
     )
-    _end_sessions(act, user, keep=None)
+    end_sessions(act, user, keep=None)
     return secret
 
 
@@ -96,9 +96,19 @@ def _check_ahead(store: Store, name: str, password: str, new: str | None = None)
     return Checked(held.digest, right, passwords.slow_digest(new) if right and new else None)
 
 
-def login(store: Store, name: str, password: str, new_password: str | None = None) -> Login:
+def login(
+    store: Store,
+    name: str,
+    password: str,
+    new_password: str | None = None,
+    replaces: str | None = None,
+) -> Login:
     """A session for ``name`` if ``password`` is theirs. A one-time password also needs
-    ``new_password``, which becomes theirs (refused with ``NewPasswordNeeded`` without it)."""
+    ``new_password``, which becomes theirs (refused with ``NewPasswordNeeded`` without it).
+
+    ``replaces``: the session token the logging-in client held (the CLI's saved session, the
+    console's cookie), whoever's it was: it ends with this login, so no session lives on that
+    no client holds any more. Other clients' sessions, and API tokens, are not touched."""
     who = name if USER_NAME.fullmatch(name) else "(not a user name)"
     target = f"user {who}"
     checked = _check_ahead(store, who, password, new_password)
@@ -134,6 +144,10 @@ def login(store: Store, name: str, password: str, new_password: str | None = Non
                 )
             _set_password(act, user, new_password, password, checked.new_digest)
         hours = store.settings.session_hours
+        if replaces is not None:
+            its = tokens.c.digest == passwords.fast_digest(replaces)
+            live = sa.and_(its, tokens.c.kind == SESSION, tokens.c.revoked_at.is_(None))
+            act.update(tokens, live, revoked_at=act.now)
         return _new_session(act, user, timedelta(hours=hours))
 
 
@@ -177,7 +191,7 @@ def change_password(store: Store, token: str, old: str, new: str) -> None:
         if not checked.holds_for(held):
             raise DomainError(f"that is not the current password of {name}")
         _set_password(act, user, new, old, checked.new_digest)
-        _end_sessions(act, user, keep=passwords.fast_digest(token))
+        end_sessions(act, user, keep=passwords.fast_digest(token))
 
 
 def reset_password(store: Store, actor: str, name: str) -> str:
@@ -201,16 +215,21 @@ class ApiToken:
     secret: str | None = None
 
 
-def create_token(store: Store, actor: str, days: int | None = None) -> ApiToken:
-    """A new API token for ``actor``, lasting ``days`` (at most, and by default,
-    ``api_token_days``); its secret is shown once and kept only as a digest."""
+def create_token(store: Store, actor: str, password: str, days: int | None = None) -> ApiToken:
+    """A new API token for ``actor``, who gives their password again (a session alone, a file
+    read once, must not become a token lasting months), lasting ``days`` (at most, and by
+    default, ``api_token_days``); its secret is shown once and kept only as a digest."""
     longest = store.settings.api_token_days
     days = longest if days is None else days
     if not 0 < days <= longest:
         raise Invalid(f"an API token lasts 1 to {longest} days (api_token_days), not {days}")
+    checked = _check_ahead(store, actor, password)
     secret = passwords.token()
     with store.action(actor, "user.token_create", f"user {actor}") as act:
         user = act.user()
+        held = _credential(act, user)
+        if not checked.holds_for(held) or held.one_time:
+            raise Unauthenticated(f"that is not the password of {actor}: no token made")
         expires = act.now + timedelta(days=days)
         digest = passwords.fast_digest(secret)
         act.insert(tokens, user_id=user.id, digest=digest, kind=API, created_at=act.now,
@@ -280,8 +299,19 @@ def _new_session(act: Act, user: User, lasts: timedelta) -> Login:
     return Login(user.name, secret, expires)
 
 
-def _end_sessions(act: Act, user: User, keep: str | None) -> None:
-    """End ``user``'s live sessions but the one whose digest is ``keep``."""
+def admins_who_can_log_in(act: Act) -> set[str]:
+    """The admins who can log in: active, with a password or a one-time password that has not
+    expired."""
+    found = set()
+    for user in Users(act.session).everyone():
+        held = _credential(act, user) if user.active and Role.ADMIN in user.roles else None
+        if held is not None and (held.expires_at is None or act.now < held.expires_at):
+            found.add(user.name)
+    return found
+
+
+def end_sessions(act: Act, user: User, keep: str | None) -> None:
+    """End ``user``'s live sessions and API tokens but the one whose digest is ``keep``."""
     live = sa.and_(tokens.c.user_id == user.id, tokens.c.revoked_at.is_(None))
     act.update(tokens, live if keep is None else sa.and_(live, tokens.c.digest != keep),
                revoked_at=act.now)  # fmt: skip

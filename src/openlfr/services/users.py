@@ -42,6 +42,8 @@ def add_user(store: Store, actor: str | None, name: str, roles: list[str]) -> Ne
 
 
 def set_active(store: Store, actor: str, name: str, active: bool) -> None:
+    """Let ``name`` act again, or stop them (admin only): a deactivated user's sessions and API
+    tokens all end, so reactivation brings none back; the last admin who can log in stays."""
     with store.action(actor, "user.activate" if active else "user.deactivate", name) as act:
         require(act.user(), Action.MANAGE_USERS)
         known = Users(act.session)
@@ -49,9 +51,8 @@ def set_active(store: Store, actor: str, name: str, active: bool) -> None:
         if found is None:
             raise NotFound(f"there is no user named {name}")
         if not active:
-            everyone = known.everyone()
-            admins = sum(1 for u in everyone if u.active and Role.ADMIN in u.roles)
-            check_deactivation(found, admins)
+            check_deactivation(found, identity.admins_who_can_log_in(act))
+            identity.end_sessions(act, found, keep=None)
         found.active = active
 
 

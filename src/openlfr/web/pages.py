@@ -121,10 +121,12 @@ def log_in(
     password: Annotated[str, Form()],
     new_password: Annotated[str | None, Form()] = None,
 ) -> Response:
-    """Log in from the form; a one-time password asks for a new one on the same page."""
+    """Log in from the form; a one-time password asks for a new one on the same page. The
+    session of this browser's cookie, if any, ends (the API's login does the same)."""
     throttle_login(request)
+    held = request.cookies.get(COOKIE)
     try:
-        login = identity.login(store, name, password, new_password or None)
+        login = identity.login(store, name, password, new_password or None, replaces=held)
     except identity.NewPasswordNeeded:
         return render(request, "login.html", None, store, name=name, first=True)
     except LfrError as exc:

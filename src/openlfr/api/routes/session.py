@@ -37,14 +37,19 @@ class PasswordChange(BaseModel):
 
 
 class TokenRequest(BaseModel):
+    password: str = Field(description="the caller's password, given again: a session alone "
+                          "does not make a token")  # fmt: skip
     days: int | None = Field(None, description="at most, and by default, api_token_days")
 
 
 @router.post("/session", response_model=SessionOut)
 def log_in(body: Credentials, request: Request, response: Response, store: StoreDep) -> SessionOut:
-    """Log in: the session is set as an HttpOnly cookie and its token returned once."""
+    """Log in: the session is set as an HttpOnly cookie and its token returned once. It
+    replaces the session of the cookie the request came with (this browser's), which ends;
+    other clients' sessions and API tokens are not touched."""
     throttle_login(request)
-    login = identity.login(store, body.name, body.password, body.new_password)
+    held = request.cookies.get(COOKIE)
+    login = identity.login(store, body.name, body.password, body.new_password, replaces=held)
     set_session_cookie(request, response, login, store)
     roles = users.roles_of(store, login.user)
     return SessionOut(
@@ -81,8 +86,9 @@ def list_tokens(who: Acting, store: StoreDep) -> list[identity.ApiToken]:
 
 @router.post("/tokens", response_model=identity.ApiToken, status_code=201)
 def create_token(body: TokenRequest, who: Acting, store: StoreDep) -> identity.ApiToken:
-    """A new API token for the caller; its ``secret`` is shown this once."""
-    return identity.create_token(store, who.name, body.days)
+    """A new API token for the caller, who gives their password again; its ``secret`` is
+    shown this once."""
+    return identity.create_token(store, who.name, body.password, body.days)
 
 
 @router.delete("/tokens/{token_id}", status_code=204)
