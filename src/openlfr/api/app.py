@@ -37,6 +37,8 @@ if TYPE_CHECKING:
     from openlfr.vision.engine import Engine
 
 PREFIX = "/api/v1"
+# Routes anyone may post to, a name and passwords: their bodies are kept small.
+LOGINS = frozenset({f"{PREFIX}/session", f"{PREFIX}/me/password", "/login"})
 HOUSEKEEPING_EVERY = 60.0  # seconds: closes, purges and review flags fall due by the clock
 
 
@@ -67,7 +69,7 @@ def create_app(store: Store, engine: Engine | None = None) -> FastAPI:
     app.state.store, app.state.login_throttle = store, LoginThrottle()
     app.state.engine, app.state.engine_lock = engine, threading.Lock()
     app.state.notice_alarms = set()  # public notice files found altered, each audited once
-    app.add_middleware(Guard, settings=store.settings)
+    app.add_middleware(Guard, settings=store.settings, logins=LOGINS)
     app.add_exception_handler(LfrError, refusal)
     app.include_router(health.router)
     app.include_router(pages.router)

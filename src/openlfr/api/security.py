@@ -27,6 +27,7 @@ CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf"  # the console's forms carry it as a hidden field
 SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
 LOCAL = frozenset({"127.0.0.1", "localhost", "::1"})
+MAX_LOGIN_BYTES = 4096  # a name and passwords: anyone may send a login, so it is read small
 
 HEADERS = {
     # No inline script or style, nothing from elsewhere, never framed.
@@ -131,18 +132,23 @@ class LoginThrottle:
 
 class Guard:
     """ASGI middleware: security headers on every response; request bodies over the settings'
-    ``max_request_bytes`` refused (413) before they are read in full, whatever Content-Length
-    claims."""
+    ``max_request_bytes``, or over ``MAX_LOGIN_BYTES`` to one of the ``logins`` paths (which
+    take a request from anyone), refused (413) before they are read in full, whatever
+    Content-Length claims."""
 
-    def __init__(self, app: ASGIApp, settings: Settings) -> None:
-        self.app, self.settings = app, settings
+    def __init__(self, app: ASGIApp, settings: Settings, logins: frozenset[str]) -> None:
+        self.app, self.settings, self.logins = app, settings, logins
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.settings.max_request_bytes
-        too_large = f"the request is over the {limit:,}-byte limit (max_request_bytes)"
+        if scope["path"] in self.logins:
+            limit = MAX_LOGIN_BYTES
+            too_large = f"a login is at most {limit:,} bytes: send only the name and passwords"
+        else:
+            limit = self.settings.max_request_bytes
+            too_large = f"the request is over the {limit:,}-byte limit (max_request_bytes)"
         declared = dict(scope["headers"]).get(b"content-length", b"")
         if declared.isdigit() and int(declared) > limit:
             response = JSONResponse({"detail": too_large}, status_code=413, headers=HEADERS)
