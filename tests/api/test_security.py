@@ -6,18 +6,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import timedelta
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
 
 from openlfr.api import create_app
-from openlfr.services import identity
+from openlfr.services import counts, deployments, identity
 from openlfr.services.unit_of_work import Store
 from openlfr.vision.engine import Engine
 from tests.api.conftest import LOCAL, PASSWORD, bearer, everyone, first_login, served
 from tests.domain import factories
-from tests.services.conftest import Clock, live_alert, log
+from tests.services.conftest import Clock, live_alert, live_deployment, log
 
 OPEN = {("/healthz", "GET"), ("/metrics", "GET"), ("/api/v1/session", "POST")}
 
@@ -292,3 +293,27 @@ def test_behind_a_tls_proxy_on_this_machine_logins_from_the_public_address_are_a
                             headers=proxied | {"Origin": public})  # fmt: skip
         assert answer.status_code == 200, answer.text
         assert "secure" in answer.headers["set-cookie"].lower().split("; ")
+
+
+def test_metrics_say_nothing_of_a_deployment_authorised_to_run_without_notice(
+    api: TestClient, store: Store, engine: Engine, clock: Clock
+) -> None:
+    """/metrics needs no login: a deployment the public was not told of must not show there."""
+    announced = live_deployment(store, engine, clock)
+    unannounced = {"without_notice": True, "without_notice_justification": "Threat to life",
+                   "starts_at": clock.now, "ends_at": clock.now + timedelta(hours=4),
+                   "cameras": ["van-1-south"]}  # fmt: skip
+    d = deployments.request(store, "pat", factories.application(**unannounced))
+    assert announced.id is not None and d.id is not None
+    deployments.authorise(store, "olu", d.id)
+    deployments.compile_watchlist(store, "pat", d.id)
+    deployments.approve(store, "olu", d.id)
+    deployments.start(store, "omar", d.id, signs_up=False)
+    seen = {"frames": 900, "faces": 40, "below_gate": 3, "tracks": 9, "alerts": 2}
+    hour = clock.now.replace(minute=0, second=0, microsecond=0)
+    for ident, camera in ((announced.id, "van-1-north"), (d.id, "van-1-south")):
+        counts.record_counts(store, ident, camera, hour, seen)
+    shown = api.get("/metrics")
+    assert shown.status_code == 200
+    assert f'lfr_alerts{{camera="van-1-north",deployment="{announced.id}"}} 2.0' in shown.text
+    assert f'deployment="{d.id}"' not in shown.text and "van-1-south" not in shown.text
