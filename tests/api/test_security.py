@@ -276,10 +276,11 @@ def test_a_login_sent_by_another_sites_page_is_refused_and_audited(
 def test_behind_a_tls_proxy_on_this_machine_logins_from_the_public_address_are_accepted(
     store: Store, engine: Engine
 ) -> None:
-    """Served by uvicorn as ``lfr serve`` does, behind a proxy on this machine that ends TLS
-    and passes Host, X-Forwarded-Proto and X-Forwarded-For: the browser's Origin is the
-    public HTTPS address, which the login's check must take as this server's; the cookie is
-    secure; another site is still refused."""
+    """Served by uvicorn as ``lfr serve`` does, behind a proxy on this machine (configured in
+    trusted_proxies) that ends TLS and passes Host, X-Forwarded-Proto and X-Forwarded-For: the
+    browser's Origin is the public HTTPS address, which the login's check must take as this
+    server's; the cookie is secure; another site is still refused."""
+    store.settings.trusted_proxies = ["127.0.0.1"]
     public = "https://lfr.force.example"
     proxied = {"Host": "lfr.force.example", "X-Forwarded-Proto": "https",
                "X-Forwarded-For": "203.0.113.9"}  # fmt: skip
@@ -317,3 +318,25 @@ def test_metrics_say_nothing_of_a_deployment_authorised_to_run_without_notice(
     assert shown.status_code == 200
     assert f'lfr_alerts{{camera="van-1-north",deployment="{announced.id}"}} 2.0' in shown.text
     assert f'deployment="{d.id}"' not in shown.text and "van-1-south" not in shown.text
+
+
+def test_forwarded_headers_are_ignored_from_an_address_not_a_trusted_proxy(
+    store: Store, engine: Engine
+) -> None:
+    """Served as ``lfr serve`` does with no trusted_proxies: a caller on this machine who
+    claims another address in each login is still throttled as the address it is, and one
+    who claims HTTPS is not taken as the public site."""
+    wrong = {"name": "nobody", "password": "guess number one"}
+    with served(create_app(store, engine)) as base:
+        codes = [
+            httpx.post(f"{base}/api/v1/session", json=wrong,
+                       headers={"X-Forwarded-For": f"198.51.100.{k}"}).status_code
+            for k in range(25)
+        ]  # fmt: skip
+        assert 429 in codes, codes
+        claimed = {"Host": "lfr.force.example", "X-Forwarded-Proto": "https",
+                   "Origin": "https://lfr.force.example"}  # fmt: skip
+        answer = httpx.post(f"{base}/api/v1/session", json=wrong, headers=claimed)
+        assert answer.status_code == 403 and "another site" in answer.json()["detail"]
+    addresses = {e.target for e in log(store) if e.target.startswith("address ")}
+    assert addresses == {"address 127.0.0.1"}

@@ -10,9 +10,11 @@ from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import uvicorn
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from openlfr import __version__
 from openlfr.api.errors import REFUSALS, refusal
@@ -70,6 +72,8 @@ def create_app(store: Store, engine: Engine | None = None) -> FastAPI:
     app.state.engine, app.state.engine_lock = engine, threading.Lock()
     app.state.notice_alarms = set()  # public notice files found altered, each audited once
     app.add_middleware(Guard, settings=store.settings, logins=LOGINS)
+    if store.settings.trusted_proxies:  # the caller's address and scheme as a proxy says
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=store.settings.trusted_proxies)
     app.add_exception_handler(LfrError, refusal)
     app.include_router(health.router)
     app.include_router(pages.router)
@@ -78,6 +82,14 @@ def create_app(store: Store, engine: Engine | None = None) -> FastAPI:
     for module in (session, users, cameras, deployments, subjects, alerts, audit, reports):
         app.include_router(module.router, prefix=PREFIX, responses=REFUSALS)
     return app
+
+
+def server(app: FastAPI, host: str, port: int) -> uvicorn.Server:
+    """uvicorn serving ``app`` at ``host``:``port``, with its own reading of forwarded headers
+    off: uvicorn would believe them from 127.0.0.1, so anyone on this machine could claim
+    any address; ``app`` reads them from its ``trusted_proxies`` only."""
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", proxy_headers=False)
+    return uvicorn.Server(config)
 
 
 async def _keep_house(store: Store) -> None:
