@@ -29,9 +29,10 @@ from openlfr.api.routes import (
     subjects,
     users,
 )
-from openlfr.api.security import Guard, LoginThrottle
+from openlfr.api.security import Guard
 from openlfr.errors import LfrError
-from openlfr.services import housekeeping
+from openlfr.services import housekeeping, identity
+from openlfr.services.attempts import FREE_LOGINS, FREE_TOKENS, WINDOW, Attempts
 from openlfr.services.unit_of_work import Store
 from openlfr.web import pages, public
 
@@ -51,7 +52,8 @@ def create_app(store: Store, engine: Engine | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         news = app.state.alert_news = alerts.AlertNews(store)
-        tasks = [asyncio.create_task(_keep_house(store)), asyncio.create_task(news.watch())]
+        tasks = [asyncio.create_task(_keep_house(store)), asyncio.create_task(news.watch()),
+                 asyncio.create_task(_summarise(tries))]  # fmt: skip
         try:
             yield
         finally:
@@ -59,6 +61,8 @@ def create_app(store: Store, engine: Engine | None = None) -> FastAPI:
                 task.cancel()
                 with suppress(asyncio.CancelledError):
                     await task
+            for attempts in tries:
+                await run_in_threadpool(attempts.summarise, True)
 
     app = FastAPI(
         title="openlfr",
@@ -68,7 +72,9 @@ def create_app(store: Store, engine: Engine | None = None) -> FastAPI:
         redoc_url=None,
         lifespan=lifespan,
     )
-    app.state.store, app.state.login_throttle = store, LoginThrottle()
+    tries = (Attempts(store, identity.LOGIN, FREE_LOGINS),
+             Attempts(store, identity.AUTHENTICATE, FREE_TOKENS))  # fmt: skip
+    app.state.store, (app.state.login_attempts, app.state.token_attempts) = store, tries
     app.state.engine, app.state.engine_lock = engine, threading.Lock()
     app.state.notice_alarms = set()  # public notice files found altered, each audited once
     app.add_middleware(Guard, settings=store.settings, logins=LOGINS)
@@ -90,6 +96,14 @@ def server(app: FastAPI, host: str, port: int) -> uvicorn.Server:
     any address; ``app`` reads them from its ``trusted_proxies`` only."""
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", proxy_headers=False)
     return uvicorn.Server(config)
+
+
+async def _summarise(tries: tuple[Attempts, ...]) -> None:
+    """Audit the failed tries of each address a minute at a time."""
+    while True:
+        await asyncio.sleep(WINDOW.total_seconds())
+        for attempts in tries:
+            await run_in_threadpool(attempts.summarise)
 
 
 async def _keep_house(store: Store) -> None:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import time
-from collections import defaultdict, deque
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -15,11 +13,11 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from openlfr.api.errors import Throttled
 from openlfr.config import Settings
 from openlfr.constant_time import same
 from openlfr.domain.errors import Forbidden, Unauthenticated
 from openlfr.services import identity
+from openlfr.services.attempts import Attempts
 from openlfr.services.unit_of_work import Store
 
 COOKIE = "lfr_session"
@@ -68,9 +66,23 @@ def store_of(request: Request) -> Store:
     return store
 
 
+def attempts_of(request: Request, kind: str) -> Attempts:
+    """The app's failed tries of ``kind``: token_attempts, login_attempts."""
+    attempts = getattr(request.app.state, kind)
+    assert isinstance(attempts, Attempts)
+    return attempts
+
+
+def client_address(request: Request) -> str:
+    """The caller's address: the peer's, or as a trusted proxy forwards it."""
+    return request.client.host if request.client else "unknown"
+
+
 async def caller(request: Request) -> Caller:
     """The user a request acts for; a cookie-borne request that changes anything must carry
-    its CSRF token (header or form field), and one that does not is refused and audited."""
+    its CSRF token (header or form field), and one that does not is refused and audited. The
+    tokens refused from an address are counted: past a few it waits, growing, and they are
+    audited a minute at a time."""
     store = store_of(request)
     header = request.headers.get("authorization")
     if header is not None:
@@ -84,7 +96,13 @@ async def caller(request: Request) -> Caller:
         raise Unauthenticated(
             "not logged in: log in (POST /api/v1/session) or send Authorization: Bearer TOKEN"
         )
-    name = await run_in_threadpool(identity.authenticate, store, token)
+    tries, address = attempts_of(request, "token_attempts"), client_address(request)
+    tries.check(address)
+    try:
+        name = await run_in_threadpool(identity.authenticate, store, token, False)
+    except Unauthenticated as exc:
+        tries.failed(address, str(exc))
+        raise
     if by_cookie and request.method not in SAFE:
         sent = request.headers.get(CSRF_HEADER)
         if sent is None and request.headers.get("content-type", "").startswith(
@@ -111,23 +129,6 @@ def set_session_cookie(
     lasts = int((login.expires_at - store.now()).total_seconds())  # relative: clocks differ
     response.set_cookie(COOKIE, login.token, max_age=lasts, httponly=True, samesite="strict",
                         secure=request.url.hostname not in LOCAL, path="/")  # fmt: skip
-
-
-class LoginThrottle:
-    """At most ``limit`` login attempts a minute from one address (names are locked out by
-    the services after repeated wrong passwords; this slows guessing across names)."""
-
-    def __init__(self, limit: int = 20, window: float = 60.0) -> None:
-        self.limit, self.window = limit, window
-        self.seen: defaultdict[str, deque[float]] = defaultdict(deque)
-
-    def check(self, address: str) -> None:
-        now, recent = time.monotonic(), self.seen[address]
-        while recent and recent[0] <= now - self.window:
-            recent.popleft()
-        if len(recent) >= self.limit:
-            raise Throttled(f"too many login attempts from {address}: wait a minute and try again")
-        recent.append(now)
 
 
 class Guard:

@@ -7,7 +7,7 @@ from datetime import datetime
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
-from openlfr.api.deps import Ident, StoreDep, throttle_login
+from openlfr.api.deps import Ident, StoreDep, login_attempt
 from openlfr.api.security import COOKIE, Acting, csrf_token, set_session_cookie
 from openlfr.domain.roles import Role
 from openlfr.services import identity, users
@@ -43,8 +43,8 @@ class TokenRequest(BaseModel):
 @router.post("/session", response_model=SessionOut)
 def log_in(body: Credentials, request: Request, response: Response, store: StoreDep) -> SessionOut:
     """Log in: the session is set as an HttpOnly cookie and its token returned once."""
-    throttle_login(request)
-    login = identity.login(store, body.name, body.password, body.new_password)
+    with login_attempt(request):
+        login = identity.login(store, body.name, body.password, body.new_password)
     set_session_cookie(request, response, login, store)
     roles = users.roles_of(store, login.user)
     return SessionOut(
