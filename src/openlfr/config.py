@@ -226,6 +226,12 @@ class Settings(BaseSettings):
     )
     api_host: str = Field("127.0.0.1", description="where `lfr serve` listens")
     api_port: int = Field(8000, ge=1, le=65535)
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="addresses (or networks, 10.0.0.0/8) of the TLS proxies whose "
+        "X-Forwarded-For and X-Forwarded-Proto are believed; none by default: a caller's "
+        "address is the one it connects from, whatever it claims",
+    )
 
     lfw_dir: Path | None = Field(
         None, description="LFW folder (holding pairs.txt) for `lfr evaluate ... --dataset lfw`"

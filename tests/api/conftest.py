@@ -11,11 +11,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from openlfr.api import create_app
+from openlfr.api.app import server as served_by
 from openlfr.services import identity
 from openlfr.services.unit_of_work import Store
 from openlfr.vision.engine import Engine
@@ -75,7 +75,7 @@ def served(app: FastAPI) -> Iterator[str]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    server = served_by(app, "127.0.0.1", port)  # as `lfr serve` serves it
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30

@@ -6,20 +6,22 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import timedelta
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from openlfr.api import create_app
 from openlfr.api.security import COOKIE
 from openlfr.errors import LfrError
-from openlfr.services import identity
+from openlfr.services import counts, deployments, identity
 from openlfr.services.unit_of_work import Store
 from openlfr.vision.engine import Engine
 from tests.api.conftest import LOCAL, PASSWORD, bearer, everyone, first_login, served
 from tests.domain import factories
-from tests.services.conftest import Clock, live_alert, log
+from tests.services.conftest import Clock, live_alert, live_deployment, log
 
 OPEN = {("/healthz", "GET"), ("/metrics", "GET"), ("/api/v1/session", "POST")}
 
@@ -126,8 +128,12 @@ def test_an_ended_session_and_a_revoked_or_expired_token_are_refused_and_audited
     assert api.get("/api/v1/me", headers=lasting).status_code == 401  # revoked
     forged = {"Authorization": "Bearer " + "A" * 43}
     assert api.get("/api/v1/me", headers=forged).status_code == 401
+    assert isinstance(api.app, FastAPI)
+    clock.advance(minutes=1)
+    api.app.state.token_attempts.summarise()  # as the server does each minute
     refused = [e for e in log(store) if e.action == "user.authenticate"]
-    assert len(refused) == 4 and all(e.outcome == "refused" for e in refused)
+    assert [(e.target, e.outcome) for e in refused] == [("address testclient", "refused")]
+    assert "4 refused from testclient" in refused[0].detail
 
 
 def test_a_token_lasts_no_longer_than_api_token_days(api: TestClient, store: Store) -> None:
@@ -159,29 +165,80 @@ def test_a_login_ends_the_session_of_the_cookie_it_replaces(api: TestClient, sto
     assert api.get("/api/v1/me").json()["user"] == "omar"
 
 
-def test_repeated_wrong_passwords_lock_the_name_and_are_audited(
+def test_a_wrong_password_makes_the_name_wait_and_the_refusal_says_how_long(
     api: TestClient, store: Store, clock: Clock
 ) -> None:
+    """Not a lock anyone can set: the right password logs in once the wait is over."""
     first_login(api, store, "omar")
     api.cookies.clear()
     wrong = {"name": "omar", "password": "not the password at all"}
-    for _ in range(5):
-        assert api.post("/api/v1/session", json=wrong).status_code == 401
     right = {"name": "omar", "password": PASSWORD}
-    locked = api.post("/api/v1/session", json=right)
-    assert locked.status_code == 401 and "locked after 5 wrong passwords" in locked.json()["detail"]
-    assert [e.outcome for e in log(store)[-6:]] == ["refused"] * 6
-    clock.advance(minutes=15, seconds=1)
+    assert api.post("/api/v1/session", json=wrong).status_code == 401
+    early = api.post("/api/v1/session", json=right)
+    assert early.status_code == 429 and early.headers["Retry-After"] == "1"
+    assert early.json()["detail"] == "1 wrong passwords for omar in a row: try again in 1 s"
+    assert [(e.action, e.outcome) for e in log(store)[-2:]] == [
+        ("user.login", "refused"),
+        ("user.login_early", "refused"),
+    ]
+    clock.advance(seconds=1)
     assert api.post("/api/v1/session", json=right).status_code == 200
 
 
-def test_logins_from_one_address_are_throttled_and_audited(api: TestClient, store: Store) -> None:
-    wrong = {"name": "nobody", "password": "guess number one"}
-    codes = [api.post("/api/v1/session", json=wrong).status_code for _ in range(21)]
-    assert codes == [401] * 20 + [429]
-    throttled = log(store)[-1]
-    assert (throttled.action, throttled.outcome) == ("user.login", "refused")
-    assert throttled.target.startswith("address ") and "too many" in throttled.detail
+def test_the_console_login_form_says_the_wait(api: TestClient, store: Store, clock: Clock) -> None:
+    first_login(api, store, "omar")
+    api.cookies.clear()
+    wrong = api.post("/login", data={"name": "omar", "password": "not the password at all"})
+    assert wrong.status_code == 401 and "wrong user name or password" in wrong.text
+    early = api.post("/login", data={"name": "omar", "password": PASSWORD})
+    assert early.status_code == 429 and "try again in 1 s" in early.text
+    clock.advance(seconds=1)
+    answer = api.post("/login", data={"name": "omar", "password": PASSWORD},
+                      follow_redirects=False)  # fmt: skip
+    assert answer.status_code == 303 and answer.headers["location"] == "/console"
+
+
+def test_wrong_passwords_from_one_address_make_it_wait_audited_a_minute_at_a_time(
+    store: Store, engine: Engine, clock: Clock
+) -> None:
+    """Guesses across names: each name waits after its own wrong password, and the address
+    after a few; its refusals are one audit entry, not one a request."""
+    with TestClient(create_app(store, engine), base_url=LOCAL) as api:
+        guesses = [{"name": f"name{k}", "password": "guess number one"} for k in range(40)]
+        answers = [api.post("/api/v1/session", json=g) for g in guesses]
+        assert [a.status_code for a in answers] == [401] * 6 + [429] * 34
+        assert answers[-1].headers["Retry-After"] == "1"
+        assert "too many failed tries from testclient" in answers[-1].json()["detail"]
+        clock.advance(seconds=1)
+        assert api.post("/api/v1/session", json=guesses[0]).status_code == 401
+        assert api.post("/api/v1/session", json=guesses[1]).status_code == 429  # now 2 s
+        logged = log(store)
+    after = log(store)[len(logged) :]  # the server stopped: what it had not yet audited
+    assert [(e.action, e.target) for e in after] == [("user.login", "address testclient")]
+    assert "35 refused from testclient" in after[0].detail
+
+
+def test_bogus_bearer_tokens_make_their_address_wait_audited_a_minute_at_a_time(
+    store: Store, engine: Engine, clock: Clock
+) -> None:
+    """300 bogus tokens once wrote 300 permanent audit entries in 2.1 s."""
+    pat = bearer(store, "pat")
+    before = len(log(store))
+    with TestClient(create_app(store, engine), base_url=LOCAL) as api:
+        answers = [api.get("/api/v1/me", headers={"Authorization": f"Bearer bogus-{k}"})
+                   for k in range(300)]  # fmt: skip
+        assert [a.status_code for a in answers] == [401] * 11 + [429] * 289
+        assert answers[-1].headers["Retry-After"] == "1"
+        assert len(log(store)) == before  # nothing yet: a summary a minute
+        assert api.get("/api/v1/me", headers=pat).status_code == 429  # the address waits
+        clock.advance(seconds=1)
+        assert api.get("/api/v1/me", headers=pat).json()["user"] == "pat"
+    after = log(store)[before:]
+    assert [(e.action, e.target, e.outcome) for e in after] == [
+        ("user.authenticate", "address testclient", "refused")
+    ]
+    assert "301 refused from testclient" in after[0].detail
+    assert "this session has ended" in after[0].detail  # the first refusal's reason
 
 
 def test_a_body_over_the_limit_is_refused_before_it_is_read(api: TestClient, store: Store) -> None:
@@ -195,6 +252,28 @@ def test_a_body_over_the_limit_is_refused_before_it_is_read(api: TestClient, sto
             yield b"x" * 10_000
 
     streamed = api.post("/api/v1/deployments", content=chunks(), headers=headers)
+    assert streamed.status_code == 413
+
+
+@pytest.mark.parametrize("path", ["/api/v1/session", "/api/v1/me/password", "/login"])
+def test_a_login_body_of_more_than_a_few_kilobytes_is_refused_before_it_is_read(
+    api: TestClient, path: str
+) -> None:
+    """Anyone may post a login: six 120 MB ones at once once took the server to 1.4 GB."""
+    padded = {"name": "pat", "password": "x" * 5000}
+    declared = api.post(path, json=padded)
+    assert declared.status_code == 413 and "at most 4,096 bytes" in declared.json()["detail"]
+
+    form = api.post(path, data={"name": "pat", "password": "x" * 5000})
+    assert form.status_code == 413
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: counted as it arrives
+        yield b"name=pat&password="
+        for _ in range(1000):
+            yield b"x" * 1000
+
+    kind = "application/x-www-form-urlencoded" if path == "/login" else "application/json"
+    streamed = api.post(path, content=chunks(), headers={"Content-Type": kind})
     assert streamed.status_code == 413
 
 
@@ -280,10 +359,11 @@ def test_a_login_sent_by_another_sites_page_is_refused_and_audited(
 def test_behind_a_tls_proxy_on_this_machine_logins_from_the_public_address_are_accepted(
     store: Store, engine: Engine
 ) -> None:
-    """Served by uvicorn as ``lfr serve`` does, behind a proxy on this machine that ends TLS
-    and passes Host, X-Forwarded-Proto and X-Forwarded-For: the browser's Origin is the
-    public HTTPS address, which the login's check must take as this server's; the cookie is
-    secure; another site is still refused."""
+    """Served by uvicorn as ``lfr serve`` does, behind a proxy on this machine (configured in
+    trusted_proxies) that ends TLS and passes Host, X-Forwarded-Proto and X-Forwarded-For: the
+    browser's Origin is the public HTTPS address, which the login's check must take as this
+    server's; the cookie is secure; another site is still refused."""
+    store.settings.trusted_proxies = ["127.0.0.1"]
     public = "https://lfr.force.example"
     proxied = {"Host": "lfr.force.example", "X-Forwarded-Proto": "https",
                "X-Forwarded-For": "203.0.113.9"}  # fmt: skip
@@ -297,3 +377,50 @@ def test_behind_a_tls_proxy_on_this_machine_logins_from_the_public_address_are_a
                             headers=proxied | {"Origin": public})  # fmt: skip
         assert answer.status_code == 200, answer.text
         assert "secure" in answer.headers["set-cookie"].lower().split("; ")
+
+
+def test_metrics_say_nothing_of_a_deployment_authorised_to_run_without_notice(
+    api: TestClient, store: Store, engine: Engine, clock: Clock
+) -> None:
+    """/metrics needs no login: a deployment the public was not told of must not show there."""
+    announced = live_deployment(store, engine, clock)
+    unannounced = {"without_notice": True, "without_notice_justification": "Threat to life",
+                   "starts_at": clock.now, "ends_at": clock.now + timedelta(hours=4),
+                   "cameras": ["van-1-south"]}  # fmt: skip
+    d = deployments.request(store, "pat", factories.application(**unannounced))
+    assert announced.id is not None and d.id is not None
+    deployments.authorise(store, "olu", d.id)
+    deployments.compile_watchlist(store, "pat", d.id)
+    deployments.approve(store, "olu", d.id)
+    deployments.start(store, "omar", d.id, signs_up=False)
+    seen = {"frames": 900, "faces": 40, "below_gate": 3, "tracks": 9, "alerts": 2}
+    hour = clock.now.replace(minute=0, second=0, microsecond=0)
+    for ident, camera in ((announced.id, "van-1-north"), (d.id, "van-1-south")):
+        counts.record_counts(store, ident, camera, hour, seen)
+    shown = api.get("/metrics")
+    assert shown.status_code == 200
+    assert f'lfr_alerts{{camera="van-1-north",deployment="{announced.id}"}} 2.0' in shown.text
+    assert f'deployment="{d.id}"' not in shown.text and "van-1-south" not in shown.text
+
+
+def test_forwarded_headers_are_ignored_from_an_address_not_a_trusted_proxy(
+    store: Store, engine: Engine
+) -> None:
+    """Served as ``lfr serve`` does with no trusted_proxies: a caller on this machine who
+    claims another address in each login is still throttled as the address it is, and one
+    who claims HTTPS is not taken as the public site."""
+    with served(create_app(store, engine)) as base:
+        codes = [
+            httpx.post(f"{base}/api/v1/session",
+                       json={"name": f"name{k}", "password": "guess number one"},
+                       headers={"X-Forwarded-For": f"198.51.100.{k}"}).status_code
+            for k in range(25)
+        ]  # fmt: skip
+        assert 429 in codes, codes
+        claimed = {"Host": "lfr.force.example", "X-Forwarded-Proto": "https",
+                   "Origin": "https://lfr.force.example"}  # fmt: skip
+        answer = httpx.post(f"{base}/api/v1/session", headers=claimed,
+                            json={"name": "pat", "password": "guess number one"})  # fmt: skip
+        assert answer.status_code == 403 and "another site" in answer.json()["detail"]
+    addresses = {e.target for e in log(store) if e.target.startswith("address ")}
+    assert addresses == {"address 127.0.0.1"}

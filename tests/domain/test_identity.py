@@ -1,15 +1,14 @@
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 
 from openlfr.domain.errors import DomainError
 from openlfr.domain.identity import (
-    LOCKOUT,
-    MAX_FAILURES,
+    LONGEST_WAIT,
     ONE_TIME_VALID,
     check_new_password,
-    locked_until,
     one_time_expiry,
+    wait_after,
 )
 
 NOW = datetime(2027, 3, 13, 11, 0, tzinfo=UTC)
@@ -33,10 +32,11 @@ def test_a_good_password_is_taken() -> None:
     check_new_password("pat", "correct horse battery", old="abcd-efgh-jkmn-pqrs")
 
 
-def test_a_name_locks_at_the_fifth_wrong_password_in_a_row() -> None:
-    failures = [NOW - timedelta(minutes=k) for k in range(MAX_FAILURES)]
-    assert locked_until(failures[:-1]) is None
-    assert locked_until(failures) == NOW + LOCKOUT
+def test_each_failure_in_a_row_doubles_the_wait_from_a_second_to_a_minute() -> None:
+    waits = [wait_after(n).total_seconds() for n in range(10)]
+    assert waits == [0, 1, 2, 4, 8, 16, 32, 60, 60, 60]
+    assert wait_after(10**6) == LONGEST_WAIT
+    assert [wait_after(n, free=5).total_seconds() for n in (5, 6, 7)] == [0, 1, 2]
 
 
 def test_only_the_first_admins_one_time_password_never_expires() -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from openlfr.domain.errors import DomainError
+from openlfr.domain.errors import DomainError, Throttled
 from openlfr.errors import LfrError
 from openlfr.services import identity, users
 from openlfr.services.unit_of_work import Store
@@ -42,14 +42,31 @@ def test_a_one_time_password_expires_after_72_hours(store: Store, clock: Clock) 
         identity.login(store, "kim", added.one_time_password, PASSWORD)
 
 
-def test_a_lock_lifts_after_a_quarter_of_an_hour(store: Store, clock: Clock) -> None:
+def test_wrong_passwords_slow_a_name_down_but_never_lock_it_for_long(
+    store: Store, clock: Clock
+) -> None:
+    """Each wrong password in a row doubles the wait, to a minute at most; a try before the
+    wait is over is refused unheard and adds nothing to it, so someone typing wrong passwords
+    for an officer holds them off a minute at most, and the right password then logs in."""
     first_login(store, "kim", "planner")
-    for _ in range(5):
+    for wait in (1, 2, 4, 8, 16, 32, 60, 60, 60):
         with pytest.raises(DomainError, match="wrong user name or password"):
             identity.login(store, "kim", "not the password")
-    with pytest.raises(DomainError, match="kim is locked after 5 wrong passwords"):
-        identity.login(store, "kim", PASSWORD)
-    clock.advance(minutes=15)
+        for _ in range(20):  # the right password too: unheard until the wait is over
+            with pytest.raises(Throttled, match=f"for kim in a row: try again in {wait} s"):
+                identity.login(store, "kim", PASSWORD)
+        clock.advance(seconds=wait - 0.5)
+        with pytest.raises(Throttled, match="try again in 1 s") as early:
+            identity.login(store, "kim", PASSWORD)
+        assert early.value.retry_after == 1
+        clock.advance(seconds=0.5)
+    assert identity.login(store, "kim", PASSWORD).user == "kim"
+    entries = log(store)
+    assert sum(e.action == "user.login_early" and e.outcome == "refused" for e in entries) == 189
+    # Logged in: the count starts again.
+    with pytest.raises(DomainError, match="wrong user name or password"):
+        identity.login(store, "kim", "not the password")
+    clock.advance(seconds=1)
     assert identity.login(store, "kim", PASSWORD).user == "kim"
 
 

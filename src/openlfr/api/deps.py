@@ -1,15 +1,16 @@
-"""What routes take besides the caller: the store, and the login throttle."""
+"""What routes take besides the caller: the store, and the login's guard."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, Path, Query, Request
 
-from openlfr.api.errors import Throttled
-from openlfr.api.security import LoginThrottle, store_of
+from openlfr.api.security import attempts_of, client_address, store_of
 from openlfr.domain.camera import CAMERA_NAME
-from openlfr.domain.errors import Forbidden
+from openlfr.domain.errors import Forbidden, Throttled, Unauthenticated
 from openlfr.domain.roles import USER_NAME
 from openlfr.services.unit_of_work import Store
 
@@ -30,22 +31,23 @@ CameraName = Annotated[str, Path(pattern=f"^{CAMERA_NAME.pattern}$", description
 OfDeployment = Annotated[int | None, Query(ge=1, le=MAX_ID, description="only this deployment's")]
 
 
-def throttle_login(request: Request) -> None:
-    """Refuse, and audit, a login attempt over the throttle from the caller's address, or one
-    a page of another site sent (its Origin not this server's: a login forged across sites
-    would put the victim in the forger's session)."""
+@contextmanager
+def login_attempt(request: Request) -> Iterator[None]:
+    """Around a login: refuse, and audit, one a page of another site sent (its Origin not
+    this server's: a login forged across sites would put the victim in the forger's session);
+    refuse one from an address still waiting after its failed logins, and count a refused
+    login against its address."""
     origin = request.headers.get("origin")
     if origin is not None and origin != f"{request.url.scheme}://{request.url.netloc}":
         reason = f"a login from a page of another site ({origin}) is refused"
         store_of(request).refused("(unproven)", "user.login", f"origin {origin}", reason)
         raise Forbidden(reason)
-    throttle = request.app.state.login_throttle
-    assert isinstance(throttle, LoginThrottle)
-    address = request.client.host if request.client else "unknown"
+    tries, address = attempts_of(request, "login_attempts"), client_address(request)
+    tries.check(address)
     try:
-        throttle.check(address)
-    except Throttled as exc:
-        store_of(request).refused("(unproven)", "user.login", f"address {address}", str(exc))
+        yield
+    except (Unauthenticated, Throttled):  # a wrong password, or its name still waiting
+        tries.failed(address, None)  # the services audited it
         raise
 
 

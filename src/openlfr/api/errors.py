@@ -8,14 +8,16 @@ from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
-from openlfr.domain.errors import DomainError, Forbidden, Invalid, NotFound, Unauthenticated
+from openlfr.domain.errors import (
+    DomainError,
+    Forbidden,
+    Invalid,
+    NotFound,
+    Throttled,
+    Unauthenticated,
+)
 from openlfr.errors import LfrError
 from openlfr.store.integrity import RowEditedError
-
-
-class Throttled(DomainError):
-    """Too many attempts from one address: wait and try again."""
-
 
 STATUS: list[tuple[type[LfrError], int]] = [
     (Throttled, 429),
@@ -53,5 +55,7 @@ async def refusal(request: Request, exc: Exception) -> Response:
         from openlfr.web.pages import refused_page
 
         return refused_page(request, code, str(exc))
-    headers = {"WWW-Authenticate": "Bearer"} if code == 401 else None
+    headers = {"WWW-Authenticate": "Bearer"} if code == 401 else {}
+    if isinstance(exc, Throttled):
+        headers["Retry-After"] = str(exc.retry_after)
     return JSONResponse({"detail": str(exc)}, status_code=code, headers=headers)

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import time
-from collections import defaultdict, deque
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -15,11 +13,11 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from openlfr.api.errors import Throttled
 from openlfr.config import Settings
 from openlfr.constant_time import same
 from openlfr.domain.errors import Forbidden, Unauthenticated
 from openlfr.services import identity
+from openlfr.services.attempts import Attempts
 from openlfr.services.unit_of_work import Store
 
 COOKIE = "lfr_session"
@@ -27,6 +25,7 @@ CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf"  # the console's forms carry it as a hidden field
 SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
 LOCAL = frozenset({"127.0.0.1", "localhost", "::1"})
+MAX_LOGIN_BYTES = 4096  # a name and passwords: anyone may send a login, so it is read small
 
 HEADERS = {
     # No inline script or style, nothing from elsewhere, never framed.
@@ -67,9 +66,23 @@ def store_of(request: Request) -> Store:
     return store
 
 
+def attempts_of(request: Request, kind: str) -> Attempts:
+    """The app's failed tries of ``kind``: token_attempts, login_attempts."""
+    attempts = getattr(request.app.state, kind)
+    assert isinstance(attempts, Attempts)
+    return attempts
+
+
+def client_address(request: Request) -> str:
+    """The caller's address: the peer's, or as a trusted proxy forwards it."""
+    return request.client.host if request.client else "unknown"
+
+
 async def caller(request: Request) -> Caller:
     """The user a request acts for; a cookie-borne request that changes anything must carry
-    its CSRF token (header or form field), and one that does not is refused and audited."""
+    its CSRF token (header or form field), and one that does not is refused and audited. The
+    tokens refused from an address are counted: past a few it waits, growing, and they are
+    audited a minute at a time."""
     store = store_of(request)
     header = request.headers.get("authorization")
     if header is not None:
@@ -83,7 +96,13 @@ async def caller(request: Request) -> Caller:
         raise Unauthenticated(
             "not logged in: log in (POST /api/v1/session) or send Authorization: Bearer TOKEN"
         )
-    name = await run_in_threadpool(identity.authenticate, store, token)
+    tries, address = attempts_of(request, "token_attempts"), client_address(request)
+    tries.check(address)
+    try:
+        name = await run_in_threadpool(identity.authenticate, store, token, False)
+    except Unauthenticated as exc:
+        tries.failed(address, str(exc))
+        raise
     if by_cookie and request.method not in SAFE:
         sent = request.headers.get(CSRF_HEADER)
         if sent is None and request.headers.get("content-type", "").startswith(
@@ -112,37 +131,25 @@ def set_session_cookie(
                         secure=request.url.hostname not in LOCAL, path="/")  # fmt: skip
 
 
-class LoginThrottle:
-    """At most ``limit`` login attempts a minute from one address (names are locked out by
-    the services after repeated wrong passwords; this slows guessing across names)."""
-
-    def __init__(self, limit: int = 20, window: float = 60.0) -> None:
-        self.limit, self.window = limit, window
-        self.seen: defaultdict[str, deque[float]] = defaultdict(deque)
-
-    def check(self, address: str) -> None:
-        now, recent = time.monotonic(), self.seen[address]
-        while recent and recent[0] <= now - self.window:
-            recent.popleft()
-        if len(recent) >= self.limit:
-            raise Throttled(f"too many login attempts from {address}: wait a minute and try again")
-        recent.append(now)
-
-
 class Guard:
     """ASGI middleware: security headers on every response; request bodies over the settings'
-    ``max_request_bytes`` refused (413) before they are read in full, whatever Content-Length
-    claims."""
+    ``max_request_bytes``, or over ``MAX_LOGIN_BYTES`` to one of the ``logins`` paths (which
+    take a request from anyone), refused (413) before they are read in full, whatever
+    Content-Length claims."""
 
-    def __init__(self, app: ASGIApp, settings: Settings) -> None:
-        self.app, self.settings = app, settings
+    def __init__(self, app: ASGIApp, settings: Settings, logins: frozenset[str]) -> None:
+        self.app, self.settings, self.logins = app, settings, logins
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.settings.max_request_bytes
-        too_large = f"the request is over the {limit:,}-byte limit (max_request_bytes)"
+        if scope["path"] in self.logins:
+            limit = MAX_LOGIN_BYTES
+            too_large = f"a login is at most {limit:,} bytes: send only the name and passwords"
+        else:
+            limit = self.settings.max_request_bytes
+            too_large = f"the request is over the {limit:,}-byte limit (max_request_bytes)"
         declared = dict(scope["headers"]).get(b"content-length", b"")
         if declared.isdigit() and int(declared) > limit:
             response = JSONResponse({"detail": too_large}, status_code=413, headers=HEADERS)

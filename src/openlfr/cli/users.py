@@ -98,7 +98,7 @@ def reset(
     name: UserName,
     as_json: JsonFlag = False,
 ) -> None:
-    """Give a user a new one-time password (admin only), for a forgotten password or a lock-out;
+    """Give a user a new one-time password (admin only), for a forgotten password;
     their sessions end."""
     with governance(ctx) as store:
         secret = identity.reset_password(store, acting_user(store), name)

@@ -27,3 +27,11 @@ class Invalid(DomainError):
 
 class Unauthenticated(DomainError):
     """Who is acting is not proven: a wrong password, a locked name, an ended session."""
+
+
+class Throttled(DomainError):
+    """Too many failed tries: wait ``retry_after`` seconds and try again."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

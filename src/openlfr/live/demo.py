@@ -109,9 +109,7 @@ def run_console_demo(
     ``say``), the deployment started, the API and console served on 127.0.0.1:``port`` (free:
     ``check_port``) and the demo camera watched, its clip played again each time it ends,
     until ``stop``."""
-    import uvicorn
-
-    from openlfr.api import create_app
+    from openlfr.api.app import create_app, server
     from openlfr.live.supervisor import Supervisor
     from openlfr.services import identity
 
@@ -125,11 +123,10 @@ def run_console_demo(
             roles = " and ".join(["admin"] if name == "ada" else STAFF[name])
             say(f"log in as {name} ({roles}) with the one-time password "
                 f"{identity.reset_password(store, 'ada', name)}")  # fmt: skip
-        server = uvicorn.Server(uvicorn.Config(create_app(store, engine), host="127.0.0.1",
-                                               port=port, log_level="warning"))  # fmt: skip
-        serving = threading.Thread(target=server.run, daemon=True)
+        served = server(create_app(store, engine), "127.0.0.1", port)
+        serving = threading.Thread(target=served.run, daemon=True)
         serving.start()
-        while not server.started:  # say where to log in only once it answers
+        while not served.started:  # say where to log in only once it answers
             if not serving.is_alive():
                 raise LfrError(f"the console could not be served on 127.0.0.1:{port}")
             time.sleep(0.05)
@@ -138,7 +135,7 @@ def run_console_demo(
         while not stop.is_set() and deployments.is_live(store, d.id):
             running = deployments.begin_run(store, "omar", d.id)
             Supervisor(store, "omar", d.id, running, realtime=True).run(stop)
-        server.should_exit = True
+        served.should_exit = True
         serving.join(timeout=10)
     finally:
         store.close()

@@ -4,24 +4,26 @@ The CLI keeps the token in a file only its OS account can read; the API will
 take the same tokens. Only tokens' and one-time passwords' SHA-256 and
 passwords' argon2id digests are stored, so a copy of the database lets no one
 log in. Every login, refused ones included, is in the audit log, which is
-also what counts the wrong passwords that lock a name.
+also what counts the wrong passwords that make a name wait.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
-from openlfr.domain.errors import DomainError, Invalid, NotFound, Unauthenticated
+from openlfr.domain.errors import DomainError, Invalid, NotFound, Throttled, Unauthenticated
 from openlfr.domain.identity import (
-    MAX_FAILURES,
     WRONG,
     check_new_password,
-    locked_until,
     one_time_expiry,
+    seconds,
+    wait_after,
 )
 from openlfr.domain.roles import USER_NAME, Action, Role, User, require
 from openlfr.errors import LfrError
@@ -31,9 +33,12 @@ from openlfr.store.repositories import Users
 from openlfr.store.tables import credentials, tokens
 
 LOGIN = "user.login"
+AUTHENTICATE = "user.authenticate"
+LOGIN_EARLY = "user.login_early"  # a try refused unheard, its name's wait not over
 RESET = "user.reset"
 SESSION = "session"  # a token kind: a login's
 API = "api"  # a token kind: an API client's, made by its user
+RECENT_LOGINS = 32  # refused logins read back: enough to reach the longest wait
 
 
 class NewPasswordNeeded(DomainError):
@@ -106,25 +111,24 @@ def login(
     """A session for ``name`` if ``password`` is theirs. A one-time password also needs
     ``new_password``, which becomes theirs (refused with ``NewPasswordNeeded`` without it).
 
+    After wrong passwords the name waits (``wait_after``) before a try is heard: one sooner is
+    refused (``Throttled``) unchecked, and audited as ``LOGIN_EARLY`` so it adds no wait.
+
     ``replaces``: the session token the logging-in client held (the CLI's saved session, the
     console's cookie), whoever's it was: it ends with this login, so no session lives on that
     no client holds any more. Other clients' sessions, and API tokens, are not touched."""
     who = name if USER_NAME.fullmatch(name) else "(not a user name)"
     target = f"user {who}"
+    with store.reading() as session:
+        early = _too_soon(session, who, target, store.now())
+    if early is not None:
+        store.refused(who, LOGIN_EARLY, target, str(early))
+        raise early
     checked = _check_ahead(store, who, password, new_password)
     with store.action(who, LOGIN, target) as act:
-        recent = audit.latest(act.session, (LOGIN, RESET), target, MAX_FAILURES)
-        failures = []
-        for entry in recent:
-            if entry.action != LOGIN or entry.outcome != "refused":
-                break
-            failures.append(datetime.fromisoformat(entry.at))
-        until = locked_until(failures)
-        if until is not None and act.now < until:
-            raise Unauthenticated(
-                f"{who} is locked after {MAX_FAILURES} wrong passwords: try again after "
-                f"{until:%H:%M} UTC, or ask an admin to reset the password"
-            )
+        early = _too_soon(act.session, who, target, act.now)  # another try came in meanwhile
+        if early is not None:
+            raise early
         user = Users(act.session).named(who)
         held = _credential(act, user)
         if not checked.holds_for(held):
@@ -151,9 +155,31 @@ def login(
         return _new_session(act, user, timedelta(hours=hours))
 
 
-def authenticate(store: Store, token: str) -> str:
+def _too_soon(session: Session, who: str, target: str, now: datetime) -> Throttled | None:
+    """The refusal of a try at ``who``'s password before their wait is over, if it is not:
+    the wait grows with their wrong passwords in a row (refused logins for other reasons
+    skipped) since they last logged in or were reset."""
+    failures: list[str] = []
+    for entry in audit.latest(session, (LOGIN, RESET), target, RECENT_LOGINS):
+        if entry.outcome != "refused":
+            break
+        if entry.action == LOGIN and json.loads(entry.detail).get("reason") == WRONG:
+            failures.append(entry.at)
+    if not failures:
+        return None
+    left = datetime.fromisoformat(failures[0]) + wait_after(len(failures)) - now
+    if left <= timedelta(0):
+        return None
+    return Throttled(
+        f"{len(failures)} wrong passwords for {who} in a row: try again in {seconds(left)} s",
+        seconds(left),
+    )
+
+
+def authenticate(store: Store, token: str, audited: bool = True) -> str:
     """The name of the user whose session or API ``token`` is, if it is live and they are
-    active; a token refused is audited (it was presented: someone holds it)."""
+    active; a token refused is audited (it was presented: someone holds it), unless not
+    ``audited``: the API audits the tokens refused from an address a minute at a time."""
     try:
         with store.reading() as session:
             found = Users(session).token(passwords.fast_digest(token))
@@ -168,7 +194,8 @@ def authenticate(store: Store, token: str) -> str:
         if not user.active:
             raise Unauthenticated(f"user {user.name} is deactivated: ask an admin")
     except LfrError as exc:
-        store.refused("(unproven)", "user.authenticate", "a token", str(exc))
+        if audited or not isinstance(exc, Unauthenticated):  # an edited row: at once
+            store.refused("(unproven)", AUTHENTICATE, "a token", str(exc))
         raise
     return user.name
 

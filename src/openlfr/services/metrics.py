@@ -1,5 +1,6 @@
 """What ``/metrics`` shows: numbers about live deployments and their cameras, nothing about
-anyone (no names, no scores, no images), so it needs no login."""
+anyone (no names, no scores, no images), so it needs no login. A deployment authorised to run
+without prior public notice is left out: its counts would tell anyone who asks that it runs."""
 
 from __future__ import annotations
 
@@ -33,11 +34,13 @@ def ping(store: Store) -> None:
 
 
 def snapshot(store: Store) -> Snapshot:
-    """The counts (as recorded, each minute) and latencies of every live deployment, and the
-    state of every running camera."""
-    now = Snapshot(cameras=status.running(store.settings.data_dir))
+    """The counts (as recorded, each minute) and latencies of every live deployment announced
+    in advance, and the state of its running cameras."""
+    now, running = Snapshot(), status.running(store.settings.data_dir)
     with store.reading() as session:
-        live = [d.id for d in Deployments(session).listed(State.LIVE) if d.id is not None]
+        listed = Deployments(session).listed(State.LIVE)
+        live = [d.id for d in listed if d.id is not None and not d.without_notice]
+        now.cameras = [c for c in running if c.deployment_id in live]
         for row in CameraCounts(session).totals(live):
             key = (row.deployment_id, row.camera)
             now.frames[key], now.faces[key] = row.frames, row.faces

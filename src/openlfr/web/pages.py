@@ -14,12 +14,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
-from openlfr.api.deps import BeforeId, Ident, OfDeployment, StoreDep, engine_of, throttle_login
+from openlfr.api.deps import BeforeId, Ident, OfDeployment, StoreDep, engine_of, login_attempt
 from openlfr.api.routes.reports import PeriodReport
 from openlfr.api.routes.subjects import read_upload
 from openlfr.api.security import COOKIE, Acting, Caller, csrf_token, set_session_cookie
 from openlfr.domain.alert import Adjudication, Outcome
 from openlfr.domain.deployment import State
+from openlfr.domain.errors import Forbidden, Throttled
 from openlfr.domain.roles import Action, User, require
 from openlfr.errors import LfrError
 from openlfr.reporting.render import Format
@@ -123,15 +124,18 @@ def log_in(
 ) -> Response:
     """Log in from the form; a one-time password asks for a new one on the same page. The
     session of this browser's cookie, if any, ends (the API's login does the same)."""
-    throttle_login(request)
     held = request.cookies.get(COOKIE)
     try:
-        login = identity.login(store, name, password, new_password or None, replaces=held)
+        with login_attempt(request):
+            login = identity.login(store, name, password, new_password or None, replaces=held)
     except identity.NewPasswordNeeded:
         return render(request, "login.html", None, store, name=name, first=True)
+    except Forbidden:
+        raise  # another site's page: refused, not a form to try again on
     except LfrError as exc:
-        return render(request, "login.html", None, store, status=401, name=name, first=False,
-                      refused=str(exc))  # fmt: skip
+        status = 429 if isinstance(exc, Throttled) else 401
+        return render(request, "login.html", None, store, status=status, name=name,
+                      first=False, refused=str(exc))  # fmt: skip
     answer = RedirectResponse("/console", status_code=303)
     set_session_cookie(request, answer, login, store)
     return answer

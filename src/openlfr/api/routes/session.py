@@ -7,7 +7,7 @@ from datetime import datetime
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
-from openlfr.api.deps import Ident, StoreDep, throttle_login
+from openlfr.api.deps import Ident, StoreDep, login_attempt
 from openlfr.api.security import COOKIE, Acting, csrf_token, set_session_cookie
 from openlfr.domain.roles import Role
 from openlfr.services import identity, users
@@ -47,9 +47,9 @@ def log_in(body: Credentials, request: Request, response: Response, store: Store
     """Log in: the session is set as an HttpOnly cookie and its token returned once. It
     replaces the session of the cookie the request came with (this browser's), which ends;
     other clients' sessions and API tokens are not touched."""
-    throttle_login(request)
     held = request.cookies.get(COOKIE)
-    login = identity.login(store, body.name, body.password, body.new_password, replaces=held)
+    with login_attempt(request):
+        login = identity.login(store, body.name, body.password, body.new_password, replaces=held)
     set_session_cookie(request, response, login, store)
     roles = users.roles_of(store, login.user)
     return SessionOut(
