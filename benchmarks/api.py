@@ -159,7 +159,7 @@ def demo_deployment() -> Iterator[tuple[Store, Deployment]]:
         data = Path(folder)
         (data / "models").symlink_to(Settings().models_dir)
         settings = Settings(data_dir=data, master_key_file=data / "key")
-        store = Store(settings)
+        store = Store(settings, create=True)
         try:
             yield store, stage(store, Engine(settings), data / "demo.mp4", None, lambda _: None)
         finally:

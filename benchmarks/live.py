@@ -90,7 +90,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         settings = Settings(data_dir=Path(folder), master_key_file=Path(folder) / "key")
         (Path(folder) / "models").symlink_to(Settings().models_dir)
-        store, engine = Store(settings), Engine(settings)
+        store, engine = Store(settings, create=True), Engine(settings)
         try:
             d = stage(store, engine, Path(folder) / "demo_clip.mp4", None, lambda _: None)
             watch(store, engine, d.id or 0, stage_clip[:10])  # warm-up: models loaded

@@ -65,7 +65,7 @@ def write_h264(path: Path, frames: Iterator[np.ndarray]) -> None:
 
 def run(settings: Settings, clip: Path, n: int, seconds: float) -> dict[str, float]:
     """One deployment of ``n`` cameras on ``clip``, run until the clip ends."""
-    store = Store(settings)
+    store = Store(settings, create=True)
     try:
         names = {f"cam-{i + 1}": clip for i in range(n)}
         d = stage(store, Engine(settings), settings.data_dir / "demo.mp4", None, lambda _: None,

@@ -107,14 +107,15 @@ class Lfr:
         return line.removeprefix("error: ")
 
     def store(self) -> Store:
-        """The same store, opened in this process (for what no command does yet)."""
+        """The same store, opened (made if new) in this process, for what no command does yet."""
         return Store(
             Settings(
                 data_dir=self.data,
                 database_url=None,
                 master_key=None,
                 master_key_file=self.key_file,
-            )
+            ),
+            create=True,
         )
 
 
@@ -166,12 +167,8 @@ CAMERAS = {
 
 
 def add_users(lfr: Lfr) -> None:
-    """ada the first admin, then the users of ``ROLES``, each logged in."""
-    done = lfr("user", "add", "ada", "--role", "admin")  # the first user: no login needed
-    assert done.exit_code == 0, done.exception
-    said = re.fullmatch(r"added user ada \(admin\); one-time password: (\S+)\n", done.stdout)
-    assert said is not None, done.stdout
-    lfr.login("ada", said[1])
+    """The store made with ada its first admin, then the users of ``ROLES``, each logged in."""
+    lfr.login("ada", lfr.json("init", "ada")["one_time_password"])
     for camera, source in CAMERAS.items():
         assert lfr("camera", "add", camera, source, user="ada").exit_code == 0
     for name, roles in ROLES.items():
@@ -357,18 +354,51 @@ def test_a_deployment_from_request_to_close(lfr: Lfr, tmp_path: Path) -> None:
         assert step in actions
 
 
+def test_only_lfr_init_makes_a_store_and_its_first_admin(lfr: Lfr) -> None:
+    """No other command makes a store (a mistyped database URL, a lost key file), and no one
+    becomes an admin by running lfr first on an empty database."""
+    assert lfr.refused("user", "add", "ada", "--role", "admin").startswith(
+        "there is no openlfr store in "
+    )
+    assert not (lfr.data / "openlfr.db").exists() or lfr.refused("whoami").startswith(
+        "there is no openlfr store"
+    )
+    done = lfr("init", "ada")
+    said = re.fullmatch(
+        r"store made in \S+; admin ada added, one-time password: (\S+) \(lfr login ada "
+        r"replaces it within 72 hours\)\n",
+        done.stdout,
+    )
+    assert said is not None, done.stdout
+    assert lfr.refused("init", "eve").startswith("this store has its users already")
+    lfr.login("ada", said[1])
+    assert lfr.json("whoami", user="ada") == {"user": "ada"}
+
+
+def test_the_stores_owner_recovers_an_admin_who_cannot_log_in(lfr: Lfr) -> None:
+    """ada's one-time password lapsed (or her password is lost), and she is the only admin."""
+    lfr("init", "ada")
+    assert lfr.refused("recover", "pat").startswith("pat is not an admin of this store")
+    recovered = lfr.json("recover", "ada")
+    lfr.login("ada", recovered["one_time_password"])
+    assert lfr.json("whoami", user="ada") == {"user": "ada"}
+    exported = lfr("audit", "export", "--json", user="ada").stdout.splitlines()
+    [entry] = [e for e in map(json.loads, exported)
+               if e["action"] == "user.recover" and e["outcome"] == "done"]  # fmt: skip
+    assert entry["actor"].startswith("(store owner ")
+
+
 def test_who_acts_is_proven_by_a_login_not_named(lfr: Lfr) -> None:
-    done = lfr("user", "add", "ada", "--role", "admin")
-    one_time = done.stdout.split()[-1]
+    one_time = lfr.json("init", "ada")["one_time_password"]
     assert lfr.refused("user", "add", "pat", "--role", "planner") == (
-        "log in as an admin (lfr login NAME): only the first user is added by no one"
+        "not logged in: run lfr login NAME"
     )
     for command in (["deployment", "authorise", "1"], ["audit", "verify"], ["whoami"]):
         assert lfr.refused(*command) == "not logged in: run lfr login NAME"
     # The attack: naming someone else is no longer a way in.
     assert lfr.run("--user", "ada", "user", "add", "eve", "--role", "admin").returncode == 2
     lfr.env["LFR_USER"] = "ada"
-    assert lfr.refused("user", "add", "eve", "--role", "admin").startswith("log in as an admin")
+    assert lfr.refused("user", "add", "eve", "--role", "admin").startswith("not logged in")
     lfr.env["LFR_USER"] = None
     lfr.login("ada", one_time)
     assert lfr.json("whoami", user="ada") == {"user": "ada"}
@@ -495,7 +525,7 @@ def test_an_application_in_json_its_threshold_and_cancelling(lfr: Lfr, tmp_path:
 def test_a_deployment_closes_by_itself_when_its_window_ends(lfr: Lfr, tmp_path: Path) -> None:
     store = lfr.store()
     try:
-        users.add_user(store, None, "ada", ["admin"])
+        users.add_first_admin(store, "ada")
         pat = users.add_user(store, "ada", "pat", ["planner"]).one_time_password
         users.add_user(store, "ada", "ali", ["authorising_officer"])
         for camera, source in CAMERAS.items():

@@ -39,6 +39,5 @@ def test_each_failure_in_a_row_doubles_the_wait_from_a_second_to_a_minute() -> N
     assert [wait_after(n, free=5).total_seconds() for n in (5, 6, 7)] == [0, 1, 2]
 
 
-def test_only_the_first_admins_one_time_password_never_expires() -> None:
-    assert one_time_expiry(NOW, first_admin=True) is None
-    assert one_time_expiry(NOW, first_admin=False) == NOW + ONE_TIME_VALID
+def test_every_one_time_password_expires_the_first_admins_too() -> None:
+    assert one_time_expiry(NOW) == NOW + ONE_TIME_VALID

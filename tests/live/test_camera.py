@@ -77,7 +77,7 @@ def test_a_subject_seen_again_at_once_is_alerted_once(tmp_path: Path, quiet: flo
     period she is alerted twice; within ``realert_after`` seconds, once."""
     (tmp_path / "models").symlink_to(Settings().models_dir)
     settings = Settings(data_dir=tmp_path, master_key_file=tmp_path / "key", realert_after=quiet)
-    store = Store(settings)
+    store = Store(settings, create=True)
     try:
         engine = Engine(settings)
         d = stage(store, engine, tmp_path / "demo.mp4", None, lambda _: None)

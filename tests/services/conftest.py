@@ -57,8 +57,8 @@ def staffed_store(folder: Path, database_url: str | None, clock: Clock) -> Store
     # The installed models, for enrolment and the default threshold of the precision that runs.
     settings.data_dir.mkdir()
     settings.models_dir.symlink_to(Settings().models_dir)
-    store = Store(settings, clock)
-    users.add_user(store, None, "root", ["admin"])
+    store = Store(settings, clock, create=True)
+    users.add_first_admin(store, "root")
     for name, role in STAFF.items():
         users.add_user(store, "root", name, [role])
     register_cameras(store, "root")

@@ -82,9 +82,10 @@ def test_no_sequence_lets_a_user_exceed_their_roles(
     folder: Path = tmp_path_factory.mktemp("store")
     clock = [NOW]
     store = Store(Settings(data_dir=folder, database_url=None, master_key=None,
-                           master_key_file=folder / "master.key"), lambda: clock[0])  # fmt: skip
+                           master_key_file=folder / "master.key"), lambda: clock[0],
+                  create=True)  # fmt: skip
     try:
-        users.add_user(store, None, "root", ["admin"])
+        users.add_first_admin(store, "root")
         for k, held in enumerate(staff):
             users.add_user(store, "root", f"u{k}", [str(r) for r in held])
         register_cameras(store, "root")

@@ -21,8 +21,8 @@ from tests.services.conftest import Clock, staffed_store
 def test_a_missing_master_key_is_refused_not_replaced(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path / "data", database_url=None, master_key=None,
                         master_key_file=tmp_path / "keys" / "master.key")  # fmt: skip
-    store = Store(settings)
-    users.add_user(store, None, "ada", ["admin"])
+    store = Store(settings, create=True)
+    users.add_first_admin(store, "ada")
     with store.action("ada", "test.seal", "a value") as act:
         act.keys.get(REGISTER, create=True)
     store.close()
@@ -35,7 +35,7 @@ def test_a_missing_master_key_is_refused_not_replaced(tmp_path: Path) -> None:
 def test_the_data_folder_and_database_are_the_owners_only(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path / "data", database_url=None, master_key=None,
                         master_key_file=tmp_path / "keys" / "master.key")  # fmt: skip
-    Store(settings).close()
+    Store(settings, create=True).close()
     assert (settings.data_dir.stat().st_mode & 0o777) == 0o700
     assert ((settings.data_dir / "openlfr.db").stat().st_mode & 0o777) == 0o600
     assert (settings.key_file.stat().st_mode & 0o777) == 0o600
@@ -49,7 +49,7 @@ def test_the_master_key_is_kept_away_from_the_data_folder(tmp_path: Path) -> Non
     settings.data_dir.mkdir()
     (settings.data_dir / "master.key").write_text("an older install's key")
     with pytest.raises(StoreError, match=r"master key .*data.master\.key lies in the data folder"):
-        Store(settings)
+        Store(settings, create=True)
     assert not settings.key_file.exists()
 
 

@@ -34,6 +34,7 @@ from openlfr.cli import (  # noqa: E402
     deployments,
     evaluate,
     faces,
+    installation,
     maintenance,
     models,
     reports,
@@ -52,6 +53,8 @@ def _openlfr(ctx: typer.Context) -> None:
     ctx.obj = Settings()
 
 
+app.command("init")(installation.init)
+app.command("recover")(installation.recover)
 app.command("login")(sessions.login)
 app.command("logout")(sessions.logout)
 app.command("whoami")(sessions.whoami)

@@ -56,13 +56,6 @@ def proven(store: Store, name: str) -> str:
     return name
 
 
-def optional_user(store: Store) -> str | None:
-    """The logged-in user, or None if no one is (the very first ``lfr user add`` needs none)."""
-    if saved_token(store.settings.session_file) is None:
-        return None
-    return acting_user(store)
-
-
 def saved_token(path: Path) -> str | None:
     """The session token ``lfr login`` saved at ``path``; None if there is none. A file that
     others may read or that another account owns is refused: its token could be anyone's."""

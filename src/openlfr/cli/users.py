@@ -12,7 +12,6 @@ from openlfr.cli.common import (
     ask_secret,
     done,
     governance,
-    optional_user,
     out,
     print_json,
     saved_token,
@@ -35,13 +34,13 @@ def add(
     roles: Annotated[list[Role], typer.Option("--role", help="a role; repeat for more")],
     as_json: JsonFlag = False,
 ) -> None:
-    """Add a user with roles (admin only; the very first user needs no login and is an admin).
+    """Add a user with roles (admin only; the first admin is made by lfr init).
 
     Prints the user's one-time password: hand it to them in person; their first
     lfr login replaces it with a password of their own.
     """
     with governance(ctx) as store:
-        added = users.add_user(store, optional_user(store), name, [r.value for r in roles])
+        added = users.add_user(store, acting_user(store), name, [r.value for r in roles])
     user, secret = added.user, added.one_time_password
     message = f"added user {user.name} ({', '.join(user.roles)}); one-time password: {secret}"
     done(message, {**jsonable(user), "one_time_password": secret}, as_json)

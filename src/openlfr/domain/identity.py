@@ -51,7 +51,7 @@ def seconds(wait: timedelta) -> int:
     return ceil(wait.total_seconds())
 
 
-def one_time_expiry(issued: datetime, first_admin: bool) -> datetime | None:
-    """When a one-time password stops working: the first admin's never (no one else could issue
-    another), everyone else's after ``ONE_TIME_VALID``."""
-    return None if first_admin else issued + ONE_TIME_VALID
+def one_time_expiry(issued: datetime) -> datetime:
+    """When a one-time password stops working: after ``ONE_TIME_VALID``, the first admin's too
+    (should it lapse unused, the store's owner recovers: ``lfr recover``)."""
+    return issued + ONE_TIME_VALID

@@ -94,7 +94,7 @@ def run_demo(settings: Settings, threshold: float | None, say: Callable[[str], N
     adjudicated, the deployment closed and the audit log verified. ``say`` is told each step."""
     demo = _demo_settings(settings, "demo")
     engine = Engine(demo)
-    store = Store(demo)
+    store = Store(demo, create=True)
     try:
         return _deployment(store, engine, demo.data_dir, threshold, say)
     finally:
@@ -115,7 +115,7 @@ def run_console_demo(
 
     demo = _demo_settings(settings, "demo-console")
     engine = Engine(demo)
-    store = Store(demo)
+    store = Store(demo, create=True)
     try:
         d = stage(store, engine, demo.data_dir / "demo_clip.mp4", None, say)
         assert d.id is not None
@@ -201,7 +201,7 @@ def stage(
     as camera ``CAMERA`` (or ``sources``: camera names and their files), the two sample people
     enrolled, and a deployment of those cameras requested, authorised, compiled, approved and
     started; the live deployment."""
-    users.add_user(store, None, "ada", ["admin"])
+    users.add_first_admin(store, "ada")
     for name, role in STAFF.items():
         users.add_user(store, "ada", name, role)
     staff = [f"{name} ({' and '.join(roles)})" for name, roles in STAFF.items()]

@@ -54,7 +54,7 @@ class Login:
     expires_at: datetime
 
 
-def issue_one_time_password(act: Act, user: User, first_admin: bool) -> str:
+def issue_one_time_password(act: Act, user: User) -> str:
     """Give ``user`` a new one-time password (replacing any password) and end their sessions;
     returns it, to be handed over in person."""
     secret = passwords.one_time_password()
@@ -65,7 +65,7 @@ def issue_one_time_password(act: Act, user: User, first_admin: bool) -> str:
         digest=passwords.fast_digest(secret),
         one_time=True,
         set_at=act.now,
-        expires_at=one_time_expiry(act.now, first_admin),
+        expires_at=one_time_expiry(act.now),
     )
     end_sessions(act, user, keep=None)
     return secret
@@ -228,7 +228,7 @@ def reset_password(store: Store, actor: str, name: str) -> str:
         user = Users(act.session).named(name)
         if user is None:
             raise NotFound(f"there is no user named {name}")
-        return issue_one_time_password(act, user, first_admin=False)
+        return issue_one_time_password(act, user)
 
 
 @dataclass(frozen=True)

@@ -109,7 +109,12 @@ def _binding(scope: str, table: sa.Table, row: Any, column: str) -> str:
 class Store:
     """The governance store of one installation (settings name its database and master key)."""
 
-    def __init__(self, settings: Settings, clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(
+        self, settings: Settings, clock: Callable[[], datetime] | None = None, create: bool = False
+    ) -> None:
+        """Open the store ``settings`` name; ``create`` makes it first if there is none (only
+        ``lfr init`` does: a mistyped database URL or a lost key file must not become a new
+        empty store)."""
         self.settings = settings
         self.clock = clock or (lambda: datetime.now(UTC))
         if self.settings.database_url is None:
@@ -122,10 +127,16 @@ class Store:
                 f"the master key {beside} lies in the data folder, beside the database it "
                 f"protects: move it to {self.settings.key_file} (or set master_key_file)"
             )
-        # Only a missing key file asks the database whether a new key may be made.
-        fresh = not self.settings.key_file.exists() and self._holds_no_data_keys()
+        empty = self._holds_no_data_keys()
+        if empty and not create:
+            raise StoreError(
+                f"there is no openlfr store in {self.db.engine.url!r} yet: lfr init NAME makes "
+                "it, with NAME its first admin (or check database_url and data_dir)"
+            )
         self.master = MasterKeys.load(
-            secret.get_secret_value() if secret else None, self.settings.key_file, create=fresh
+            secret.get_secret_value() if secret else None,
+            self.settings.key_file,
+            create=empty and not self.settings.key_file.exists(),
         )
         self._open_ledger()
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from openlfr.domain.errors import DomainError, NotFound
 from openlfr.domain.roles import Action, Role, User, check_deactivation, new_user_roles, require
 from openlfr.services import identity
-from openlfr.services.unit_of_work import Store, acting
+from openlfr.services.unit_of_work import Act, Store, acting
 from openlfr.store.repositories import Users
 
 
@@ -20,25 +20,46 @@ class NewUser:
     one_time_password: str
 
 
-def add_user(store: Store, actor: str | None, name: str, roles: list[str]) -> NewUser:
-    """Add a user with ``roles``, by an admin; the very first user (actor None) must be an admin
-    and is given a one-time password that does not expire."""
-    with store.action(actor or name, "user.add", f"user {name}") as act:
-        known = Users(act.session)
-        first = known.count() == 0
-        if actor is None and not first:
+def add_first_admin(store: Store, name: str) -> NewUser:
+    """The first admin of a store just made (``lfr init``): added by no one, as there is no one
+    yet; refused once the store has users."""
+    with store.action(name, "user.add", f"user {name}") as act:
+        if Users(act.session).count():
             raise DomainError(
-                "log in as an admin (lfr login NAME): only the first user is added by no one"
+                "this store has its users already: an admin adds more (lfr user add); an admin "
+                "who cannot log in is recovered by the store's owner (lfr recover NAME)"
             )
-        if actor is not None:
-            require(act.user(), Action.MANAGE_USERS)
-        taken = known.named(name)
-        parsed = new_user_roles(name, roles, first, taken is not None)
-        user = User(name, parsed)
-        act.session.add(user)
-        act.session.flush()
-        act.detail = {"roles": [str(r) for r in parsed]}
-        return NewUser(user, identity.issue_one_time_password(act, user, first_admin=first))
+        return _add(act, name, ["admin"], first=True)
+
+
+def add_user(store: Store, actor: str, name: str, roles: list[str]) -> NewUser:
+    """Add a user with ``roles``, by an admin."""
+    with store.action(actor, "user.add", f"user {name}") as act:
+        require(act.user(), Action.MANAGE_USERS)
+        return _add(act, name, roles, first=False)
+
+
+def _add(act: Act, name: str, roles: list[str], first: bool) -> NewUser:
+    parsed = new_user_roles(name, roles, first, Users(act.session).named(name) is not None)
+    user = User(name, parsed)
+    act.session.add(user)
+    act.session.flush()
+    act.detail = {"roles": [str(r) for r in parsed]}
+    return NewUser(user, identity.issue_one_time_password(act, user))
+
+
+def recover_admin(store: Store, owner: str, name: str) -> str:
+    """A new one-time password for admin ``name``, active again and their sessions ended: the
+    way back in when every admin's password is lost or lapsed. Only the store's owner can run
+    it (the OS account that opens the database and holds the master key, ``owner``, who could
+    rewrite anything anyway); it is audited as theirs. Returns the password."""
+    with store.action(owner, "user.recover", f"user {name}") as act:
+        user = Users(act.session).named(name)
+        if user is None or Role.ADMIN not in user.roles:
+            raise NotFound(f"{name} is not an admin of this store (lfr user list shows who is)")
+        user.active = True
+        act.detail = {"by": "the store's owner"}
+        return identity.issue_one_time_password(act, user)
 
 
 def set_active(store: Store, actor: str, name: str, active: bool) -> None:
