@@ -43,7 +43,7 @@ KEY = "integrity"  # where a session keeps the integrity key (Session.info)
 # setting it back changes the MAC too (the column drops out of it).
 ADDED_LATER: dict[str, dict[str, Any]] = {
     "alerts": {"disposal": None, "disposal_note": "", "disposal_recorded_by": None,
-               "disposal_recorded_at": None},
+               "disposal_recorded_at": None, "version": 1},
     "deployments": {"watchlist_composition": None},
 }  # fmt: skip
 
