@@ -14,6 +14,7 @@ from openlfr.domain.deployment import Deployment, check_live, check_may_raise_al
 from openlfr.domain.errors import DomainError, NotFound
 from openlfr.domain.retention import RetentionPolicy, purge_due
 from openlfr.domain.roles import SYSTEM, Action, require
+from openlfr.services.shredding import shredding
 from openlfr.services.unit_of_work import Act, Store
 from openlfr.store.keys import alerts_scope, watchlist_scope
 from openlfr.store.repositories import Alerts, Watchlists
@@ -275,7 +276,7 @@ def purge_expired(store: Store) -> list[int]:
         ]
     if not due:
         return []
-    with store.db.shredding("data_keys", "alert_biometrics"):
+    with shredding(store, "alert biometrics", "data_keys", "alert_biometrics"):
         for alert_id, _ in due:
             with store.action(SYSTEM, "alert.purge_biometrics", f"alert {alert_id}") as act:
                 Alerts(act.session).delete_biometrics(alert_id)

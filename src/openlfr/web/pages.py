@@ -31,6 +31,7 @@ from openlfr.services import (
     deployments,
     identity,
     reports,
+    shredding,
     users,
     watchlists,
 )
@@ -300,7 +301,12 @@ def deployment_step(
     if step not in steps:
         return RedirectResponse(here, status_code=303)
     d = steps[step]()
-    return back(here, f"{d}: {step} done; now {d.state}")
+    said = f"{d}: {step} done; now {d.state}"
+    if step in ("close", "cancel") and shredding.pending(store):
+        said += (
+            "; shredding pending (another process reads an older snapshot): housekeeping ends it"
+        )
+    return back(here, said)
 
 
 @router.get("/console/subjects", response_class=HTMLResponse)
