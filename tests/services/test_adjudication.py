@@ -11,12 +11,15 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
 from sqlalchemy.orm import Session
 
 from openlfr.domain.alert import Adjudication, Disposal, Outcome
 from openlfr.domain.errors import DomainError
 from openlfr.services import alerts, audit, deployments, housekeeping, users
 from openlfr.services.unit_of_work import Store
+from openlfr.store import integrity, tables
+from openlfr.store.db import alembic_config
 from openlfr.vision.engine import Engine
 from tests.services.conftest import Clock, live_alert, log
 
@@ -177,3 +180,29 @@ def _wait_until_blocked(store: Store, thread: threading.Thread) -> None:
             return
         time.sleep(0.01)
     pytest.fail("the second handset's transaction never waited for the first's")
+
+
+def test_alerts_from_before_versions_still_match_their_macs_after_the_upgrade(
+    store: Store, engine: Engine, clock: Clock
+) -> None:
+    """Migration 0010 gives every alert already there version 1, the value its MAC leaves out
+    (store.integrity.ADDED_LATER): alerts MACed as 0009 did, without the column, verify intact
+    after the upgrade."""
+    deployment_id, a = live_alert(store, engine, clock)
+    alerts.adjudicate(store, "omar", a.id or 0, TRUE, seen=1)
+    alerts.raise_alert(store, deployment_id, 2, "van-1-south", b"crop", 0.8)
+    with store.reading() as session:
+        key = session.info[integrity.KEY]
+    columns = [sa.Column(c.name, c.type, primary_key=c.primary_key)
+               for c in tables.alerts.columns if c.name != "version"]  # fmt: skip
+    before = sa.Table("alerts", sa.MetaData(), *columns)
+    with store.db.engine.begin() as connection:
+        command.downgrade(alembic_config(connection), "0009")
+        for row in connection.execute(sa.select(before)).mappings().all():
+            tag = integrity.mac(key, before, dict(row))
+            connection.execute(before.update().where(before.c.id == row["id"]).values(mac=tag))
+        command.upgrade(alembic_config(connection), "head")
+    assert [x.version for x in alerts.list_alerts(store, "omar")] == [1, 1]
+    assert audit.verify(store, "ada").edited_rows == ()
+    alerts.amend(store, "omar", a.id or 0, FALSE, None, "", "not him", seen=1)
+    assert stored(store, a.id or 0)[3] == 2
