@@ -14,11 +14,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
+from openlfr.api import create_app
 from openlfr.domain.deployment import State
 from openlfr.services import deployments, housekeeping, shredding
 from openlfr.services.unit_of_work import Store
 from openlfr.vision.engine import Engine
+from tests.api.conftest import bearer
 from tests.services.conftest import Clock, live_deployment, log, raw_bytes, staffed_store
 from tests.services.test_governance import leftovers, sealed_values
 
@@ -109,8 +112,11 @@ def test_a_reader_past_the_deadline_leaves_the_shredding_pending_and_housekeepin
     secrets = sealed_values(store, ident)
     reader = Reader(store)
     try:
-        closed = deployments.close(store, "omar", ident)  # no error: the close happened
-        assert closed.state == State.CLOSED and shredding.pending(store)
+        with TestClient(create_app(store, engine), base_url="http://127.0.0.1") as api:
+            closed = api.post(f"/api/v1/deployments/{ident}/close", headers=bearer(store, "omar"))
+        # No error: the close happened, and the answer says the shredding is pending.
+        assert closed.status_code == 200 and closed.json()["state"] == "closed"
+        assert closed.headers["shredding"] == "pending" and shredding.pending(store)
         entry = log(store)[-1]
         assert (entry.actor, entry.action, entry.target) == (
             "system", "database.shredding_pending", f"deployment {ident}"
