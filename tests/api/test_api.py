@@ -13,12 +13,12 @@ from fastapi.testclient import TestClient
 from PIL import Image
 
 from openlfr.domain.alert import Adjudication, Outcome
-from openlfr.services import alerts
+from openlfr.services import alerts, users
 from openlfr.services.unit_of_work import Store
 from openlfr.store.tables import reference_images, subjects
 from openlfr.vision.engine import Engine
 from openlfr.web.pages import ALERTS_SHOWN
-from tests.api.conftest import everyone, first_login
+from tests.api.conftest import bearer, everyone, first_login
 from tests.domain.factories import application
 from tests.services.conftest import Clock, count, lfw, live_alert, log, record
 
@@ -67,9 +67,10 @@ def test_a_deployment_from_application_to_adjudication(
     assert probe.content == photo and probe.headers["content-type"] == "image/jpeg"
     assert probe.headers["cache-control"] == "no-store"
     assert log(store)[-1].action == "alert.view_biometrics"
-    verdict = {"verdict": "confirmed_true", "outcome": "arrested"}
+    verdict = {"verdict": "confirmed_true", "outcome": "arrested", "version": 1}
     judged = api.post(f"{V1}/alerts/{raised.id}/adjudication", json=verdict, headers=who["omar"])
     assert judged.status_code == 200 and judged.json()["adjudicated_by"] == "omar"
+    assert judged.json()["version"] == 2
     disposal = {"disposal": "charged"}
     url = f"{V1}/alerts/{raised.id}/disposal"
     assert api.post(url, json=disposal, headers=who["ada"]).status_code == 403
@@ -79,7 +80,8 @@ def test_a_deployment_from_application_to_adjudication(
     assert closed["state"] == "closed"
     late = api.post(f"{V1}/alerts/{raised.id}/adjudication", json=verdict, headers=who["omar"])
     assert late.status_code == 409
-    correction = {"verdict": "confirmed_false", "outcome": "not_engaged", "reason": "CCTV"}
+    correction = {"verdict": "confirmed_false", "outcome": "not_engaged", "reason": "CCTV",
+                  "version": 3}  # fmt: skip
     corrected = api.post(f"{V1}/alerts/{raised.id}/correction", json=correction,
                          headers=who["ada"])  # fmt: skip
     assert corrected.status_code == 200 and corrected.json()["corrected_by"] == "ada"
@@ -175,3 +177,36 @@ def test_alerts_come_a_page_at_a_time_and_only_those_awaiting_a_verdict_show_ima
     cards = re.findall(r'<article class="alert[^"]*" id="alert-(\d+)"', rest)
     assert [int(c) for c in cards] == ids[::-1][ALERTS_SHOWN:] and "Older alerts" not in rest
     assert f'data-after="{ids[-1]}"' in rest  # its feed brings only what is new
+
+
+def test_a_verdict_from_a_stale_view_is_refused_and_a_change_is_an_amendment(
+    api: TestClient, store: Store, engine: Engine, clock: Clock
+) -> None:
+    """Finding 10 through the API: a second handset's verdict on version 1 after the first's
+    is a 409 naming what the alert reads now; changing it is its own call, with a reason."""
+    users.add_user(store, "root", "olive", ["operator"])
+    who = everyone(store) | {"olive": bearer(store, "olive")}
+    _, raised = live_alert(store, engine, clock)
+    url = f"{V1}/alerts/{raised.id}"
+    first = {"verdict": "confirmed_true", "outcome": "arrested", "version": 1}
+    assert api.post(f"{url}/adjudication", json=first, headers=who["omar"]).status_code == 200
+    second = {"verdict": "confirmed_false", "version": 1}
+    stale = api.post(f"{url}/adjudication", json=second, headers=who["olive"])
+    assert stale.status_code == 409
+    assert stale.json()["detail"] == (
+        f"alert {raised.id} has changed since it was seen (version 1, now 2: confirmed_true, "
+        "arrested by omar): nothing recorded; look at it again before deciding"
+    )
+    unnamed = api.post(f"{url}/adjudication", json={"verdict": "confirmed_false"},
+                       headers=who["olive"])  # fmt: skip
+    assert unnamed.status_code == 422 and "version" in unnamed.text
+    again = api.post(f"{url}/adjudication", json=second | {"version": 2}, headers=who["olive"])
+    assert again.status_code == 409 and "amend it with a reason" in again.json()["detail"]
+    change = {"verdict": "confirmed_false", "outcome": "engaged_no_further_action",
+              "reason": "not him on closer look", "version": 1}  # fmt: skip
+    assert api.post(f"{url}/amendment", json=change, headers=who["olive"]).status_code == 409
+    amended = api.post(f"{url}/amendment", json=change | {"version": 2}, headers=who["olive"])
+    assert amended.status_code == 200, amended.text
+    assert amended.json()["adjudication"] == "confirmed_false"
+    assert (amended.json()["adjudicated_by"], amended.json()["version"]) == ("olive", 3)
+    assert api.get(url, headers=who["omar"]).json()["version"] == 3

@@ -301,7 +301,19 @@ def test_a_deployment_from_request_to_close(lfr: Lfr, tmp_path: Path) -> None:
         user="omar",
     )  # fmt: skip
     assert judged["adjudication"] == "confirmed_true" and judged["outcome"] == "arrested"
-    assert judged["adjudicated_by"] == "omar"
+    assert (judged["adjudicated_by"], judged["version"]) == ("omar", 2)
+    # A second verdict is refused (finding 10): a change is an amendment, on the version seen.
+    assert lfr.refused("alert", "adjudicate", str(raised.id), "confirmed_false", user="omar") == (
+        f"alert {raised.id} was already adjudicated confirmed_true, arrested by omar: nothing "
+        "recorded; if that verdict is wrong, amend it with a reason (lfr alert amend)"
+    )
+    change = ("alert", "amend", str(raised.id), "confirmed_true", "--outcome", "not_engaged",
+              "--reason", "he walked off before the arrest")  # fmt: skip
+    assert "has changed since it was seen (version 1, now 2" in lfr.refused(
+        *change, "--seen-version", "1", user="omar"
+    )
+    amended = lfr.json(*change, "--seen-version", "2", user="omar")
+    assert (amended["outcome"], amended["version"]) == ("not_engaged", 3)
     written = lfr.run("alert", "images", str(raised.id), str(tmp_path / "seen"), user="omar")
     probe_file, reference_file = written.stdout.split()
     assert Path(probe_file).read_bytes() == b"crop" and probe_file.endswith(".bin")
@@ -540,7 +552,8 @@ def test_a_deployment_closes_by_itself_when_its_window_ends(lfr: Lfr, tmp_path: 
     lfr.login("pat", pat)
     time.sleep(max(0.0, (ends - datetime.now(UTC)).total_seconds()))
     assert lfr.refused("housekeeping") == "not logged in: run lfr login NAME"
-    assert lfr.json("housekeeping", user="pat") == {"closed": [d.id], "purged": [], "flagged": []}
+    assert lfr.json("housekeeping", user="pat") == {"closed": [d.id], "purged": [], "flagged": [],
+                                                    "shredded": False}  # fmt: skip
     shown = lfr.json("deployment", "show", str(d.id), user="pat")
     assert shown["state"] == "closed" and shown["close_requested_by"] == "system: window ended"
     assert lfr("housekeeping", user="pat").stdout.strip() == "housekeeping: nothing was due"

@@ -20,13 +20,16 @@ def before(table: sa.Table) -> sa.Table:
     return sa.Table(table.name, sa.MetaData(), *kept)
 
 
-def test_an_alert_maced_before_disposals_still_matches_and_a_disposal_is_covered() -> None:
+def test_an_alert_maced_before_disposals_and_versions_matches_and_a_change_is_covered() -> (
+    None
+):
     old = {"id": 4, "adjudication": "confirmed_true", "outcome": "arrested", "score": 0.8}
     old |= {c.name: "" for c in before(alerts).columns if c.name not in old}
     upgraded = old | ADDED_LATER["alerts"]
     upgraded["mac"] = mac(KEY, before(alerts), old)
     assert holds(KEY, alerts, upgraded)
     assert not holds(KEY, alerts, upgraded | {"disposal": "charged"})
+    assert not holds(KEY, alerts, upgraded | {"version": 2})
     recorded = upgraded | {"disposal": "charged", "disposal_recorded_by": "omar",
                            "disposal_recorded_at": datetime(2026, 12, 1, tzinfo=UTC)}  # fmt: skip
     recorded["mac"] = mac(KEY, alerts, recorded)

@@ -11,8 +11,8 @@ from datetime import timedelta
 
 from playwright.sync_api import expect
 
-from openlfr.domain.alert import Adjudication, Alert
-from openlfr.services import alerts, deployments
+from openlfr.domain.alert import Adjudication, Alert, Outcome
+from openlfr.services import alerts, deployments, users
 from openlfr.vision.engine import Engine
 from tests.domain.factories import NOW
 from tests.services.conftest import STAFF, Clock, closed_deployment, lfw, live_deployment
@@ -159,3 +159,79 @@ def test_an_auditor_makes_the_published_records_and_publishes_the_notice(
     expect(omar.locator("header nav")).not_to_contain_text("Published records")
     answer = omar.goto("/console/reports")
     assert answer is not None and answer.status == 403
+
+
+def test_a_verdict_given_on_one_handset_updates_the_others_and_a_stale_one_is_refused(
+    console: Console, engine: Engine, clock: Clock
+) -> None:
+    """Finding 10: two operators' handsets show an alert; one confirms it. The other's open
+    page shows the verdict by itself; a page that missed it (its feed cut) posts a verdict
+    from its stale view and is told why it was refused, and the first verdict stands."""
+    for name in ("olive", "otto"):
+        users.add_user(console.store, "root", name, ["operator"])
+    d = live_deployment(console.store, engine, clock)
+    assert d.id is not None
+    omar, olive, stale = console.log_in("omar"), console.log_in("olive"), console.log_in("otto")
+    stale.route("**/api/v1/alerts/feed*", lambda route: route.abort())
+    for page in (omar, olive):
+        expect(page.locator("#feed-state")).to_have_text("live")
+    raised = alerts.raise_alert(console.store, d.id, 1, "van-1-north", b"crop", 0.71)
+    stale.goto("/console/alerts")  # loaded with the alert awaiting a verdict, then no news
+    for page in (omar, olive, stale):
+        verdicts = page.locator(f"#alert-{raised.id} >> text=Not the same person")
+        expect(verdicts).to_be_visible(timeout=10_000)
+    card = omar.locator(f"#alert-{raised.id}")
+    card.locator("select[name=outcome]").select_option("arrested")
+    card.locator("text=Confirmed: same person").click()
+    expect(omar.locator(".said")).to_contain_text(f"alert {raised.id}: confirmed_true, arrested")
+    updated = olive.locator(f"#alert-{raised.id}")
+    expect(updated.locator(".verdict")).to_have_text("confirmed_true, arrested by omar")
+    expect(updated).to_have_class(re.compile("changed"))
+    expect(updated.locator("text=Not the same person")).to_have_count(0)
+    screenshot(olive, "alert-adjudicated-elsewhere")
+    stale.locator(f"#alert-{raised.id} >> text=Not the same person").click()
+    expect(stale.locator(".refused")).to_have_text(
+        f"alert {raised.id} has changed since it was seen (version 1, now 2: confirmed_true, "
+        "arrested by omar): nothing recorded; look at it again before deciding"
+    )
+    a = alerts.get_alert(console.store, "ada", raised.id or 0)
+    assert (a.adjudication, a.outcome, a.adjudicated_by) == (
+        Adjudication.CONFIRMED_TRUE, Outcome.ARRESTED, "omar"
+    )  # fmt: skip
+    # Changing it is its own control, with a reason: the amendment.
+    updated.locator("summary").click()
+    updated.locator("select[name=verdict]").select_option("confirmed_false")
+    updated.locator("select[name=outcome]").select_option("engaged_no_further_action")
+    updated.locator("input[name=reason]").fill("not him: spoke to him")
+    updated.locator("text=Amend the verdict").click()
+    expect(olive.locator(".said")).to_contain_text(
+        f"alert {raised.id}: amended to confirmed_false, engaged_no_further_action"
+    )
+    expect(omar.locator(f"#alert-{raised.id} .verdict")).to_have_text(
+        "confirmed_false, engaged_no_further_action by olive"
+    )
+
+
+def test_an_authorising_officer_sees_alerts_without_images_or_verdict_buttons(
+    console: Console, engine: Engine, clock: Clock
+) -> None:
+    """Finding 13: the authorising officer may see alerts but not their images, nor give a
+    verdict: the page offers neither (it showed 32 broken images and the buttons)."""
+    d = live_deployment(console.store, engine, clock)
+    assert d.id is not None
+    photo = lfw("Aaron_Eckhart").read_bytes()
+    alerts.raise_alert(console.store, d.id, 1, "van-1-north", photo, 0.71)
+    olu = console.log_in("olu")
+    refused: list[str] = []
+    olu.on("response", lambda r: refused.append(r.url) if r.status == 403 else None)
+    olu.goto("/console/alerts")
+    expect(olu.locator("#feed-state")).to_have_text("live")
+    raised = alerts.raise_alert(console.store, d.id, 2, "van-1-south", photo, 0.72)
+    expect(olu.locator(f"#alert-{raised.id}")).to_be_visible(timeout=10_000)
+    expect(olu.locator(".alert")).to_have_count(2)
+    expect(olu.locator(".alert .subject").first).to_contain_text("Angelina Jolie")
+    expect(olu.locator("img")).to_have_count(0)
+    expect(olu.locator(".alert form")).to_have_count(0)
+    expect(olu.locator(".alert button")).to_have_count(0)
+    screenshot(olu, "alerts-authorising-officer")
+    assert refused == []

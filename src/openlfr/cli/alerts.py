@@ -1,4 +1,4 @@
-"""``lfr alert list|adjudicate|correct|disposal|images``."""
+"""``lfr alert list|adjudicate|amend|correct|disposal|images``."""
 
 from __future__ import annotations
 
@@ -26,6 +26,15 @@ from openlfr.services import alerts
 
 app = typer.Typer(no_args_is_help=True, help="Alerts and their adjudication by an operator.")
 
+Seen = Annotated[
+    int | None,
+    typer.Option(
+        "--seen-version",
+        help="the alert's version the decision was made on (lfr alert list shows it): "
+        "refused if the alert has changed since",
+    ),
+]
+
 
 @app.command("list")
 def list_(
@@ -43,7 +52,7 @@ def list_(
         return
     shown = table(
         fixed("id"), "deployment", fixed("raised (UTC)"), "camera", "subject", "score",
-        "adjudication", "outcome", title=f"{len(found)} alert(s)",
+        "adjudication", "outcome", fixed("version"), title=f"{len(found)} alert(s)",
     )  # fmt: skip
     for a in found:
         outcome = f"{a.outcome or ''}" + (f": {a.outcome_note}" if a.outcome_note else "")
@@ -51,6 +60,7 @@ def list_(
             str(a.id), str(a.deployment_id), iso(a.raised_at), a.camera,
             f"{a.subject_name} ({a.subject_id})", f"{a.score:.4f}",
             a.adjudication + (f" by {a.adjudicated_by}" if a.adjudicated_by else ""), outcome,
+            str(a.version),
         )  # fmt: skip
     out.print(shown)
 
@@ -64,13 +74,37 @@ def adjudicate(
         Outcome | None, typer.Option("--outcome", help="what happened after it")
     ] = None,
     note: Annotated[str, typer.Option("--note", help="needed for the outcome 'other'")] = "",
+    seen: Seen = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Record an operator's verdict on an alert, and what happened."""
+    """Record an operator's verdict on an alert awaiting one, and what happened (a verdict
+    already given is changed with lfr alert amend)."""
     with governance(ctx) as store:
         actor = acting_user(store)
-        a = alerts.adjudicate(store, actor, ident, verdict, outcome, note)
+        a = alerts.adjudicate(store, actor, ident, verdict, outcome, note, seen)
     done(f"{a}: {a.adjudication}" + (f", {a.outcome}" if a.outcome else ""), a, as_json)
+
+
+@app.command("amend")
+def amend(
+    ctx: typer.Context,
+    ident: Annotated[int, typer.Argument(help="alert id")],
+    verdict: Annotated[Adjudication, typer.Argument(help="the amended verdict")],
+    reason: Annotated[str, typer.Option("--reason", help="why the verdict given was wrong")],
+    outcome: Annotated[
+        Outcome | None, typer.Option("--outcome", help="the amended outcome")
+    ] = None,
+    note: Annotated[str, typer.Option("--note", help="needed for the outcome 'other'")] = "",
+    seen: Seen = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Change the verdict of an adjudicated alert while its deployment runs (an operator, with
+    a reason; the audit log keeps the verdict before and after)."""
+    with governance(ctx) as store:
+        actor = acting_user(store)
+        a = alerts.amend(store, actor, ident, verdict, outcome, note, reason, seen)
+    said = f"{a.adjudication}" + (f", {a.outcome}" if a.outcome else "")
+    done(f"{a}: amended to {said} by {a.adjudicated_by}", a, as_json)
 
 
 @app.command("correct")
@@ -83,13 +117,14 @@ def correct(
         Outcome | None, typer.Option("--outcome", help="the corrected outcome")
     ] = None,
     note: Annotated[str, typer.Option("--note", help="needed for the outcome 'other'")] = "",
+    seen: Seen = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Correct the adjudication of an alert whose deployment has closed (an auditor who did not
-    adjudicate it); retention still runs from the close."""
+    """Correct the adjudication of an adjudicated alert whose deployment has closed (an
+    auditor who did not adjudicate it); retention still runs from the close."""
     with governance(ctx) as store:
         actor = acting_user(store)
-        a = alerts.correct(store, actor, ident, verdict, outcome, note, reason)
+        a = alerts.correct(store, actor, ident, verdict, outcome, note, reason, seen)
     done(f"{a}: corrected to {a.adjudication} by {a.corrected_by}", a, as_json)
 
 

@@ -126,6 +126,8 @@ def report_housekeeping(done: housekeeping.Done, console: Console) -> None:
     if done.flagged:
         subjects = ", ".join(str(i) for i in done.flagged)
         console.print(f"housekeeping: subject(s) {subjects} due for review")
+    if done.shredded:
+        console.print("housekeeping: the pending shredding of deleted keys is finished")
 
 
 def read_record(path: Path, what: str) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from openlfr.cli.common import (
 )
 from openlfr.domain.deployment import Deployment, State
 from openlfr.jsonable import jsonable
-from openlfr.services import counts, deployments
+from openlfr.services import counts, deployments, shredding
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -121,11 +121,18 @@ def start(
 
 @app.command("close")
 def close(ctx: typer.Context, ident: Id, as_json: JsonFlag = False) -> None:
-    """Close a deployment: its watchlist and key are destroyed."""
+    """Close a deployment: its watchlist and key are destroyed, and shredded from the database's
+    files (pending while another process reads a snapshot from before; housekeeping, which
+    every command runs, finishes it)."""
     with governance(ctx) as store:
         actor = acting_user(store)
         d = deployments.close(store, actor, ident)
-    done(f"{_summary(d)} at {iso(d.closed_at)}; watchlist destroyed", d, as_json)
+        shredded = (
+            "shredded" if not shredding.pending(store) else
+            "shredding pending: another process held an older snapshot; housekeeping "
+            "(any lfr command) finishes it"
+        )  # fmt: skip
+    done(f"{_summary(d)} at {iso(d.closed_at)}; watchlist destroyed and {shredded}", d, as_json)
 
 
 @app.command("cancel")

@@ -29,7 +29,8 @@ def rotate(ctx: typer.Context, as_json: JsonFlag = False) -> None:
 
 
 def run_housekeeping(ctx: typer.Context, as_json: JsonFlag = False) -> None:
-    """Close ended deployments, purge alert biometrics past retention, flag subjects for review.
+    """Close ended deployments, purge alert biometrics past retention, flag subjects for review,
+    finish a shredding a reader held up.
 
     Every governance command does this once its user is proven, and lfr serve every minute;
     this runs it for a logged-in user (any role).
@@ -39,7 +40,7 @@ def run_housekeeping(ctx: typer.Context, as_json: JsonFlag = False) -> None:
         result = housekeeping.run(store)
     if as_json:
         print_json(result)
-    elif result.closed or result.purged or result.flagged:
+    elif result.closed or result.purged or result.flagged or result.shredded:
         report_housekeeping(result, out)
     else:
         out.print("housekeeping: nothing was due")

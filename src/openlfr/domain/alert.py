@@ -2,7 +2,11 @@
 
 The states and outcomes are the published ones (Met and South Wales Police).
 The software raises alerts; only a person with the operator role adjudicates
-them, never the software.
+them, never the software. A verdict once given is changed only on purpose, with a
+reason: amended by an operator while its deployment runs, corrected by an auditor
+after. Every write of an alert bumps its version, and a change decided on a view of
+an older version is refused, so a second handset or a stale page never overwrites a
+verdict it did not see.
 """
 
 from __future__ import annotations
@@ -71,6 +75,7 @@ class Alert:
     disposal_note: str = ""
     disposal_recorded_by: str | None = None
     disposal_recorded_at: datetime | None = None
+    version: int = 1  # bumped by every write: a change names the version it was decided on
     id: int | None = field(default=None)
 
     def __str__(self) -> str:
@@ -85,22 +90,57 @@ def adjudicate(
     note: str,
     now: datetime,
     closed_at: datetime | None,
+    seen: int | None = None,
 ) -> dict[str, str]:
-    """Record an operator's verdict and outcome; returns what changed, for the audit log.
+    """Record an operator's verdict and outcome on an alert awaiting one; returns what
+    changed, for the audit log.
 
     ``closed_at`` is when the alert's deployment closed: from then its record is
     final, since retention was set by the adjudication it had (a confirmed
-    alert's images are kept 31 days, others 24 hours).
+    alert's images are kept 31 days, others 24 hours). ``seen`` is the version of
+    the alert the verdict was decided on (None: the caller names none).
     """
     require(officer, Action.ADJUDICATE)
-    if closed_at is not None:
+    _check_open(a, closed_at)
+    check_seen(a, seen)
+    if a.adjudication != Adjudication.UNADJUDICATED:
         raise DomainError(
-            f"{a}: its deployment closed at {closed_at:%Y-%m-%d %H:%M %Z} and its adjudication "
-            "is final: an auditor corrects it if it is wrong (lfr alert correct)"
+            f"{a} was already adjudicated {_verdict(a)}: nothing recorded; if that verdict is "
+            "wrong, amend it with a reason (lfr alert amend)"
         )
     changes = _record(a, verdict, outcome, note)
     a.adjudicated_by, a.adjudicated_at = officer.name, now
     return changes
+
+
+def amend(
+    a: Alert,
+    officer: User,
+    verdict: Adjudication,
+    outcome: Outcome | None,
+    note: str,
+    reason: str,
+    now: datetime,
+    closed_at: datetime | None,
+    seen: int | None = None,
+) -> dict[str, str]:
+    """Change the verdict of an adjudicated alert while its deployment runs: an operator, for
+    a stated reason, having seen version ``seen``. The amending operator becomes its
+    adjudicator; the audit log keeps what it read before, who had adjudicated it, and why."""
+    require(officer, Action.ADJUDICATE)
+    _check_open(a, closed_at)
+    check_seen(a, seen)
+    if a.adjudication == Adjudication.UNADJUDICATED:
+        raise DomainError(f"{a} has no verdict to amend: adjudicate it (lfr alert adjudicate)")
+    if not reason.strip():
+        raise DomainError(f"{a}: amending a verdict needs a reason (--reason)")
+    before = f"{a.adjudicated_by} at {a.adjudicated_at:%Y-%m-%d %H:%M:%S %Z}"
+    changes = _record(a, verdict, outcome, note)
+    if not changes:
+        raise DomainError(f"{a} already reads {_verdict(a)}: nothing to amend")
+    a.adjudicated_by, a.adjudicated_at = officer.name, now
+    after = f"{officer.name} at {now:%Y-%m-%d %H:%M:%S %Z}"
+    return changes | {"adjudicated": f"{before} -> {after}", "reason": reason.strip()}
 
 
 def correct(
@@ -112,15 +152,21 @@ def correct(
     reason: str,
     now: datetime,
     closed_at: datetime | None,
+    seen: int | None = None,
 ) -> dict[str, str]:
     """Correct the adjudication of an alert whose deployment has closed: by an auditor who did
-    not adjudicate it, for a stated reason. Who adjudicated and when stay as they were, so
-    retention still runs from the close; images already purged stay purged."""
+    not adjudicate it, for a stated reason, having seen version ``seen``. Who adjudicated and
+    when stay as they were, so retention still runs from the close; images already purged stay
+    purged."""
     require(auditor, Action.CORRECT_ADJUDICATION)
     if closed_at is None:
         raise DomainError(
-            f"{a}: its deployment is still open: an operator adjudicates it again "
-            "(lfr alert adjudicate)"
+            f"{a}: its deployment is still open: an operator amends its verdict (lfr alert amend)"
+        )
+    check_seen(a, seen)
+    if a.adjudication == Adjudication.UNADJUDICATED:
+        raise DomainError(
+            f"{a} was never adjudicated: its record says so, and there is no verdict to correct"
         )
     if auditor.name == a.adjudicated_by:
         raise DomainError(f"{a} was adjudicated by {auditor.name}: another auditor corrects it")
@@ -157,7 +203,36 @@ def record_disposal(
         changes["note"] = f"{a.disposal_note} -> {note.strip()}"
     a.disposal, a.disposal_note = disposal, note.strip()
     a.disposal_recorded_by, a.disposal_recorded_at = officer.name, now
+    written(a)
     return changes
+
+
+def check_seen(a: Alert, seen: int | None) -> None:
+    """Refuse a change decided on version ``seen`` of ``a`` when it has been written since."""
+    if seen is not None and seen != a.version:
+        raise DomainError(
+            f"{a} has changed since it was seen (version {seen}, now {a.version}: "
+            f"{_verdict(a)}): nothing recorded; look at it again before deciding"
+        )
+
+
+def written(a: Alert) -> None:
+    """Count a write of ``a``: every change of an alert calls this once."""
+    a.version += 1
+
+
+def _check_open(a: Alert, closed_at: datetime | None) -> None:
+    if closed_at is not None:
+        raise DomainError(
+            f"{a}: its deployment closed at {closed_at:%Y-%m-%d %H:%M %Z} and its adjudication "
+            "is final: an auditor corrects it if it is wrong (lfr alert correct)"
+        )
+
+
+def _verdict(a: Alert) -> str:
+    """What ``a`` reads now, and who gave it."""
+    said = f"{a.adjudication}" + (f", {a.outcome}" if a.outcome else "")
+    return said + (f" by {a.adjudicated_by}" if a.adjudicated_by else "")
 
 
 def _record(a: Alert, verdict: Adjudication, outcome: Outcome | None, note: str) -> dict[str, str]:
@@ -169,9 +244,17 @@ def _record(a: Alert, verdict: Adjudication, outcome: Outcome | None, note: str)
         )
     if outcome == Outcome.OTHER and not note.strip():
         raise DomainError(f"{a}: the outcome 'other' needs a note saying what happened")
+    if (outcome or a.outcome) == Outcome.ARRESTED and verdict != Adjudication.CONFIRMED_TRUE:
+        raise DomainError(
+            f"{a}: an arrest follows a confirmed_true verdict only, not {verdict}: give the "
+            "outcome that followed (--outcome)"
+        )
     before = {"adjudication": a.adjudication, "outcome": a.outcome, "note": a.outcome_note}
     a.adjudication = verdict
     if outcome is not None:
         a.outcome, a.outcome_note = outcome, note.strip()
     after = {"adjudication": a.adjudication, "outcome": a.outcome, "note": a.outcome_note}
-    return {k: f"{before[k]} -> {after[k]}" for k in after if before[k] != after[k]}
+    changes = {k: f"{before[k]} -> {after[k]}" for k in after if before[k] != after[k]}
+    if changes:
+        written(a)
+    return changes

@@ -6,16 +6,19 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+import sqlalchemy as sa
+
 from openlfr.domain import alert as rules
 from openlfr.domain.alert import Adjudication, Alert, Disposal, Outcome
 from openlfr.domain.deployment import Deployment, check_live, check_may_raise_alert
-from openlfr.domain.errors import DomainError
+from openlfr.domain.errors import DomainError, NotFound
 from openlfr.domain.retention import RetentionPolicy, purge_due
 from openlfr.domain.roles import SYSTEM, Action, require
-from openlfr.services.unit_of_work import Store
+from openlfr.services.shredding import shredding
+from openlfr.services.unit_of_work import Act, Store
 from openlfr.store.keys import alerts_scope, watchlist_scope
 from openlfr.store.repositories import Alerts, Watchlists
-from openlfr.store.tables import alert_biometrics, watchlist_entries
+from openlfr.store.tables import alert_biometrics, audit_log, watchlist_entries
 
 if TYPE_CHECKING:  # NumPy and the index load where a watchlist does, not for every command
     from openlfr.gallery.index import WatchlistIndex
@@ -111,11 +114,34 @@ def adjudicate(
     verdict: Adjudication,
     outcome: Outcome | None = None,
     note: str = "",
+    seen: int | None = None,
 ) -> Alert:
+    """An operator's verdict on an alert awaiting one, decided on its version ``seen``."""
     with store.action(actor, "alert.adjudicate", f"alert {alert_id}") as act:
-        a = act.get(Alert, alert_id)
-        closed_at = act.get(Deployment, a.deployment_id).closed_at
-        act.detail = rules.adjudicate(a, act.user(), verdict, outcome, note, store.now(), closed_at)
+        a, closed_at = _for_change(act, alert_id)
+        act.detail = rules.adjudicate(
+            a, act.user(), verdict, outcome, note, store.now(), closed_at, seen
+        )
+        return a
+
+
+def amend(
+    store: Store,
+    actor: str,
+    alert_id: int,
+    verdict: Adjudication,
+    outcome: Outcome | None,
+    note: str,
+    reason: str,
+    seen: int | None = None,
+) -> Alert:
+    """Change the verdict of an adjudicated alert of a running deployment (an operator, with a
+    reason, decided on its version ``seen``); the audit entry holds before, after and why."""
+    with store.action(actor, "alert.amend", f"alert {alert_id}") as act:
+        a, closed_at = _for_change(act, alert_id)
+        act.detail = rules.amend(
+            a, act.user(), verdict, outcome, note, reason, store.now(), closed_at, seen
+        )
         return a
 
 
@@ -127,16 +153,25 @@ def correct(
     outcome: Outcome | None,
     note: str,
     reason: str,
+    seen: int | None = None,
 ) -> Alert:
-    """Correct a closed deployment's alert (an auditor, not its adjudicator, with a reason);
-    the audit entry holds what changed and why."""
+    """Correct a closed deployment's adjudicated alert (an auditor, not its adjudicator, with
+    a reason, decided on its version ``seen``); the audit entry holds what changed and why."""
     with store.action(actor, "alert.correct", f"alert {alert_id}") as act:
-        a = act.get(Alert, alert_id)
-        closed_at = act.get(Deployment, a.deployment_id).closed_at
+        a, closed_at = _for_change(act, alert_id)
         act.detail = rules.correct(
-            a, act.user(), verdict, outcome, note, reason, store.now(), closed_at
+            a, act.user(), verdict, outcome, note, reason, store.now(), closed_at, seen
         )
         return a
+
+
+def _for_change(act: Act, alert_id: int) -> tuple[Alert, datetime | None]:
+    """The alert, locked until the action commits (two writers of it take turns, so the
+    second sees the first's version), and when its deployment closed."""
+    a = act.session.get(Alert, alert_id, with_for_update=True)
+    if a is None:
+        raise NotFound(f"there is no alert {alert_id}")
+    return a, act.get(Deployment, a.deployment_id).closed_at
 
 
 def record_disposal(
@@ -145,7 +180,7 @@ def record_disposal(
     """Record what became of the arrest alert ``alert_id`` led to (an operator; at any time,
     its deployment closed or not); the audit entry holds what changed."""
     with store.action(actor, "alert.disposal", f"alert {alert_id}") as act:
-        a = act.get(Alert, alert_id)
+        a, _ = _for_change(act, alert_id)
         act.detail = rules.record_disposal(a, act.user(), disposal, note, store.now())
         return a
 
@@ -196,6 +231,30 @@ def last_alert_id(store: Store) -> int:
         return Alerts(session).last_id()
 
 
+# The actions that write an alert once it is raised: an open page showing one is told.
+ALERT_WRITES = ("alert.adjudicate", "alert.amend", "alert.correct", "alert.disposal",
+                "alert.purge_biometrics")  # fmt: skip
+
+
+def alert_writes(store: Store, after: int | None) -> tuple[int, list[int]]:
+    """The audit log's newest entry, and the alerts written (adjudicated, amended, corrected,
+    disposed of, purged) by its entries after ``after`` (none if None): numbers only, for a
+    feed to tell the pages showing them, which read (and audit) what changed."""
+    with store.reading() as session:
+        head = int(session.scalar(sa.select(sa.func.max(audit_log.c.seq))) or 0)
+        if after is None or head <= after:
+            return head, []
+        targets = session.scalars(
+            sa.select(audit_log.c.target).where(
+                audit_log.c.seq > after,
+                audit_log.c.seq <= head,
+                audit_log.c.action.in_(ALERT_WRITES),
+                audit_log.c.outcome == "done",
+            )
+        )
+        return head, sorted({int(t.removeprefix("alert ")) for t in targets})
+
+
 def retention_policy(store: Store) -> RetentionPolicy:
     g = store.settings.governance
     return RetentionPolicy(
@@ -221,13 +280,14 @@ def purge_expired(store: Store) -> list[int]:
         ]
     if not due:
         return []
-    with store.db.shredding("data_keys", "alert_biometrics"):
+    with shredding(store, "alert biometrics", "data_keys", "alert_biometrics"):
         for alert_id, _ in due:
             with store.action(SYSTEM, "alert.purge_biometrics", f"alert {alert_id}") as act:
                 Alerts(act.session).delete_biometrics(alert_id)
                 a = act.get(Alert, alert_id)
                 # What stays is for the published counts: category, sex, ethnicity, not the name.
                 a.biometrics_purged_at, a.subject_name = now, f"subject {a.subject_id}"
+                rules.written(a)
                 act.detail = {"policy": applied, "adjudication": str(a.adjudication)}
         for deployment_id in sorted({d for _, d in due}):
             with store.action(SYSTEM, "alerts.destroy_key", f"deployment {deployment_id}") as act:

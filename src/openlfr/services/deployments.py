@@ -13,6 +13,7 @@ from openlfr.domain.roles import SYSTEM, Action, require
 from openlfr.gallery.evidence import evidence
 from openlfr.gallery.thresholds import default_threshold
 from openlfr.services.schemas import Application, parse
+from openlfr.services.shredding import shredding
 from openlfr.services.unit_of_work import Act, Store
 from openlfr.store.keys import REGISTER, watchlist_scope
 from openlfr.store.repositories import Cameras, Deployments, Subjects, Watchlists
@@ -235,9 +236,10 @@ def close(store: Store, actor: str, deployment_id: int) -> Deployment:
 
 def complete_close(store: Store, deployment_id: int) -> Deployment:
     """Destroy a closing deployment's watchlist and data key and mark it closed, in one go."""
+    target = f"deployment {deployment_id}"
     with (
-        store.db.shredding("data_keys", "watchlist_entries"),
-        store.action(SYSTEM, "deployment.close", f"deployment {deployment_id}") as act,
+        shredding(store, target, "data_keys", "watchlist_entries"),
+        store.action(SYSTEM, "deployment.close", target) as act,
     ):
         d = act.get(Deployment, deployment_id)
         destroyed = _destroy_watchlist(act, d)
@@ -247,9 +249,10 @@ def complete_close(store: Store, deployment_id: int) -> Deployment:
 
 
 def cancel(store: Store, actor: str, deployment_id: int) -> Deployment:
+    target = f"deployment {deployment_id}"
     with (
-        store.db.shredding("data_keys", "watchlist_entries"),
-        store.action(actor, "deployment.cancel", f"deployment {deployment_id}") as act,
+        shredding(store, target, "data_keys", "watchlist_entries"),
+        store.action(actor, "deployment.cancel", target) as act,
     ):
         d = act.get(Deployment, deployment_id)
         rules.cancel(d, act.user(), store.now())

@@ -14,8 +14,10 @@ read-only on PostgreSQL, which refuses any write in it.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any
 
@@ -33,13 +35,25 @@ class StoreError(LfrError):
     """The database cannot be reached or opened."""
 
 
+BUSY_TIMEOUT_MS = 30000  # how long a SQLite writer waits for another's lock
+SHRED_PATIENCE = 60.0  # seconds a shredding waits for readers of older snapshots to finish
+SHREDDING_PENDING = 1  # the SQLite file's user_version while a shredding is pending
+
+
+@dataclass
+class Shredding:
+    """What a ``Database.shredding`` left: ``done`` once no copy of what it deleted is left."""
+
+    done: bool = False
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None  # let the "begin" hook issue BEGIN itself
     cursor = dbapi_connection.cursor()
     pragmas = (
         "foreign_keys = ON",
         "secure_delete = ON",
-        "busy_timeout = 30000",
+        f"busy_timeout = {BUSY_TIMEOUT_MS}",
         "journal_mode = WAL",
     )
     for pragma in pragmas:
@@ -87,7 +101,7 @@ def _read_only_begin(connection: sa.Connection) -> None:
 
 # The newest migration (tests/store/test_db.py checks it against the migrations folder). A
 # database already there is not handed to Alembic, which is slow to import.
-SCHEMA_HEAD = "0010"
+SCHEMA_HEAD = "0011"
 
 
 def alembic_config(connection: sa.Connection | None) -> Config:
@@ -107,6 +121,8 @@ def _schema_version(connection: sa.Connection) -> str | None:
 
 class Database:
     """One database, by SQLAlchemy URL; ``transaction()`` gives a session that commits."""
+
+    shred_patience = SHRED_PATIENCE
 
     def __init__(self, url: str) -> None:
         map_domain()
@@ -145,38 +161,78 @@ class Database:
             ) from None
 
     @contextmanager
-    def shredding(self, *tables: str) -> Iterator[None]:
+    def shredding(self, *tables: str) -> Iterator[Shredding]:
         """Around a transaction that deletes keys or biometrics from ``tables``: afterwards no
-        copy of what it deleted is left in the database's files.
+        copy of what it deleted is left in the database's files, or, if a reader held on past
+        ``shred_patience`` seconds, the shredding is left pending (``Shredding.done`` says
+        which) and ``finish_shredding`` completes it later.
 
         SQLite: the WAL is emptied into the file before (so no older frame of it still
         holds a page with what is about to go) and after (so the zeroed pages overwrite
-        the old ones in place, and the WAL is truncated). PostgreSQL keeps deleted rows
-        until a vacuum, so its tables are rewritten after (VACUUM FULL).
+        the old ones in place, and the WAL is truncated). A reader still on a snapshot from
+        before the deletion keeps the old pages in use, so the checkpoint waits for it to
+        finish. PostgreSQL keeps deleted rows until a vacuum, so its tables are rewritten
+        after (VACUUM FULL).
         """
+        shredding = Shredding()
         if self.engine.dialect.name == "sqlite":
-            self._checkpoint()
-            yield
-            self._checkpoint()
+            give_up = time.monotonic() + self.shred_patience
+            self._checkpoint(give_up)
+            yield shredding
+            shredding.done = self._checkpoint(give_up)
+            if not shredding.done:
+                self._mark_shredding(pending=True)
             return
-        yield
+        yield shredding
         with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             for table in tables:
                 connection.exec_driver_sql(f"VACUUM FULL {table}")
+        shredding.done = True
 
-    def _checkpoint(self) -> None:
+    def shredding_pending(self) -> bool:
+        """Whether a shredding was left pending by a reader (a number in the SQLite file's
+        header, so every process that opens it sees it)."""
+        if self.engine.dialect.name != "sqlite":
+            return False
+        connection = self.engine.raw_connection()
+        try:
+            [flag] = connection.cursor().execute("PRAGMA user_version").fetchone()
+        finally:
+            connection.close()
+        return flag == SHREDDING_PENDING
+
+    def finish_shredding(self, patience: float) -> bool:
+        """Complete a pending shredding, waiting up to ``patience`` seconds for readers;
+        whether it is done now."""
+        if not self._checkpoint(time.monotonic() + patience):
+            return False
+        self._mark_shredding(pending=False)
+        return True
+
+    def _mark_shredding(self, pending: bool) -> None:
+        connection = self.engine.raw_connection()
+        try:
+            flag = SHREDDING_PENDING if pending else 0
+            connection.cursor().execute(f"PRAGMA user_version = {flag}")
+        finally:
+            connection.close()
+
+    def _checkpoint(self, give_up: float) -> bool:
+        """Empty the WAL into the file and truncate it, waiting (SQLite's busy handler) until
+        no reader is on an older snapshot, or ``give_up`` (a ``time.monotonic()``) has passed;
+        whether it was done."""
         # On the driver's connection: a checkpoint cannot run inside the transaction that
         # SQLAlchemy would begin.
         connection = self.engine.raw_connection()
+        cursor = connection.cursor()
         try:
-            [busy, *_] = connection.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            wait = max(0, round((give_up - time.monotonic()) * 1000))
+            cursor.execute(f"PRAGMA busy_timeout = {wait}")
+            [busy, *_] = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
         finally:
+            cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             connection.close()
-        if busy:
-            raise StoreError(
-                f"{self.engine.url.database}: another process held the database for 30 s, so "
-                "its write-ahead log could not be emptied: run the command again"
-            )
+        return not busy
 
     @contextmanager
     def transaction(self, reads_only: bool = False) -> Iterator[Session]:

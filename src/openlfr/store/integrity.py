@@ -67,7 +67,7 @@ _LEDGER = "ledger"  # the execution option of this module's own writes
 # setting it back changes the MAC too (the column drops out of it).
 ADDED_LATER: dict[str, dict[str, Any]] = {
     "alerts": {"disposal": None, "disposal_note": "", "disposal_recorded_by": None,
-               "disposal_recorded_at": None},
+               "disposal_recorded_at": None, "version": 1},
     "deployments": {"watchlist_composition": None},
 }  # fmt: skip
 
@@ -244,9 +244,9 @@ def written(session: Session) -> list[tuple[str, str, str]]:
     return found
 
 
-# Tables signed since migration 0010: their rows from before it are signed when the store first
+# Tables signed since migration 0011: their rows from before it are signed when the store first
 # opens after the upgrade, by adopt.
-SIGNED_SINCE_0010 = (
+SIGNED_SINCE_0011 = (
     reference_images, watchlist_entries, alert_biometrics, alert_latencies, camera_counts,
     data_keys,
 )  # fmt: skip
@@ -254,13 +254,13 @@ SIGNED_SINCE_0010 = (
 
 def adopt(session: Session) -> list[tuple[str, str, str]]:
     """Every governed row as it stands, as (table, row id, MAC), for the entry that starts the
-    record of rows; rows of tables signed since migration 0010 are signed first."""
+    record of rows; rows of tables signed since migration 0011 are signed first."""
     key = session.info[KEY]
     found = []
     for table in COVERED:
         for ident, values, problem in list(_stored_rows(session, table)):
             tag = values["mac"]
-            if tag is None and problem is None and table in SIGNED_SINCE_0010:
+            if tag is None and problem is None and table in SIGNED_SINCE_0011:
                 tag = mac(key, table, values)
                 session.execute(
                     table.update().where(_where(table, values)).values(mac=tag),

@@ -370,6 +370,7 @@ alerts = sa.Table(
     sa.Column("disposal_note", sa.Text, nullable=False, server_default=""),
     sa.Column("disposal_recorded_by", sa.String(100)),
     sa.Column("disposal_recorded_at", UtcDateTime),
+    sa.Column("version", sa.Integer, nullable=False, server_default="1"),
     sa.Column("mac", sa.String(64)),  # see store.integrity
 )
 

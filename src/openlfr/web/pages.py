@@ -32,6 +32,7 @@ from openlfr.services import (
     deployments,
     identity,
     reports,
+    shredding,
     users,
     watchlists,
 )
@@ -159,16 +160,33 @@ def alerts_page(
 ) -> HTMLResponse:
     """Alerts as they arrive (the feed), newest first, a page of ALERTS_SHOWN at a time (older
     pages by ``before``), with the cameras' health. Only alerts awaiting adjudication load
-    their images: each image shown is an audited read of biometrics."""
+    their images, for a role that may see them: each image shown is an audited read of
+    biometrics. A card adjudicated elsewhere is read again when the feed says so."""
     found = alerts.list_alerts(store, who.name, deployment, before=before,
                                newest=ALERTS_SHOWN + 1)[::-1]  # fmt: skip
     shown, older = found[:ALERTS_SHOWN], len(found) > ALERTS_SHOWN
     live = deployments.list_all(store, who.name, State.LIVE)
     # The feed brings what is newer than anything in the database now, whatever page this is.
     last = alerts.last_alert_id(store) if before else max((a.id or 0 for a in shown), default=0)
-    return render(request, "alerts.html", who, store, alerts=shown, live=live,
-                  deployment=deployment, after=last,
+    return render(request, "alerts.html", who, store, **_cards(store, who, live), alerts=shown,
+                  live=live, deployment=deployment, after=last,
                   older=shown[-1].id if older else None)  # fmt: skip
+
+
+@router.get("/console/alerts/{ident}/card", response_class=HTMLResponse)
+def alert_card(request: Request, ident: Ident, who: Acting, store: StoreDep) -> HTMLResponse:
+    """One alert's card as it reads now, for a page the feed told it was written."""
+    a = alerts.get_alert(store, who.name, ident)
+    live = deployments.list_all(store, who.name, State.LIVE)
+    return render(request, "alert_card.html", who, store, **_cards(store, who, live), a=a)
+
+
+def _cards(store: Store, who: Caller, live: list[Any]) -> dict[str, Any]:
+    """What an alert card shows the caller: only what their roles may do and see."""
+    me = acting_user(store, who)
+    return {"me": me, "may_adjudicate": me.may(Action.ADJUDICATE),
+            "may_view_images": me.may(Action.VIEW_BIOMETRICS),
+            "running": {d.id for d in live}}  # fmt: skip
 
 
 @router.post("/console/alerts/{ident}/adjudication")
@@ -177,12 +195,28 @@ def adjudicate(
     who: Acting,
     store: StoreDep,
     verdict: Annotated[Adjudication, Form()],
+    version: Annotated[int, Form()],
     outcome: Annotated[Outcome | None, Form()] = None,
 ) -> RedirectResponse:
-    a = alerts.adjudicate(store, who.name, ident, verdict, outcome)
+    a = alerts.adjudicate(store, who.name, ident, verdict, outcome, seen=version)
     return back(
         "/console/alerts", f"{a}: {a.adjudication}" + (f", {a.outcome}" if a.outcome else "")
     )
+
+
+@router.post("/console/alerts/{ident}/amendment")
+def amend(
+    ident: Ident,
+    who: Acting,
+    store: StoreDep,
+    verdict: Annotated[Adjudication, Form()],
+    version: Annotated[int, Form()],
+    reason: Annotated[str, Form()],
+    outcome: Annotated[Outcome | None, Form()] = None,
+) -> RedirectResponse:
+    a = alerts.amend(store, who.name, ident, verdict, outcome, "", reason, seen=version)
+    said = f"{a.adjudication}" + (f", {a.outcome}" if a.outcome else "")
+    return back("/console/alerts", f"{a}: amended to {said}")
 
 
 @router.get("/console/deployments", response_class=HTMLResponse)
@@ -273,7 +307,12 @@ def deployment_step(
     if step not in steps:
         return RedirectResponse(here, status_code=303)
     d = steps[step]()
-    return back(here, f"{d}: {step} done; now {d.state}")
+    said = f"{d}: {step} done; now {d.state}"
+    if step in ("close", "cancel") and shredding.pending(store):
+        said += (
+            "; shredding pending (another process reads an older snapshot): housekeeping ends it"
+        )
+    return back(here, said)
 
 
 @router.get("/console/subjects", response_class=HTMLResponse)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
 from openlfr.api.deps import Ident, StoreDep
 from openlfr.api.security import Acting
 from openlfr.domain.deployment import Deployment, State
-from openlfr.services import counts, deployments
+from openlfr.services import counts, deployments, shredding
 from openlfr.services.schemas import Application
 
 router = APIRouter(prefix="/deployments", tags=["deployments"])
@@ -76,8 +76,13 @@ def start(ident: Ident, body: StartIn, who: Acting, store: StoreDep) -> Deployme
 
 
 @router.post("/{ident}/close", response_model=Deployment)
-def close(ident: Ident, who: Acting, store: StoreDep) -> Deployment:
-    return deployments.close(store, who.name, ident)
+def close(ident: Ident, who: Acting, store: StoreDep, response: Response) -> Deployment:
+    """Close it: its watchlist and key are destroyed. The ``Shredding`` header says whether
+    they are gone from the database's files too (``done``) or ``pending`` while another
+    process reads an older snapshot (housekeeping finishes it)."""
+    d = deployments.close(store, who.name, ident)
+    response.headers["Shredding"] = "pending" if shredding.pending(store) else "done"
+    return d
 
 
 @router.post("/{ident}/cancel", response_model=Deployment)

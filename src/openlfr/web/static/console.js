@@ -16,12 +16,32 @@ function alertCard(a, csrf, template) {
   card.querySelector(".score").textContent = a.score.toFixed(3);
   card.querySelector(".camera").textContent = a.camera;
   card.querySelector(".time").textContent = a.raised_at;
-  card.querySelector(".probe").src = "/api/v1/alerts/" + a.id + "/images/probe";
-  card.querySelector(".reference").src = "/api/v1/alerts/" + a.id + "/images/reference";
+  // The images and the verdict's form are there only for a role that may see and use them.
+  for (const which of ["probe", "reference"]) {
+    const image = card.querySelector("." + which);
+    if (image) image.src = "/api/v1/alerts/" + a.id + "/images/" + which;
+  }
   const form = card.querySelector("form");
-  form.action = "/console/alerts/" + a.id + "/adjudication";
-  form.querySelector("input[name=csrf]").value = csrf;
+  if (form) {
+    form.action = "/console/alerts/" + a.id + "/adjudication";
+    form.querySelector("input[name=csrf]").value = csrf;
+    form.querySelector("input[name=version]").value = a.version;
+  }
   return card;
+}
+
+// An alert written since the page showed it (adjudicated on another handset, amended,
+// purged): its card is read again as it reads now, so no one decides on a stale view.
+async function refreshCard(id) {
+  const card = document.getElementById("alert-" + id);
+  if (!card) return;
+  const answer = await fetch("/console/alerts/" + id + "/card");
+  if (!answer.ok) return;
+  const fresh = document.createElement("template");
+  fresh.innerHTML = (await answer.text()).trim();
+  const replacement = fresh.content.querySelector("article");
+  replacement.classList.add("changed");
+  card.replaceWith(replacement);
 }
 
 function watchAlerts(list) {
@@ -39,6 +59,7 @@ function watchAlerts(list) {
     if (document.getElementById("alert-" + a.id)) return;
     list.prepend(alertCard(a, csrf, template));
   });
+  feed.addEventListener("update", (event) => { refreshCard(event.data); });
   feed.addEventListener("end", (event) => {
     state.textContent = "ended: " + event.data;
     feed.close();
