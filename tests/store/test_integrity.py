@@ -20,9 +20,7 @@ def before(table: sa.Table) -> sa.Table:
     return sa.Table(table.name, sa.MetaData(), *kept)
 
 
-def test_an_alert_maced_before_disposals_and_versions_matches_and_a_change_is_covered() -> (
-    None
-):
+def test_an_alert_maced_before_disposals_and_versions_matches_and_a_change_is_covered() -> None:
     old = {"id": 4, "adjudication": "confirmed_true", "outcome": "arrested", "score": 0.8}
     old |= {c.name: "" for c in before(alerts).columns if c.name not in old}
     upgraded = old | ADDED_LATER["alerts"]

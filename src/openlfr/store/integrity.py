@@ -328,12 +328,12 @@ def _stored_rows(
     }
     for row in result:
         values = dict(row._mapping)
-        ident = row_id(table, values)
         try:
             values = {k: (p(v) if p else v) for k, v in values.items() for p in [processors[k]]}
         except (RowEditedError, ValueError, LookupError) as exc:
-            yield ident, values, f"holds a value openlfr does not write ({exc})"
+            yield row_id(table, values), values, f"holds a value openlfr does not write ({exc})"
             continue
+        ident = row_id(table, values)
         yield ident, values, None
 
 
