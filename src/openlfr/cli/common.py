@@ -20,6 +20,7 @@ from rich.table import Column, Table
 
 from openlfr.config import Settings
 from openlfr.errors import LfrError
+from openlfr.files import FileError, read_limited
 from openlfr.jsonable import jsonable
 from openlfr.services import housekeeping, identity
 from openlfr.services.unit_of_work import Store
@@ -29,6 +30,8 @@ from openlfr.services.unit_of_work import Store
 PIPED_WIDTH = None if sys.stdout.isatty() else 1000
 out = Console(soft_wrap=True, markup=False, highlight=False, width=PIPED_WIDTH)
 err = Console(stderr=True, soft_wrap=True, markup=False, highlight=False)
+
+RECORD_LIMIT = 1_000_000  # bytes: a subject or an application is pages of text, never more
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="machine-readable output (JSON, stdout)")]
 
@@ -120,9 +123,13 @@ def report_housekeeping(done: housekeeping.Done, console: Console) -> None:
 def read_record(path: Path, what: str) -> dict[str, Any]:
     """The table in a TOML or JSON file (by suffix; TOML datetimes with offsets are aware)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        data = read_limited(path, RECORD_LIMIT)
+    except FileError as exc:
+        raise LfrError(f"the {what} file {exc}") from None
+    try:
+        text = data.decode("utf-8")
         fields = json.loads(text) if path.suffix.lower() == ".json" else tomllib.loads(text)
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
+    except ValueError as exc:  # UnicodeDecodeError too
         raise LfrError(f"cannot read the {what} file {path}: {exc}") from None
     if not isinstance(fields, dict):
         raise LfrError(f"the {what} file {path} must hold one table (JSON object) of fields")

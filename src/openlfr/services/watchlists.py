@@ -13,6 +13,7 @@ from openlfr.domain.errors import DomainError, Invalid
 from openlfr.domain.roles import SYSTEM, Action, require
 from openlfr.domain.watchlist import Subject
 from openlfr.errors import LfrError
+from openlfr.files import FileError, read_limited
 from openlfr.services.schemas import SubjectRecord, parse
 from openlfr.services.unit_of_work import Act, Store
 from openlfr.store.keys import REGISTER
@@ -36,17 +37,12 @@ class ImageIn:
 
     @classmethod
     def from_file(cls, path: Path, source: str, max_bytes: int) -> ImageIn:
-        """The image file at ``path``; refused, naming it, if missing or over ``max_bytes``."""
+        """The image file at ``path``; refused, naming it, if missing, not a regular file or
+        over ``max_bytes`` (a device or an endless file is never read to its end)."""
         try:
-            size = path.stat().st_size
-        except OSError:
-            raise Invalid(f"refused reference image {path}: no such file") from None
-        if size > max_bytes:
-            raise Invalid(
-                f"refused reference image {path}: {size:,} bytes is over the "
-                f"{max_bytes:,}-byte limit"
-            )
-        return cls(str(path), path.read_bytes(), source)
+            return cls(str(path), read_limited(path, max_bytes), source)
+        except FileError as exc:
+            raise Invalid(f"refused reference image {exc}") from None
 
 
 @dataclass(frozen=True)
