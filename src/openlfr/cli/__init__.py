@@ -8,6 +8,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from openlfr.cli.common import visible
 from openlfr.config import Settings
 from openlfr.errors import LfrError
 
@@ -21,7 +22,7 @@ def main() -> None:
     try:
         app()
     except LfrError as exc:
-        err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
+        err.print(f"[red]error:[/red] {escape(visible(str(exc)))}", highlight=False)
         sys.exit(1)
 
 

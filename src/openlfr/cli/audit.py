@@ -86,7 +86,7 @@ def export(
         entries = audit.export(store, actor, since)
     if as_json:
         for e in entries:
-            print(json.dumps(asdict(e), ensure_ascii=False))
+            print_json(asdict(e), indent=None)
         return
     shown = table(fixed("seq"), fixed("at (UTC)"), "actor", "action", "target", "outcome", "detail")
     for e in entries:

@@ -19,17 +19,41 @@ from rich.console import Console
 from rich.table import Column, Table
 
 from openlfr.config import Settings
+from openlfr.domain.text import CONTROLS, escaped
 from openlfr.errors import LfrError
 from openlfr.files import FileError, read_limited
 from openlfr.jsonable import jsonable
 from openlfr.services import housekeeping, identity
 from openlfr.services.unit_of_work import Store
 
-# No markup: names, reasons and notes are printed as given.
+
+def visible(text: str, lines: bool = False) -> str:
+    """``text`` as a terminal may show it: each control character (an escape, a line break, a
+    text-direction override: ``domain.text.CONTROLS``) written as its escape (``\\u001b``), so
+    stored text is shown as what it is and never steers the terminal. ``lines``: a document
+    whose line breaks are kept."""
+    return CONTROLS.sub(lambda c: c[0] if lines and c[0] == "\n" else escaped(c[0]), text)
+
+
+class Terminal(Console):
+    """A console that prints names, reasons and notes as given: no markup, and each text through
+    ``visible``."""
+
+    def print(self, *objects: Any, **options: Any) -> None:
+        super().print(*(visible(o) if isinstance(o, str) else o for o in objects), **options)
+
+
+class Rows(Table):
+    """A table whose text cells go through ``visible``."""
+
+    def add_row(self, *cells: Any, **options: Any) -> None:
+        super().add_row(*(visible(c) if isinstance(c, str) else c for c in cells), **options)
+
+
 # Piped to a file or another program, a table keeps its width rather than wrap at 80 columns.
 PIPED_WIDTH = None if sys.stdout.isatty() else 1000
-out = Console(soft_wrap=True, markup=False, highlight=False, width=PIPED_WIDTH)
-err = Console(stderr=True, soft_wrap=True, markup=False, highlight=False)
+out = Terminal(soft_wrap=True, markup=False, highlight=False, width=PIPED_WIDTH)
+err = Terminal(stderr=True, soft_wrap=True, markup=False, highlight=False)
 
 RECORD_LIMIT = 1_000_000  # bytes: a subject or an application is pages of text, never more
 
@@ -139,7 +163,7 @@ def read_record(path: Path, what: str) -> dict[str, Any]:
 def table(*columns: str | Column, title: str | None = None) -> Table:
     """A table that hides nothing: long values wrap, ``fixed`` columns never do."""
     made = [Column(c, overflow="fold") if isinstance(c, str) else c for c in columns]
-    return Table(*made, title=title, title_justify="left")
+    return Rows(*made, title=title, title_justify="left")
 
 
 def fixed(header: str) -> Column:
@@ -156,8 +180,10 @@ def iso(value: datetime | date | None) -> str:
     return value.isoformat()
 
 
-def print_json(value: Any) -> None:
-    print(json.dumps(jsonable(value), indent=2, ensure_ascii=False))
+def print_json(value: Any, indent: int | None = 2) -> None:
+    """``value`` as JSON on stdout, its text's control characters escaped (JSON's own escapes
+    leave out C1 controls and direction overrides)."""
+    print(visible(json.dumps(jsonable(value), indent=indent, ensure_ascii=False), lines=True))
 
 
 def done(message: str, value: Any, as_json: bool) -> None:

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 
 from openlfr.domain.deployment import Deployment
 from openlfr.domain.errors import DomainError
+from openlfr.domain.text import check_plain
 from openlfr.domain.vocabulary import Vocabulary, one_of
 
 OLDEST = 120  # years: a date of birth before that is a typing slip
@@ -45,6 +46,8 @@ def validate_subject(s: Subject, vocabulary: Vocabulary, today: date) -> None:
     for name in ("name", "reason", "case_reference"):
         if not str(getattr(s, name)).strip():
             raise DomainError(f"a watchlist subject needs a {name.replace('_', ' ')}")
+    check_plain(s.name, "subject's name")
+    check_plain(s.case_reference, "case reference")
     one_of(s.category, vocabulary.categories, "watchlist category")
     one_of(s.sex, vocabulary.sexes, "sex")
     one_of(s.ethnicity, vocabulary.ethnicities, "ethnicity")
