@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -104,9 +104,11 @@ def enrol(
         engine = Engine(store.settings)
     checked: list[Reference] = []
     problems: list[str] = []
-    for image in images:
+    for place, image in enumerate(images, 1):
         try:
-            checked.append(check_image(engine, image))
+            # Named by its place, not its file name (which may be the subject's): refusals are
+            # audited, and the audit log is kept for good.
+            checked.append(check_image(engine, replace(image, name=str(place))))
         except DomainError as exc:
             problems.append(str(exc))
     with store.action(actor, "subject.enrol", "new subject") as act:
