@@ -8,11 +8,12 @@ directory. Nested fields use ``__`` in the environment, e.g.
 from __future__ import annotations
 
 import os
+import tomllib
 from pathlib import Path
 from typing import Literal
 
 import platformdirs
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, ValidationError
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -21,6 +22,7 @@ from pydantic_settings import (
 )
 
 from openlfr.domain import vocabulary
+from openlfr.errors import LfrError
 
 DetectorName = Literal["yunet", "centerface", "scrfd", "retinaface"]
 Backend = Literal["auto", "openvino", "onnxruntime", "opencv"]
@@ -223,3 +225,29 @@ class Settings(BaseSettings):
             env_settings,
             TomlConfigSettingsSource(settings_cls, toml_file=config_file()),
         )
+
+
+class SettingsError(LfrError):
+    """The settings file or an ``LFR_`` variable cannot be used."""
+
+
+def load_settings() -> Settings:
+    """The settings (environment, the TOML file, defaults), or one error naming the file or the
+    setting that is wrong and why."""
+    path = config_file()
+    if path.exists() and not path.is_file():
+        raise SettingsError(f"the settings file {path} is not a file: point LFR_CONFIG at one")
+    try:
+        return Settings()
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"the settings file {path} is not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise SettingsError(f"the settings file {path} cannot be read ({exc.strerror})") from None
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
+        )
+        raise SettingsError(
+            f"the settings are not valid: {problems} (from the settings file {path} or an LFR_ "
+            "variable)"
+        ) from None

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import resource
+import sqlite3
 import subprocess
 import sys
 import tomllib
@@ -106,3 +107,58 @@ def test_a_name_that_steers_the_terminal_is_refused_and_one_stored_is_shown_esca
     listed = lfr.run("watchlist", "list", "--json", user="wendy").stdout
     assert not CONTROLS.search(listed.replace("\n", ""))
     assert json.loads(listed)[0]["name"] == ESCAPING  # JSON's escapes: the same text, read back
+
+
+def one_line(done: subprocess.CompletedProcess[str]) -> str:
+    """The one line of a refusal, without ``error: ``: no traceback."""
+    assert done.returncode == 1, done.stdout
+    [line] = done.stderr.strip().splitlines()
+    assert line.startswith("error: "), line
+    return line.removeprefix("error: ")
+
+
+def test_settings_a_database_and_a_folder_that_cannot_be_used_are_one_line_each(
+    lfr: Lfr, tmp_path: Path
+) -> None:
+    settings = Path(lfr.env["LFR_CONFIG"] or "")
+    settings.write_text('threads = 2\ndetector = "yunet\n')  # the quote is never closed
+    refusal = one_line(lfr.run("whoami"))
+    assert refusal.startswith(f"the settings file {settings} is not valid TOML: ")
+    settings.write_text("threads = 0\n")
+    assert one_line(lfr.run("whoami")) == (
+        "the settings are not valid: threads: Input should be greater than or equal to 1 "
+        f"(from the settings file {settings} or an LFR_ variable)"
+    )
+    settings.unlink()
+
+    lfr.env["LFR_DATABASE_URL"] = f"sqlite:///{tmp_path}"
+    assert one_line(lfr.run("whoami")) == (
+        f"database_url names a folder: {tmp_path}: name the database file in it "
+        f"(sqlite:///{tmp_path}/openlfr.db)"
+    )
+    lfr.env["LFR_DATABASE_URL"] = None
+
+    a_file = tmp_path / "a-file"
+    a_file.write_text("")
+    for folder, why in ((a_file / "images", "Not a directory"), (Path("/proc/1/images"), "")):
+        refusal = one_line(lfr.run("alert", "images", "1", str(folder)))
+        assert refusal.startswith(f"{folder}: cannot make it ({why}"), refusal
+
+
+def test_text_where_sealed_bytes_go_is_refused_in_one_line(lfr: Lfr) -> None:
+    """Someone with the database file stores text in a column of sealed bytes (SQLite keeps
+    what it is given): whatever opens it refuses, in one line, and nothing is compiled."""
+    add_users(lfr)
+    lfr.json(
+        "watchlist", "add", str(EXAMPLES / "subject.toml"),
+        "--image", lfw_image("Aaron_Eckhart"), "--source", "custody_image", user="wendy",
+    )  # fmt: skip
+    ident = str(
+        lfr.json("deployment", "create", str(EXAMPLES / "deployment.toml"), user="pat")["id"]
+    )
+    lfr.json("deployment", "authorise", ident, user="ali")
+    with sqlite3.connect(lfr.data / "openlfr.db") as database:
+        database.execute("UPDATE reference_images SET image = 'not sealed at all'")
+    refusal = lfr.refused("deployment", "compile", ident, user="pat")
+    assert "changed outside openlfr" in refusal, refusal
+    assert lfr.json("deployment", "show", ident, user="pat")["watchlist_size"] in (0, None)

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from openlfr.cli.common import visible
-from openlfr.config import Settings
+from openlfr.config import load_settings
 from openlfr.errors import LfrError
 
 app = typer.Typer(
@@ -50,7 +50,7 @@ from openlfr.cli import (  # noqa: E402
 def _openlfr(ctx: typer.Context) -> None:
     """openlfr: open live facial recognition."""
     # Read once here and handed to every command (common.settings), as the API will.
-    ctx.obj = Settings()
+    ctx.obj = load_settings()
 
 
 app.command("login")(sessions.login)

@@ -55,6 +55,11 @@ def seal(key: bytes, plaintext: bytes, context: str) -> bytes:
 
 
 def unseal(key: bytes, sealed: bytes, context: str) -> bytes:
+    if not isinstance(sealed, bytes):  # SQLite stores what it is given: text where bytes go
+        raise KeyStoreError(
+            f"sealed data for {context} is not bytes but {type(sealed).__name__}: it was changed "
+            "outside openlfr; nothing is done with it"
+        )
     try:
         return AESGCM(key).decrypt(sealed[:NONCE], sealed[NONCE:], context.encode())
     except InvalidTag:
