@@ -39,3 +39,17 @@ def read_limited(path: Path, max_bytes: int) -> bytes:
     if len(data) > max_bytes:
         raise FileError(f"{path}: more than the {max_bytes:,}-byte limit (it grew as it was read)")
     return data
+
+
+def private_folder(path: Path) -> Path:
+    """``path``, made if missing with each missing folder above it, each readable by this
+    account only (0700, as the XDG base directory spec asks of the folders it makes: the data
+    folder holds the database and the models); folders already there are left as they are."""
+    missing = []
+    for folder in (path, *path.parents):
+        if folder.is_dir():
+            break
+        missing.append(folder)
+    for folder in reversed(missing):
+        folder.mkdir(mode=0o700, exist_ok=True)
+    return path

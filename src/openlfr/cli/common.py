@@ -21,7 +21,7 @@ from rich.table import Column, Table
 from openlfr.config import Settings
 from openlfr.domain.text import CONTROLS, escaped
 from openlfr.errors import LfrError
-from openlfr.files import FileError, read_limited
+from openlfr.files import FileError, private_folder, read_limited
 from openlfr.jsonable import jsonable
 from openlfr.services import housekeeping, identity
 from openlfr.services.unit_of_work import Store
@@ -103,7 +103,7 @@ def ask_secret(label: str, confirm: bool = False) -> str:
 
 def save_session(path: Path, login: identity.Login) -> None:
     """Keep ``login``'s token at ``path``, readable by this OS account only (written whole)."""
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    private_folder(path.parent)
     staged = path.with_name(f".{path.name}.{os.getpid()}")
     body = json.dumps({"user": login.user, "token": login.token, "ends": iso(login.expires_at)})
     descriptor = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

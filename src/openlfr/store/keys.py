@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy.orm import Session
 
 from openlfr.errors import LfrError
+from openlfr.files import private_folder
 from openlfr.store.tables import data_keys
 
 NONCE = 12
@@ -90,7 +91,7 @@ def _pending(path: Path) -> Path:
 
 def _write_key(path: Path, key: bytes) -> None:
     """Write a key file readable by its owner only, durably."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(path.parent)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as f:
         f.write(base64.b64encode(key).decode() + "\n")
