@@ -62,6 +62,8 @@ def test_a_device_given_as_an_image_or_a_record_is_refused_unread(
         user="wendy",
     )  # fmt: skip
     assert as_record == f"the subject file {device}: {unread}"
+    as_head = refused_within_memory(lfr, "audit", "verify", "--head", device, user="ada")
+    assert as_head == f"the head file {device}: {unread}"
     assert lfr.json("watchlist", "list", user="wendy") == []
 
 
