@@ -16,7 +16,7 @@ CONTROLS = re.compile(
 
 
 def escaped(char: str) -> str:
-    """``char`` as its escape, as JSON and Python write it: ``\\u001b``, ``\\u202e``."""
+    """``char`` as its escape, as JSON writes it: ``\\u001b``, ``\\u202e``."""
     return f"\\u{ord(char):04x}"
 
 
