@@ -111,30 +111,22 @@ def test_a_name_that_steers_the_terminal_is_refused_and_one_stored_is_shown_esca
     assert json.loads(listed)[0]["name"] == ESCAPING  # JSON's escapes: the same text, read back
 
 
-def one_line(done: subprocess.CompletedProcess[str]) -> str:
-    """The one line of a refusal, without ``error: ``: no traceback."""
-    assert done.returncode == 1, done.stdout
-    [line] = done.stderr.strip().splitlines()
-    assert line.startswith("error: "), line
-    return line.removeprefix("error: ")
-
-
 def test_settings_a_database_and_a_folder_that_cannot_be_used_are_one_line_each(
     lfr: Lfr, tmp_path: Path
 ) -> None:
     settings = Path(lfr.env["LFR_CONFIG"] or "")
     settings.write_text('threads = 2\ndetector = "yunet\n')  # the quote is never closed
-    refusal = one_line(lfr.run("whoami"))
+    refusal = lfr.refused("whoami")
     assert refusal.startswith(f"the settings file {settings} is not valid TOML: ")
     settings.write_text("threads = 0\n")
-    assert one_line(lfr.run("whoami")) == (
+    assert lfr.refused("whoami") == (
         "the settings are not valid: threads: Input should be greater than or equal to 1 "
         f"(from the settings file {settings} or an LFR_ variable)"
     )
     settings.unlink()
 
     lfr.env["LFR_DATABASE_URL"] = f"sqlite:///{tmp_path}"
-    assert one_line(lfr.run("whoami")) == (
+    assert lfr.refused("whoami") == (
         f"database_url names a folder: {tmp_path}: name the database file in it "
         f"(sqlite:///{tmp_path}/openlfr.db)"
     )
@@ -143,7 +135,7 @@ def test_settings_a_database_and_a_folder_that_cannot_be_used_are_one_line_each(
     a_file = tmp_path / "a-file"
     a_file.write_text("")
     for folder, why in ((a_file / "images", "Not a directory"), (Path("/proc/1/images"), "")):
-        refusal = one_line(lfr.run("alert", "images", "1", str(folder)))
+        refusal = lfr.refused("alert", "images", "1", str(folder))
         assert refusal.startswith(f"{folder}: cannot make it ({why}"), refusal
 
 
