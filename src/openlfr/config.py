@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import platformdirs
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, ValidationError
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -275,3 +275,25 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         refuse_policy_from_environment()
         return init_settings, env_settings, SettingsFile(settings_cls, toml_file=config_file())
+
+
+def load_settings() -> Settings:
+    """The settings (environment, the TOML file, defaults), or one error naming the file or the
+    setting that is wrong and why."""
+    path = config_file()
+    if path.exists() and not path.is_file():
+        raise SettingsError(f"the settings file {path} is not a file: point LFR_CONFIG at one")
+    try:
+        return Settings()
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"the settings file {path} is not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise SettingsError(f"the settings file {path} cannot be read ({exc.strerror})") from None
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
+        )
+        raise SettingsError(
+            f"the settings are not valid: {problems} (from the settings file {path} or an LFR_ "
+            "variable)"
+        ) from None

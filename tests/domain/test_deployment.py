@@ -48,6 +48,7 @@ def test_authorisation_records_officer_and_time() -> None:
         ("near_assembly", True, "protest or assembly needs a stated justification"),
         ("ends_at", NOW + timedelta(days=3650), "longer than 31 days"),
         ("without_notice", True, "critical threat"),
+        ("name", "Ashbury \u202eevif", r"name holds the control character \\u202e"),
     ],
 )
 def test_incomplete_application_is_refused_and_nothing_changes(

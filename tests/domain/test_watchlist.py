@@ -23,8 +23,13 @@ def test_complete_subject_is_valid() -> None:
         ({"case_reference": ""}, "needs a case reference"),
         ({"review_by": date(2026, 11, 1)}, "review date .* must be in the future"),
         ({"date_of_birth": date(2027, 1, 1)}, "not in the past"),
-        ({"date_of_birth": date(1800, 1, 1)}, "makes them over 120: check it"),
+        ({"date_of_birth": date(1800, 1, 1)}, "makes them over 120: check date_of_birth"),
         ({"review_by": date(2999, 1, 1)}, "more than 366 days away"),
+        # A terminal escape (clear the screen) or a direction override in what is printed.
+        ({"name": "Daniel\x1b[2J Marsh"}, r"name holds the control character \\u001b"),
+        ({"name": "Daniel \u202eHsram"}, r"name holds the control character \\u202e"),
+        ({"name": "Daniel\x9b2J"}, r"name holds the control character \\u009b"),
+        ({"case_reference": "ASH/26\n018734"}, r"reference holds the control character \\u000a"),
     ],
 )
 def test_bad_subject_is_refused(changes: dict[str, object], message: str) -> None:

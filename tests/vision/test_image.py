@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import struct
 import zlib
 from pathlib import Path
@@ -76,3 +77,15 @@ def test_oversized_file_and_missing_file(tmp_path: Path, good_jpeg: Path) -> Non
         read_image(good_jpeg, max_bytes=100, max_pixels=10**6)
     with pytest.raises(ImageError, match="no such file"):
         read_image(tmp_path / "absent.jpg", **LIMITS)
+
+
+def test_a_device_or_a_pipe_is_refused_unread(tmp_path: Path) -> None:
+    """/dev/zero never ends and a pipe with no writer never answers: each is refused at once."""
+    pipe = tmp_path / "pipe.jpg"
+    os.mkfifo(pipe)
+    link = tmp_path / "zero.jpg"
+    link.symlink_to("/dev/zero")
+    for path in (Path("/dev/zero"), pipe, link, tmp_path):
+        with pytest.raises(ImageError, match="not a regular file") as caught:
+            read_image(path, **LIMITS)
+        assert str(path) in str(caught.value)

@@ -8,7 +8,8 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from openlfr.config import Settings
+from openlfr.cli.common import visible
+from openlfr.config import load_settings
 from openlfr.errors import LfrError
 
 app = typer.Typer(
@@ -21,7 +22,7 @@ def main() -> None:
     try:
         app()
     except LfrError as exc:
-        err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
+        err.print(f"[red]error:[/red] {escape(visible(str(exc)))}", highlight=False)
         sys.exit(1)
 
 
@@ -50,7 +51,7 @@ from openlfr.cli import (  # noqa: E402
 def _openlfr(ctx: typer.Context) -> None:
     """openlfr: open live facial recognition."""
     # Read once here and handed to every command (common.settings), as the API will.
-    ctx.obj = Settings()
+    ctx.obj = load_settings()
 
 
 app.command("init")(installation.init)

@@ -176,7 +176,10 @@ def _check_folder(folder: Path, ident: int) -> None:
     """Refuse, before anything is read, a folder that cannot take an alert's images."""
     if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
         raise LfrError(f"{folder}: not a folder (or a link to one): give a folder to write into")
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as exc:
+        raise LfrError(f"{folder}: cannot make it ({exc.strerror}): give another folder") from None
     if not os.access(folder, os.W_OK | os.X_OK):
         raise LfrError(f"{folder}: this user cannot write there: give another folder")
     taken = sorted(str(p) for p in folder.glob(f"alert-{ident}-*"))

@@ -12,6 +12,7 @@ import typer
 
 from openlfr.cli.common import JsonFlag, acting_user, fixed, governance, iso, out, print_json, table
 from openlfr.errors import LfrError
+from openlfr.files import FileError, read_limited
 from openlfr.services import audit
 from openlfr.store.audit import Head
 
@@ -70,9 +71,11 @@ def head(ctx: typer.Context, as_json: JsonFlag = False) -> None:
 
 def _read_head(path: Path) -> Head:
     try:
-        fields = json.loads(path.read_text())
+        fields = json.loads(read_limited(path, 10_000))  # a head file is some 250 bytes
         return Head(int(fields["seq"]), str(fields["hash"]), str(fields["tag"]))
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except FileError as exc:
+        raise LfrError(f"the head file {exc}") from None
+    except (ValueError, KeyError, TypeError) as exc:
         raise LfrError(
             f"{path}: not a head file from `lfr audit head` ({exc.__class__.__name__}: {exc})"
         ) from None
@@ -90,7 +93,7 @@ def export(
         entries = audit.export(store, actor, since)
     if as_json:
         for e in entries:
-            print(json.dumps(asdict(e), ensure_ascii=False))
+            print_json(asdict(e), indent=None)
         return
     shown = table(fixed("seq"), fixed("at (UTC)"), "actor", "action", "target", "outcome", "detail")
     for e in entries:

@@ -20,16 +20,43 @@ from rich.console import Console
 from rich.table import Column, Table
 
 from openlfr.config import Settings
+from openlfr.domain.text import CONTROLS, escaped
 from openlfr.errors import LfrError
+from openlfr.files import FileError, private_folder, read_limited
 from openlfr.jsonable import jsonable
 from openlfr.services import housekeeping, identity
 from openlfr.services.unit_of_work import Store
 
-# No markup: names, reasons and notes are printed as given.
+
+def visible(text: str, lines: bool = False) -> str:
+    """``text`` as a terminal may show it: each control character (an escape, a line break, a
+    text-direction override: ``domain.text.CONTROLS``) written as its escape (``\\u001b``), so
+    stored text is shown as what it is and never steers the terminal. ``lines``: a document
+    whose line breaks are kept."""
+    return CONTROLS.sub(lambda c: c[0] if lines and c[0] == "\n" else escaped(c[0]), text)
+
+
+class Terminal(Console):
+    """A console that prints names, reasons and notes as given: no markup, and each text through
+    ``visible``."""
+
+    def print(self, *objects: Any, **options: Any) -> None:
+        super().print(*(visible(o) if isinstance(o, str) else o for o in objects), **options)
+
+
+class Rows(Table):
+    """A table whose text cells go through ``visible``."""
+
+    def add_row(self, *cells: Any, **options: Any) -> None:
+        super().add_row(*(visible(c) if isinstance(c, str) else c for c in cells), **options)
+
+
 # Piped to a file or another program, a table keeps its width rather than wrap at 80 columns.
 PIPED_WIDTH = None if sys.stdout.isatty() else 1000
-out = Console(soft_wrap=True, markup=False, highlight=False, width=PIPED_WIDTH)
-err = Console(stderr=True, soft_wrap=True, markup=False, highlight=False)
+out = Terminal(soft_wrap=True, markup=False, highlight=False, width=PIPED_WIDTH)
+err = Terminal(stderr=True, soft_wrap=True, markup=False, highlight=False)
+
+RECORD_LIMIT = 1_000_000  # bytes: a subject or an application is pages of text, never more
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="machine-readable output (JSON, stdout)")]
 
@@ -84,7 +111,7 @@ def ask_secret(label: str, confirm: bool = False) -> str:
 
 def save_session(path: Path, login: identity.Login) -> None:
     """Keep ``login``'s token at ``path``, readable by this OS account only (written whole)."""
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    private_folder(path.parent)
     staged = path.with_name(f".{path.name}.{os.getpid()}")
     body = json.dumps({"user": login.user, "token": login.token, "ends": iso(login.expires_at)})
     descriptor = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -133,9 +160,13 @@ def report_housekeeping(done: housekeeping.Done, console: Console) -> None:
 def read_record(path: Path, what: str) -> dict[str, Any]:
     """The table in a TOML or JSON file (by suffix; TOML datetimes with offsets are aware)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        data = read_limited(path, RECORD_LIMIT)
+    except FileError as exc:
+        raise LfrError(f"the {what} file {exc}") from None
+    try:
+        text = data.decode("utf-8")
         fields = json.loads(text) if path.suffix.lower() == ".json" else tomllib.loads(text)
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
+    except ValueError as exc:  # UnicodeDecodeError too
         raise LfrError(f"cannot read the {what} file {path}: {exc}") from None
     if not isinstance(fields, dict):
         raise LfrError(f"the {what} file {path} must hold one table (JSON object) of fields")
@@ -145,7 +176,7 @@ def read_record(path: Path, what: str) -> dict[str, Any]:
 def table(*columns: str | Column, title: str | None = None) -> Table:
     """A table that hides nothing: long values wrap, ``fixed`` columns never do."""
     made = [Column(c, overflow="fold") if isinstance(c, str) else c for c in columns]
-    return Table(*made, title=title, title_justify="left")
+    return Rows(*made, title=title, title_justify="left")
 
 
 def fixed(header: str) -> Column:
@@ -162,8 +193,10 @@ def iso(value: datetime | date | None) -> str:
     return value.isoformat()
 
 
-def print_json(value: Any) -> None:
-    print(json.dumps(jsonable(value), indent=2, ensure_ascii=False))
+def print_json(value: Any, indent: int | None = 2) -> None:
+    """``value`` as JSON on stdout, its text's control characters escaped (JSON's own escapes
+    leave out C1 controls and direction overrides)."""
+    print(visible(json.dumps(jsonable(value), indent=indent, ensure_ascii=False), lines=True))
 
 
 def done(message: str, value: Any, as_json: bool) -> None:

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from openlfr.cli.common import acting_user, governance, out
+from openlfr.cli.common import acting_user, governance, out, visible
 from openlfr.reporting.render import Format
 from openlfr.services import reports
 
@@ -103,6 +103,6 @@ def notice(
 def write(text: str, output: Path | None) -> None:
     """``text`` to ``output``, or to standard output if None."""
     if output is None:
-        sys.stdout.write(text)
+        sys.stdout.write(visible(text, lines=True))
     else:
         reports.write(text, output)

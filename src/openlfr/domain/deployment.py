@@ -15,6 +15,7 @@ from enum import StrEnum
 
 from openlfr.domain.errors import DomainError
 from openlfr.domain.roles import Action, User, require
+from openlfr.domain.text import check_plain
 from openlfr.domain.vocabulary import Vocabulary, one_of
 
 
@@ -110,6 +111,7 @@ def validate_application(d: Deployment, vocabulary: Vocabulary) -> None:
     """Refuse an application that leaves out anything the authorisation must record."""
     if not d.name.strip():
         raise DomainError("a deployment needs a name")
+    check_plain(d.name, "deployment's name")
     one_of(d.use_case, vocabulary.use_cases, "use case")
     for name, label in STATEMENTS.items():
         if not str(getattr(d, name)).strip():

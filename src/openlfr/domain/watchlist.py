@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 
 from openlfr.domain.deployment import Deployment
 from openlfr.domain.errors import DomainError
+from openlfr.domain.text import check_plain
 from openlfr.domain.vocabulary import Vocabulary, one_of
 
 OLDEST = 120  # years: a date of birth before that is a typing slip
@@ -41,29 +42,33 @@ class Subject:
 
 
 def validate_subject(s: Subject, vocabulary: Vocabulary, today: date) -> None:
-    """Refuse a subject record that is incomplete or uses words outside the closed lists."""
+    """Refuse a subject record that is incomplete or uses words outside the closed lists. A
+    refusal is audited, and the audit log is kept for good: it quotes no name or date of
+    birth."""
     for name in ("name", "reason", "case_reference"):
         if not str(getattr(s, name)).strip():
             raise DomainError(f"a watchlist subject needs a {name.replace('_', ' ')}")
+    check_plain(s.name, "subject's name")
+    check_plain(s.case_reference, "case reference")
     one_of(s.category, vocabulary.categories, "watchlist category")
     one_of(s.sex, vocabulary.sexes, "sex")
     one_of(s.ethnicity, vocabulary.ethnicities, "ethnicity")
     if s.date_of_birth >= today:
-        raise DomainError(f"{s.name}: date of birth {s.date_of_birth} is not in the past")
+        raise DomainError("the subject's date of birth is not in the past: check date_of_birth")
     if age_on(s.date_of_birth, today) > OLDEST:
         raise DomainError(
-            f"{s.name}: date of birth {s.date_of_birth} makes them over {OLDEST}: check it"
+            f"the subject's date of birth makes them over {OLDEST}: check date_of_birth"
         )
-    check_review_date(s.name, s.review_by, today)
+    check_review_date("the subject", s.review_by, today)
 
 
-def check_review_date(name: str, review_by: date, today: date) -> None:
+def check_review_date(subject: str, review_by: date, today: date) -> None:
     """A review date is in the future and at most ``REVIEW_WITHIN`` away."""
     if review_by <= today:
-        raise DomainError(f"{name}: the review date {review_by} must be in the future")
+        raise DomainError(f"{subject}: the review date {review_by} must be in the future")
     if review_by > today + REVIEW_WITHIN:
         raise DomainError(
-            f"{name}: the review date {review_by} is more than {REVIEW_WITHIN.days} days "
+            f"{subject}: the review date {review_by} is more than {REVIEW_WITHIN.days} days "
             "away: a subject is reviewed at least yearly"
         )
 
@@ -72,14 +77,14 @@ def check_enrolment(s: Subject, sources: list[str], vocabulary: Vocabulary, toda
     """Refuse an enrolment whose record, or any reference image's source, is not allowed."""
     validate_subject(s, vocabulary, today)
     if not sources:
-        raise DomainError(f"{s.name}: enrol at least one reference image")
+        raise DomainError("enrol at least one reference image of the subject")
     for source in sources:
         one_of(source, vocabulary.image_sources, "image source")
 
 
 def review(s: Subject, until: date, today: date) -> dict[str, str]:
     """Record a review that keeps ``s`` until ``until``; returns the change, for the audit."""
-    check_review_date(str(s), until, today)
+    check_review_date(f"subject {s.id}", until, today)  # by id, as the audit log names them
     change = {"review_by": f"{s.review_by} -> {until}"}
     s.review_by, s.flagged_for_review_at = until, None
     return change

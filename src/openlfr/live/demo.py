@@ -24,6 +24,7 @@ from openlfr.config import Settings
 from openlfr.domain.alert import Adjudication, Outcome
 from openlfr.domain.deployment import Deployment
 from openlfr.errors import LfrError
+from openlfr.files import private_folder
 from openlfr.live.camera import CameraWatch
 from openlfr.live.source import stamped
 from openlfr.services import alerts, audit, cameras, deployments, users, watchlists
@@ -60,7 +61,7 @@ def clip_frames(photos: dict[str, np.ndarray]) -> Iterator[np.ndarray]:
 
 def write_clip(path: Path, frames: Iterator[np.ndarray]) -> int:
     """Encode ``frames`` to an MP4 file at ``path``; returns the frame count."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(path.parent)
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"mp4v"), FPS, FRAME_SIZE)
     count = 0
     for frame in frames:
@@ -156,7 +157,7 @@ def _demo_settings(settings: Settings, name: str) -> Settings:
     key = settings.data_dir / f"{name}-master.key"
     shutil.rmtree(folder, ignore_errors=True)
     key.unlink(missing_ok=True)
-    folder.mkdir(parents=True)
+    private_folder(folder)
     (folder / "models").symlink_to(settings.models_dir.resolve())
     return settings.model_copy(update={"data_dir": folder, "database_url": None,
                                        "master_key": None, "master_key_file": key})  # fmt: skip

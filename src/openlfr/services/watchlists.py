@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -13,6 +13,7 @@ from openlfr.domain.errors import DomainError, Invalid
 from openlfr.domain.roles import SYSTEM, Action, require
 from openlfr.domain.watchlist import Subject
 from openlfr.errors import LfrError
+from openlfr.files import FileError, read_limited
 from openlfr.services.schemas import SubjectRecord, parse
 from openlfr.services.unit_of_work import Act, Store
 from openlfr.store.keys import REGISTER
@@ -36,17 +37,12 @@ class ImageIn:
 
     @classmethod
     def from_file(cls, path: Path, source: str, max_bytes: int) -> ImageIn:
-        """The image file at ``path``; refused, naming it, if missing or over ``max_bytes``."""
+        """The image file at ``path``; refused, naming it, if missing, not a regular file or
+        over ``max_bytes`` (a device or an endless file is never read to its end)."""
         try:
-            size = path.stat().st_size
-        except OSError:
-            raise Invalid(f"refused reference image {path}: no such file") from None
-        if size > max_bytes:
-            raise Invalid(
-                f"refused reference image {path}: {size:,} bytes is over the "
-                f"{max_bytes:,}-byte limit"
-            )
-        return cls(str(path), path.read_bytes(), source)
+            return cls(str(path), read_limited(path, max_bytes), source)
+        except FileError as exc:
+            raise Invalid(f"refused reference image {exc}") from None
 
 
 @dataclass(frozen=True)
@@ -108,9 +104,11 @@ def enrol(
         engine = Engine(store.settings)
     checked: list[Reference] = []
     problems: list[str] = []
-    for image in images:
+    for place, image in enumerate(images, 1):
         try:
-            checked.append(check_image(engine, image))
+            # Named by its place, not its file name (which may be the subject's): refusals are
+            # audited, and the audit log is kept for good.
+            checked.append(check_image(engine, replace(image, name=str(place))))
         except DomainError as exc:
             problems.append(str(exc))
     with store.action(actor, "subject.enrol", "new subject") as act:

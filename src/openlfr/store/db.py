@@ -64,6 +64,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def _owner_only(path: str | None) -> None:
     """Make the SQLite file (and so its journals, which take its mode) readable by its owner
     only: it holds personal data and wrapped keys."""
+    if path and os.path.isdir(path):
+        raise StoreError(
+            f"database_url names a folder: {path}: name the database file in it "
+            f"(sqlite:///{os.path.join(path, 'openlfr.db')})"
+        )
     if path and path != ":memory:" and os.path.isdir(os.path.dirname(path) or "."):
         os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
         os.chmod(path, 0o600)

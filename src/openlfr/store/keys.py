@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy.orm import Session
 
 from openlfr.errors import LfrError
+from openlfr.files import private_folder
 from openlfr.store import integrity
 from openlfr.store.tables import data_keys
 
@@ -57,6 +58,11 @@ def seal(key: bytes, plaintext: bytes, context: str) -> bytes:
 
 
 def unseal(key: bytes, sealed: bytes, context: str) -> bytes:
+    if not isinstance(sealed, bytes):  # SQLite stores what it is given: text where bytes go
+        raise KeyStoreError(
+            f"sealed data for {context} is not bytes but {type(sealed).__name__}: it was changed "
+            "outside openlfr; nothing is done with it"
+        )
     try:
         return AESGCM(key).decrypt(sealed[:NONCE], sealed[NONCE:], context.encode())
     except InvalidTag:
@@ -87,7 +93,7 @@ def _pending(path: Path) -> Path:
 
 def _write_key(path: Path, key: bytes) -> None:
     """Write a key file readable by its owner only, durably."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(path.parent)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as f:
         f.write(base64.b64encode(key).decode() + "\n")

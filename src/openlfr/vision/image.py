@@ -10,6 +10,7 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from openlfr.errors import LfrError
+from openlfr.files import FileError, read_limited
 
 
 class ImageError(LfrError):
@@ -19,13 +20,14 @@ class ImageError(LfrError):
 def read_image(path: Path, max_bytes: int, max_pixels: int) -> np.ndarray:
     """Decode the image file at ``path`` to a BGR uint8 array (EXIF rotation applied).
 
-    Raises ImageError naming the file for a missing, empty, oversized,
-    truncated, corrupt or non-image file, or a decompression bomb.
+    Raises ImageError naming the file for a missing, empty, oversized, truncated, corrupt or
+    non-image file, one that is not a regular file (a device, a pipe), or a decompression bomb.
     """
-    if not path.is_file():
-        raise ImageError(f"{path}: no such file")
-    _check_size(str(path), path.stat().st_size, max_bytes)  # before reading it all
-    return decode_image(path.read_bytes(), str(path), max_bytes, max_pixels)
+    try:
+        data = read_limited(path, max_bytes)
+    except FileError as exc:
+        raise ImageError(str(exc)) from None
+    return decode_image(data, str(path), max_bytes, max_pixels)
 
 
 def decode_image(data: bytes, name: str, max_bytes: int, max_pixels: int) -> np.ndarray:
