@@ -47,5 +47,5 @@ def test_the_notice_announces_coming_deployments_and_publishes_past_records(
 
 def test_a_notice_says_how_to_raise_a_concern_or_is_not_made(store: Store) -> None:
     facts = records.notice_facts(store, "ada")
-    with pytest.raises(LfrError, match="must say how to raise a concern: set governance"):
+    with pytest.raises(LfrError, match="must say how to raise a concern: set concerns_contact"):
         notice_of(facts, " ", store.now())

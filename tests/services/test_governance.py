@@ -424,6 +424,8 @@ def test_an_application_with_threshold_zero_is_refused_not_defaulted(store: Stor
 
 
 def test_the_last_admin_who_can_log_in_stays(store: Store, clock: Clock) -> None:
+    once = identity.reset_password(store, "root", "root")
+    identity.login(store, "root", once, "a password of her own, long enough")
     with pytest.raises(DomainError, match="root is the last"):
         users.set_active(store, "root", "root", False)
     users.add_user(store, "root", "ada2", ["admin"])

@@ -97,14 +97,15 @@ def test_a_verdict_put_back_is_neither_built_on_nor_published(
     alerts.adjudicate(store, "omar", ident, Adjudication.CONFIRMED_TRUE, Outcome.ARRESTED)
     kept = copy_row(store, alert_rows, alert_rows.c.id == ident)
     deployments.close(store, "omar", deployment_id)
-    alerts.correct(store, "ada", ident, Adjudication.CONFIRMED_FALSE, None, "", "not him")
+    alerts.correct(store, "ada", ident, Adjudication.CONFIRMED_FALSE,
+                   Outcome.ENGAGED_NO_FURTHER_ACTION, "", "not him")  # fmt: skip
     put_back(store, alert_rows, kept)
     assert f"alerts {ident}" in findings(store)
     with pytest.raises(RowEditedError, match=f"alerts row {ident} is not as audit entry"):
         records.deployment_facts(store, "olu", deployment_id)
     with pytest.raises(RowEditedError, match=f"alerts row {ident} is not as audit entry"):
         alerts.correct(
-            store, "ada", ident, Adjudication.UNABLE_TO_CONFIRM, None, "", "a second look"
+            store, "ada", ident, Adjudication.UNABLE_TO_CONFIRM, Outcome.NOT_ENGAGED, "", "again"
         )
 
 

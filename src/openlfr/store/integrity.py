@@ -57,6 +57,13 @@ COVERED = (
     watchlist_entries, alerts, alert_biometrics, alert_latencies, camera_counts, data_keys,
 )  # fmt: skip
 BY_NAME = {t.name: t for t in COVERED}
+# The tables signed since migration 0011 (their rows from before it are signed when the store
+# first opens after the upgrade, by ``adopt``); their bytes enter a MAC by digest.
+SIGNED_SINCE_0011 = (
+    reference_images, watchlist_entries, alert_biometrics, alert_latencies, camera_counts,
+    data_keys,
+)  # fmt: skip
+DIGESTED = {t.name for t in SIGNED_SINCE_0011}
 KEY = "integrity"  # where a session keeps the integrity key (Session.info)
 _WRITTEN = "rows written"  # where a session keeps the rows it wrote (see _written)
 _LEDGER = "ledger"  # the execution option of this module's own writes
@@ -74,15 +81,22 @@ ADDED_LATER: dict[str, dict[str, Any]] = {
 
 def mac(key: bytes, table: sa.Table, values: dict[str, Any]) -> str:
     """The MAC of a row of ``table`` with these column ``values`` (``mac`` itself left out, and
-    columns ``ADDED_LATER`` while they hold the value they were added with)."""
+    columns ``ADDED_LATER`` while they hold the value they were added with). Images and
+    templates enter it as their SHA-256 (in the tables signed since migration 0011)."""
     later = ADDED_LATER.get(table.name, {})
+    digested = table.name in DIGESTED
     fields = {
-        c.name: jsonable(values[c.name])
+        c.name: _digest(v) if digested and isinstance(v, bytes) else jsonable(v)
         for c in table.columns
-        if c.name != "mac" and not (c.name in later and values[c.name] == later[c.name])
+        for v in [values[c.name]]
+        if c.name != "mac" and not (c.name in later and v == later[c.name])
     }
     body = json.dumps([table.name, fields], sort_keys=True, ensure_ascii=False)
     return hmac.new(key, body.encode(), hashlib.sha256).hexdigest()
+
+
+def _digest(value: bytes) -> str:
+    return "sha256:" + hashlib.sha256(value).hexdigest()
 
 
 def holds(key: bytes, table: sa.Table, values: dict[str, Any]) -> bool:
@@ -242,14 +256,6 @@ def written(session: Session) -> list[tuple[str, str, str]]:
         found.append((name, ident, tag or ""))
     session.info.pop(_WRITTEN, None)
     return found
-
-
-# Tables signed since migration 0011: their rows from before it are signed when the store first
-# opens after the upgrade, by adopt.
-SIGNED_SINCE_0011 = (
-    reference_images, watchlist_entries, alert_biometrics, alert_latencies, camera_counts,
-    data_keys,
-)  # fmt: skip
 
 
 def adopt(session: Session) -> list[tuple[str, str, str]]:
