@@ -3,17 +3,34 @@
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
+from sqlalchemy.orm import Session
 
 from openlfr.config import Settings
-from openlfr.services import users
+from openlfr.services import audit, users
 from openlfr.services.unit_of_work import Store
-from openlfr.store.db import StoreError
-from openlfr.store.keys import REGISTER, KeyStoreError
+from openlfr.store import audit as chain
+from openlfr.store import integrity
+from openlfr.store.db import StoreError, alembic_config
+from openlfr.store.keys import (
+    AUDIT,
+    INSTALLATION,
+    INTEGRITY,
+    REGISTER,
+    KeyStoreError,
+    MasterKeys,
+    key_id,
+    seal,
+)
+from openlfr.store.tables import data_keys
+from openlfr.store.tables import users as user_rows
 from tests.postgres import fresh_database, let_in, shut_out
 from tests.services.conftest import Clock, staffed_store
 
@@ -98,4 +115,51 @@ def test_a_read_writes_nothing_on_postgresql(
         refused = pytest.raises(sa.exc.InternalError, match="read-only transaction")
         with refused, store.reading() as session:
             session.execute(sa.text("DELETE FROM audit_log"))
+        store.close()
+
+
+def test_a_store_from_before_the_row_record_is_recorded_as_it_stands_when_it_opens(
+    database_url: str, tmp_path: Path, clock: Clock
+) -> None:
+    """A store made before migration 0011: its log's entries list no rows, and its data keys
+    carry no MAC. The first open signs them and records every governed row in one entry; from
+    then on a change outside openlfr is found."""
+    engine = sa.create_engine(database_url)
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "0010")
+    settings = Settings(data_dir=tmp_path / "data", database_url=database_url,
+                        master_key_file=tmp_path / "master.key")  # fmt: skip
+    master = MasterKeys.load(None, settings.key_file, create=True)
+    made = {scope: os.urandom(32) for scope in INSTALLATION}
+    root: dict[str, Any] = {"name": "root", "roles": ["admin"], "active": True, "mac": None}
+    with engine.begin() as connection:
+        for scope, key in made.items():
+            wrapped = seal(master.current, key, f"key:{scope}")
+            connection.execute(data_keys.insert().values(
+                scope=scope, wrapped=wrapped, master_key_id=key_id(master.current),
+                created_at=clock.now))  # fmt: skip
+        root["id"] = connection.execute(
+            user_rows.insert().values(**root).returning(user_rows.c.id)
+        ).scalar_one()
+        tag = integrity.mac(made[INTEGRITY], user_rows, root)
+        connection.execute(user_rows.update().values(mac=tag))
+        with Session(connection) as session:
+            chain.append(session, made[AUDIT], clock.now, "root", "user.add", "user root")
+            session.flush()
+    engine.dispose()
+    store = Store(settings, clock)
+    try:
+        users.add_user(store, "root", "ada", ["auditor"])
+        verdict = audit.verify(store, "ada")
+        assert verdict.intact, verdict
+        with store.reading() as session:
+            actions = [e.action for e in chain.entries(session)]
+        assert actions[:2] == ["user.add", "audit.rows_recorded"]
+        with store.db.engine.begin() as connection:
+            connection.execute(user_rows.update().where(user_rows.c.name == "root")
+                               .values(active=False))  # fmt: skip
+            connection.execute(sa.text("UPDATE data_keys SET created_at = created_at"))
+        found = {f"{r.table} {r.row}" for r in audit.verify(store, "ada").rows}
+        assert found == {f"users {root['id']}"}
+    finally:
         store.close()
