@@ -475,11 +475,6 @@ def test_a_wrong_password_makes_a_name_wait_and_an_admin_resets_it(lfr: Lfr) -> 
     assert ("ada", "user.reset", "done") in actions and ("pat", "user.passwd", "done") in actions
 
 
-def test_the_first_user_must_be_an_admin(lfr: Lfr) -> None:
-    refusal = lfr.refused("user", "add", "pat", "--role", "planner")
-    assert refusal == "the first user (pat) must hold the admin role"
-
-
 def test_a_corrupt_subject_file_is_one_line_and_enrols_no_one(lfr: Lfr, tmp_path: Path) -> None:
     add_users(lfr)
     image = ["--image", lfw_image("Aaron_Eckhart"), "--source", "custody_image"]
@@ -585,7 +580,7 @@ def test_audit_verify_lists_rows_edited_outside_openlfr(lfr: Lfr) -> None:
     db.close()
     done = lfr.run("audit", "verify", user="omar")
     assert done.returncode == 1
-    assert "rows changed outside openlfr: users 2" in done.stdout.splitlines()
+    assert "  users 2: changed outside openlfr (its MAC does not match)" in done.stdout.splitlines()
     assert lfr.refused("user", "add", "eve", "--role", "admin", user="pat").startswith(
         "users row 2 was changed outside openlfr"
     )
@@ -606,7 +601,7 @@ def test_a_log_cut_short_after_its_head_was_published(lfr: Lfr, tmp_path: Path) 
     done = lfr.run("audit", "verify", "--head", str(published), user="ada")
     assert done.returncode == 1
     assert "before the published head's" in done.stdout
-    assert "audit_log_no_delete gone or disabled" in done.stdout
+    assert "audit_log_no_delete (gone)" in done.stdout
     forged = json.loads(published.read_text()) | {"seq": 1}
     published.write_text(json.dumps(forged))
     assert (

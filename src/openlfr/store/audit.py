@@ -22,7 +22,7 @@ import hashlib
 import hmac
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -154,7 +154,7 @@ class Verdict:
     reason: str = ""
     head: str = GENESIS  # the last good hash
     broken_guards: tuple[str, ...] = ()  # the triggers that refuse edits, if gone or altered
-    rows: tuple[RowFinding, ...] = field(default=())  # rows not as their last entry left them
+    rows: tuple[RowFinding, ...] = ()  # rows not as their last entry left them
 
     @property
     def intact(self) -> bool:
