@@ -98,9 +98,10 @@ def test_a_disguised_or_truncated_upload_is_refused_and_nothing_kept(
     photo = lfw("Aaron_Eckhart").read_bytes()
     page = b"<html><script>alert(1)</script></html>"
     cases = [
-        (("aaron.jpg", page), 400, "aaron.jpg: not an image file"),
-        (("aaron.jpg", photo[: len(photo) // 3]), 400, "aaron.jpg: the image is corrupt"),
-        (("aaron.jpg", b""), 400, "aaron.jpg: the file is empty"),
+        # Named by its place, not its file name (which may be the subject's).
+        (("aaron.jpg", page), 400, "reference image 1: not an image file"),
+        (("aaron.jpg", photo[: len(photo) // 3]), 400, "reference image 1: the image is corrupt"),
+        (("aaron.jpg", b""), 400, "reference image 1: the file is empty"),
     ]
     for image, status, reason in cases:
         answer = enrol(api, wendy, "Aaron_Eckhart", image)
