@@ -19,7 +19,7 @@ from openlfr.cli.common import (
     print_json,
     table,
 )
-from openlfr.domain.alert import Adjudication, Disposal, Outcome
+from openlfr.domain.alert import Adjudication, Disposal, Outcome, verdict_of
 from openlfr.errors import LfrError
 from openlfr.image_types import image_kind
 from openlfr.services import alerts
@@ -82,7 +82,7 @@ def adjudicate(
     with governance(ctx) as store:
         actor = acting_user(store)
         a = alerts.adjudicate(store, actor, ident, verdict, outcome, note, seen)
-    done(f"{a}: {a.adjudication}" + (f", {a.outcome}" if a.outcome else ""), a, as_json)
+    done(f"{a}: {verdict_of(a)}", a, as_json)
 
 
 @app.command("amend")
@@ -103,8 +103,7 @@ def amend(
     with governance(ctx) as store:
         actor = acting_user(store)
         a = alerts.amend(store, actor, ident, verdict, outcome, note, reason, seen)
-    said = f"{a.adjudication}" + (f", {a.outcome}" if a.outcome else "")
-    done(f"{a}: amended to {said} by {a.adjudicated_by}", a, as_json)
+    done(f"{a}: amended to {verdict_of(a)} by {a.adjudicated_by}", a, as_json)
 
 
 @app.command("correct")

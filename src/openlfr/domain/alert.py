@@ -229,10 +229,14 @@ def _check_open(a: Alert, closed_at: datetime | None) -> None:
         )
 
 
+def verdict_of(a: Alert) -> str:
+    """``a``'s verdict and, if one was recorded, its outcome ("confirmed_true, arrested")."""
+    return f"{a.adjudication}" + (f", {a.outcome}" if a.outcome else "")
+
+
 def _verdict(a: Alert) -> str:
     """What ``a`` reads now, and who gave it."""
-    said = f"{a.adjudication}" + (f", {a.outcome}" if a.outcome else "")
-    return said + (f" by {a.adjudicated_by}" if a.adjudicated_by else "")
+    return verdict_of(a) + (f" by {a.adjudicated_by}" if a.adjudicated_by else "")
 
 
 def _record(a: Alert, verdict: Adjudication, outcome: Outcome | None, note: str) -> dict[str, str]:

@@ -18,7 +18,7 @@ from openlfr.api.deps import BeforeId, Ident, OfDeployment, StoreDep, engine_of,
 from openlfr.api.routes.reports import PeriodReport
 from openlfr.api.routes.subjects import read_upload
 from openlfr.api.security import COOKIE, Acting, Caller, csrf_token, set_session_cookie
-from openlfr.domain.alert import Adjudication, Outcome
+from openlfr.domain.alert import Adjudication, Outcome, verdict_of
 from openlfr.domain.deployment import State
 from openlfr.domain.errors import Forbidden, Throttled
 from openlfr.domain.roles import Action, User, require
@@ -199,9 +199,7 @@ def adjudicate(
     outcome: Annotated[Outcome | None, Form()] = None,
 ) -> RedirectResponse:
     a = alerts.adjudicate(store, who.name, ident, verdict, outcome, seen=version)
-    return back(
-        "/console/alerts", f"{a}: {a.adjudication}" + (f", {a.outcome}" if a.outcome else "")
-    )
+    return back("/console/alerts", f"{a}: {verdict_of(a)}")
 
 
 @router.post("/console/alerts/{ident}/amendment")
@@ -215,8 +213,7 @@ def amend(
     outcome: Annotated[Outcome | None, Form()] = None,
 ) -> RedirectResponse:
     a = alerts.amend(store, who.name, ident, verdict, outcome, "", reason, seen=version)
-    said = f"{a.adjudication}" + (f", {a.outcome}" if a.outcome else "")
-    return back("/console/alerts", f"{a}: amended to {said}")
+    return back("/console/alerts", f"{a}: amended to {verdict_of(a)}")
 
 
 @router.get("/console/deployments", response_class=HTMLResponse)
